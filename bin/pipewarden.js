@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { main } from '../dist/src/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`pipewarden: internal error: ${err && err.message ? err.message : String(err)}\n`);
+    if (process.argv.includes('--debug')) process.stderr.write(String(err && err.stack) + '\n');
+    process.exitCode = 2;
+  },
+);

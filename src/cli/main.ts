@@ -1,0 +1,163 @@
+/**
+ * Command-line entry. Exit codes: 0 nothing at or above the thresholds,
+ * 1 findings at or above them, 2 usage or config errors.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { scanPaths } from '../core/scan.js';
+import type { Confidence, Severity } from '../model/finding.js';
+import { CONFIDENCES, SEVERITIES } from '../model/finding.js';
+import { formatResult, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js';
+import { allRules, ruleById } from '../rules/index.js';
+import type { Persona } from '../rules/types.js';
+import { explainRule, listRules } from './explain.js';
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+const HELP = `pipewarden ${VERSION}: finds, explains and blocks security weaknesses in CI/CD pipelines
+
+Usage:
+  pipewarden scan [paths...] [options]   scan files and folders (default: .)
+  pipewarden rules                       list the rules
+  pipewarden explain <rule-id>           what a rule finds and how to fix it
+
+Scan options:
+  -f, --format <fmt>          ${OUTPUT_FORMATS.join(' | ')} (default: text)
+  -o, --output <file>         write the report to a file instead of stdout
+      --min-severity <sev>    report and gate on findings at or above: ${SEVERITIES.join(', ')} (default: low)
+      --min-confidence <c>    report and gate on findings at or above: ${CONFIDENCES.join(', ')} (default: low)
+      --persona <p>           regular | pedantic | auditor (default: regular)
+  -c, --config <file>         config file (default: .pipewarden.yml in the first folder scanned)
+      --max-file-size <MiB>   skip larger files (default: 16)
+      --no-color              no colours in text output (also when NO_COLOR is set)
+      --debug                 show internal errors with stack traces
+
+Exit codes: 0 no findings at or above the thresholds, 1 findings, 2 usage or config error.
+`;
+
+class UsageError extends Error {}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got \`${value}\`)`);
+  return value as T;
+}
+
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  const out = (s: string) => io.stdout.write(s);
+  const err = (s: string) => io.stderr.write(s);
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      out(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V' || command === 'version') {
+      out(`${VERSION}\n`);
+      return 0;
+    }
+    if (command === 'rules') {
+      out(listRules(allRules));
+      return 0;
+    }
+    if (command === 'explain') {
+      const id = rest[0];
+      if (!id) throw new UsageError('explain needs a rule id; `pipewarden rules` lists them');
+      const rule = ruleById(id);
+      if (!rule) throw new UsageError(`unknown rule \`${id}\`; \`pipewarden rules\` lists them`);
+      out(explainRule(rule.meta));
+      return 0;
+    }
+    if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
+    return await scanCommand(rest, out, err);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      err(`pipewarden: ${e.message}\n`);
+      return 2;
+    }
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`pipewarden: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function scanCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      'min-severity': { type: 'string' },
+      'min-confidence': { type: 'string' },
+      persona: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      'max-file-size': { type: 'string' },
+      'no-color': { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const format = values.format ?? 'text';
+  if (!isOutputFormat(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')} (got \`${format}\`)`);
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  for (const p of paths) {
+    try {
+      await fs.lstat(p);
+    } catch {
+      throw new UsageError(`no such file or folder: ${p}`);
+    }
+  }
+  const cwd = process.cwd();
+  let root = path.resolve(paths[0]!);
+  try {
+    if (!(await fs.stat(root)).isDirectory()) root = path.dirname(root);
+  } catch {
+    /* checked above */
+  }
+  const config = await loadConfig(values.config, root, new Set(allRules.map((r) => r.meta.id)));
+  const minSeverity = oneOf<Severity>(values['min-severity'], SEVERITIES, '--min-severity') ?? config.minSeverity ?? 'low';
+  const minConfidence = oneOf<Confidence>(values['min-confidence'], CONFIDENCES, '--min-confidence') ?? config.minConfidence ?? 'low';
+  const persona = oneOf<Persona>(values.persona, ['regular', 'pedantic', 'auditor'], '--persona') ?? config.persona ?? 'regular';
+  let maxFileBytes: number | undefined;
+  if (values['max-file-size'] !== undefined) {
+    const mib = Number(values['max-file-size']);
+    if (!Number.isFinite(mib) || mib <= 0) throw new UsageError('--max-file-size must be a positive number of MiB');
+    maxFileBytes = Math.round(mib * 1024 * 1024);
+  }
+  const result = await scanPaths(paths, {
+    rules: allRules,
+    config,
+    persona,
+    minSeverity,
+    minConfidence,
+    cwd,
+    maxFileBytes,
+    toolVersion: VERSION,
+    onInternalError: (file, e) => {
+      err(`pipewarden: internal error while checking ${file}: ${(e as Error).message}\n`);
+      if (values.debug) err(`${(e as Error).stack}\n`);
+    },
+  });
+  const color = format === 'text' && !values['no-color'] && !process.env['NO_COLOR'] && !values.output && Boolean((process.stdout as { isTTY?: boolean }).isTTY);
+  const report = formatResult(result, format, { color });
+  if (values.output) {
+    await fs.writeFile(values.output, report);
+  } else out(report);
+  return result.findings.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * Which platform a file belongs to: by path convention first, by content
+ * for YAML that stands elsewhere (so a corpus or a monorepo is scanned whole).
+ */
+import { isMap } from 'yaml';
+import type { Platform } from '../model/pipeline.js';
+import type { YamlDoc } from './yaml.js';
+
+export interface Classification {
+  platform: Platform;
+  kind: string;
+}
+
+/** Platforms and kinds that have a model and rules today; the others are listed as skipped. */
+export const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action']);
+
+function base(relPath: string): string {
+  const i = relPath.lastIndexOf('/');
+  return i < 0 ? relPath : relPath.slice(i + 1);
+}
+
+/** By path alone; `undefined` means "YAML: look inside", `null` means "not a pipeline file". */
+export function classifyByPath(relPath: string): Classification | undefined | null {
+  const p = relPath.replace(/\\/g, '/');
+  const name = base(p);
+  const lower = name.toLowerCase();
+  if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/i.test(p)) return { platform: 'gha', kind: 'workflow' };
+  if (lower === 'action.yml' || lower === 'action.yaml') return { platform: 'gha', kind: 'action' };
+  if (/(^|\/)\.github\/dependabot\.ya?ml$/i.test(p)) return { platform: 'dependabot', kind: 'dependabot' };
+  if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml' || lower.endsWith('.gitlab-ci.yml')) return { platform: 'gitlab', kind: 'pipeline' };
+  if (lower.startsWith('jenkinsfile') || lower.endsWith('.jenkinsfile')) return { platform: 'jenkins', kind: 'jenkinsfile' };
+  if (lower.startsWith('dockerfile') || lower.startsWith('containerfile') || lower.endsWith('.dockerfile') || lower.endsWith('.containerfile')) {
+    return { platform: 'docker', kind: 'dockerfile' };
+  }
+  if (lower === 'dagger.json') return { platform: 'dagger', kind: 'module' };
+  if (lower.endsWith('.groovy')) return undefined;
+  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return undefined;
+  return null;
+}
+
+/** Groovy files are Jenkins pipelines when they declare one. */
+export function classifyGroovy(text: string): Classification | null {
+  if (/^\s*(pipeline|node)\s*(\(|\{)/m.test(text)) return { platform: 'jenkins', kind: 'jenkinsfile' };
+  return null;
+}
+
+/** YAML found outside the conventional paths, by the shape of its documents. */
+export function classifyYaml(docs: YamlDoc[]): Classification | null {
+  for (const y of docs) {
+    const root = y.contents;
+    if (!root || !isMap(root)) continue;
+    const has = (k: string) => y.pair(root, k) !== undefined;
+    if ((has('on') || has('true')) && has('jobs')) return { platform: 'gha', kind: 'workflow' };
+    const apiVersion = y.str(y.get(root, 'apiVersion'));
+    const kind = y.str(y.get(root, 'kind'));
+    if (apiVersion && kind) {
+      if (/tekton\.dev|pipelinesascode/.test(apiVersion)) return { platform: 'tekton', kind };
+      if (/argoproj\.io/.test(apiVersion)) return { platform: 'argo', kind };
+      return { platform: 'k8s', kind };
+    }
+  }
+  return null;
+}

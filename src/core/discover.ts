@@ -1,0 +1,138 @@
+/**
+ * Finds candidate pipeline files under the paths a user names. Never follows a
+ * symlink out of the scanned root or around a loop, never opens anything that
+ * is not a regular file, and always includes a file named explicitly.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export interface Candidate {
+  absPath: string;
+  /** Path relative to the scan root, with forward slashes (for classification and ignores). */
+  relPath: string;
+  explicit: boolean;
+}
+
+export interface DiscoveryNote {
+  path: string;
+  reason: string;
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+
+/** Files that could be pipeline definitions, by name; the rest of the tree is not read. */
+export function isCandidateName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower.endsWith('.yml') ||
+    lower.endsWith('.yaml') ||
+    lower.startsWith('jenkinsfile') ||
+    lower.endsWith('.jenkinsfile') ||
+    lower.endsWith('.groovy') ||
+    lower.startsWith('dockerfile') ||
+    lower.endsWith('.dockerfile') ||
+    lower.startsWith('containerfile') ||
+    lower === 'dagger.json'
+  );
+}
+
+export async function discover(
+  roots: string[],
+  opts: { isIgnored?: (relPath: string) => boolean } = {},
+): Promise<{ candidates: Candidate[]; notes: DiscoveryNote[] }> {
+  const candidates: Candidate[] = [];
+  const notes: DiscoveryNote[] = [];
+  const seenFiles = new Set<string>();
+
+  for (const root of roots) {
+    const absRoot = path.resolve(root);
+    let st;
+    try {
+      st = await fs.stat(absRoot);
+    } catch (err) {
+      notes.push({ path: root, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      continue;
+    }
+    if (st.isFile()) {
+      const real = await fs.realpath(absRoot);
+      if (!seenFiles.has(real)) {
+        seenFiles.add(real);
+        candidates.push({ absPath: absRoot, relPath: root.split(path.sep).join('/'), explicit: true });
+      }
+      continue;
+    }
+    if (!st.isDirectory()) {
+      notes.push({ path: root, reason: 'not a regular file or folder (FIFO, socket or device); not opened' });
+      continue;
+    }
+    const realRoot = await fs.realpath(absRoot);
+    const visitedDirs = new Set<string>([realRoot]);
+    const stack: { abs: string; rel: string }[] = [{ abs: absRoot, rel: '' }];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      let entries;
+      try {
+        entries = await fs.readdir(dir.abs, { withFileTypes: true });
+      } catch (err) {
+        notes.push({ path: dir.abs, reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subdirs: { abs: string; rel: string }[] = [];
+      for (const e of entries) {
+        const abs = path.join(dir.abs, e.name);
+        const rel = dir.rel ? `${dir.rel}/${e.name}` : e.name;
+        let isDir = e.isDirectory();
+        let isFile = e.isFile();
+        if (e.isSymbolicLink()) {
+          let real: string;
+          let target;
+          try {
+            real = await fs.realpath(abs);
+            target = await fs.stat(real);
+          } catch {
+            notes.push({ path: abs, reason: 'broken or looping symlink; not followed' });
+            continue;
+          }
+          if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+            notes.push({ path: abs, reason: 'symlink leads outside the scanned folder; not followed' });
+            continue;
+          }
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+          if (isDir && visitedDirs.has(real)) continue;
+          if (isFile && seenFiles.has(real)) continue;
+        }
+        if (isDir) {
+          if (SKIP_DIRS.has(e.name)) continue;
+          if (opts.isIgnored?.(rel + '/')) continue;
+          let real: string;
+          try {
+            real = await fs.realpath(abs);
+          } catch {
+            continue;
+          }
+          if (visitedDirs.has(real)) continue;
+          visitedDirs.add(real);
+          subdirs.push({ abs, rel });
+        } else if (isFile) {
+          if (!isCandidateName(e.name)) continue;
+          if (opts.isIgnored?.(rel)) continue;
+          let real = abs;
+          try {
+            real = await fs.realpath(abs);
+          } catch {
+            /* keep abs */
+          }
+          if (seenFiles.has(real)) continue;
+          seenFiles.add(real);
+          candidates.push({ absPath: abs, relPath: rel, explicit: false });
+        }
+        // FIFOs, sockets and devices are never opened.
+      }
+      // Depth-first in name order: push in reverse so the first name pops first.
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+    }
+  }
+  return { candidates, notes };
+}

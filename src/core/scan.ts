@@ -1,0 +1,250 @@
+/**
+ * The scan engine: discover → read → classify → parse once → build the model →
+ * run the rules → apply config and inline ignores. Bad input becomes a
+ * `parse-error` finding or a skip note; it never stops the scan.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '../config/config.js';
+import { matchesAny } from '../config/glob.js';
+import type { Confidence, Finding, Severity } from '../model/finding.js';
+import { confidenceRank, severityRank } from '../model/finding.js';
+import type { Pipeline } from '../model/pipeline.js';
+import type { FileRecord, ScanResult } from '../model/result.js';
+import { SourceFile, type Span } from '../model/source.js';
+import { buildAction, buildWorkflow, type BuildOutput } from '../platforms/github/build.js';
+import type { Persona, Rule, RuleContext, RuleMeta } from '../rules/types.js';
+import { parseErrorRule } from '../rules/parse-error.js';
+import { invalidIgnoreRule } from '../rules/invalid-ignore.js';
+import { classifyByPath, classifyGroovy, classifyYaml, IMPLEMENTED, type Classification } from './classify.js';
+import { discover } from './discover.js';
+import { coveringIgnore, findInlineIgnores } from './ignores.js';
+import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+export interface ScanOptions {
+  rules: Rule[];
+  config: Config;
+  persona: Persona;
+  minSeverity: Severity;
+  minConfidence: Confidence;
+  cwd: string;
+  maxFileBytes?: number;
+  toolVersion: string;
+  /** Called for internal errors (a rule that threw) so `--debug` can show them. */
+  onInternalError?: (file: string, err: unknown) => void;
+}
+
+export interface FileScan {
+  record: FileRecord;
+  findings: Finding[];
+  suppressed: number;
+  source?: SourceFile;
+}
+
+const PERSONA_RANK: Record<Persona, number> = { regular: 0, pedantic: 1, auditor: 2 };
+
+export function displayPath(absPath: string, cwd: string): string {
+  const rel = path.relative(cwd, absPath);
+  const shown = rel === '' ? path.basename(absPath) : rel.startsWith('..') && path.isAbsolute(absPath) && rel.split(path.sep).filter((s) => s === '..').length > 3 ? absPath : rel;
+  return shown.split(path.sep).join('/');
+}
+
+export async function scanPaths(paths: string[], opts: ScanOptions): Promise<ScanResult> {
+  const ignore = opts.config.ignorePaths;
+  const { candidates, notes } = await discover(paths, { isIgnored: ignore.length ? (rel) => matchesAny(rel, ignore) : undefined });
+  const result: ScanResult = { toolVersion: opts.toolVersion, findings: [], files: [], rules: activeRuleMetas(opts), sources: new Map(), suppressed: 0 };
+  for (const n of notes) result.files.push({ path: displayPath(path.resolve(n.path), opts.cwd), status: 'skipped', reason: n.reason });
+  for (const c of candidates) {
+    const shown = displayPath(c.absPath, opts.cwd);
+    const scanned = await scanFile(c.absPath, shown, c.relPath, opts);
+    result.files.push(scanned.record);
+    result.findings.push(...scanned.findings);
+    result.suppressed += scanned.suppressed;
+    if (scanned.source && scanned.findings.length > 0) result.sources.set(shown, scanned.source);
+  }
+  return result;
+}
+
+export function activeRuleMetas(opts: Pick<ScanOptions, 'rules' | 'config'>): RuleMeta[] {
+  const metas = opts.rules.filter((r) => opts.config.rules.get(r.meta.id)?.enabled !== false).map((r) => r.meta);
+  return [parseErrorRule.meta, invalidIgnoreRule.meta, ...metas.filter((m) => m.id !== parseErrorRule.meta.id && m.id !== invalidIgnoreRule.meta.id)];
+}
+
+async function readText(absPath: string, maxBytes: number): Promise<{ text: string; invalidUtf8At?: number } | { skip: string }> {
+  let handle;
+  try {
+    handle = await fs.open(absPath, 'r');
+    const st = await handle.stat();
+    if (!st.isFile()) return { skip: 'not a regular file; not opened' };
+    if (st.size > maxBytes) return { skip: `larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; not scanned (raise --max-file-size to scan it)` };
+    const buf = await handle.readFile();
+    const probe = buf.subarray(0, 8192);
+    if (probe.includes(0)) return { skip: 'binary content; not scanned' };
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
+    } catch {
+      const text = new TextDecoder('utf-8').decode(buf);
+      return { text, invalidUtf8At: text.indexOf('\uFFFD') };
+    }
+  } catch (err) {
+    return { skip: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  } finally {
+    await handle?.close();
+  }
+}
+
+export async function scanFile(absPath: string, shown: string, relPath: string, opts: ScanOptions): Promise<FileScan> {
+  const byPath = classifyByPath(relPath) ?? classifyByPath(shown);
+  if (byPath === null && classifyByPath(shown) === null && !/\.(ya?ml|groovy)$/i.test(relPath)) {
+    return { record: { path: shown, status: 'not-pipeline' }, findings: [], suppressed: 0 };
+  }
+  const read = await readText(absPath, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if ('skip' in read) {
+    const record: FileRecord = { path: shown, status: 'skipped', reason: read.skip };
+    if (byPath) record.platform = byPath.platform;
+    return { record, findings: [], suppressed: 0 };
+  }
+  return scanSource(new SourceFile(shown, read.text, absPath), relPath, opts, read.invalidUtf8At);
+}
+
+/** Scans one file's text; used for files on disk and by tests and the webhook. */
+export function scanSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): FileScan {
+  const findings: Finding[] = [];
+  const shown = source.path;
+  const parseError = (message: string, span: Span) =>
+    findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
+  if (invalidUtf8At !== undefined && invalidUtf8At >= 0) {
+    parseError('file is not valid UTF-8; invalid bytes were replaced before scanning', source.span(invalidUtf8At, invalidUtf8At + 1));
+  }
+
+  let classification = classifyByPath(relPath) ?? classifyByPath(shown);
+  let docs: YamlDoc[] | undefined;
+  let yamlProblems: ReturnType<typeof parseYaml>['problems'] = [];
+  if (classification === undefined) {
+    if (/\.groovy$/i.test(relPath)) classification = classifyGroovy(source.text);
+    else {
+      const parsed = parseYaml(source);
+      docs = parsed.docs;
+      yamlProblems = parsed.problems;
+      classification = classifyYaml(docs);
+    }
+  }
+  if (!classification) {
+    // YAML that is not a pipeline: say so; report it broken only if it is not YAML at all.
+    return finish(source, { path: shown, status: 'not-pipeline' }, [], opts);
+  }
+  const record: FileRecord = { path: shown, platform: classification.platform, kind: classification.kind, status: 'scanned' };
+  if (!IMPLEMENTED.has(`${classification.platform}:${classification.kind}`)) {
+    record.status = 'skipped';
+    record.reason = `${platformName(classification.platform)} files are not checked yet`;
+    return finish(source, record, [], opts);
+  }
+  if (!docs) {
+    const parsed = parseYaml(source);
+    docs = parsed.docs;
+    yamlProblems = parsed.problems;
+  }
+  for (const p of yamlProblems) parseError(`invalid YAML: ${p.message}`, p.span);
+  if (yamlProblems.some((p) => p.fatal)) return finish(source, record, findings, opts);
+
+  const pipelines: Pipeline[] = [];
+  try {
+    const realDocs = docs.filter((d) => d.contents !== null);
+    if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
+    for (const y of realDocs.slice(0, 1)) {
+      const out: BuildOutput = classification.kind === 'action' ? buildAction(y) : buildWorkflow(y);
+      for (const p of out.problems) parseError(p.message, p.span);
+      if (out.pipeline) pipelines.push(out.pipeline);
+    }
+    if (realDocs.length > 1) parseError(`GitHub reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
+  } catch (err) {
+    if (err instanceof AliasBudgetExceeded) parseError(`YAML aliases expand too far (${err.message}); not analysed`, source.span(0, 0));
+    else if (err instanceof RangeError) parseError('document is nested too deeply to analyse', source.span(0, 0));
+    else throw err;
+    return finish(source, record, findings, opts);
+  }
+
+  for (const pipeline of pipelines) {
+    record.kind = pipeline.kind;
+    for (const rule of opts.rules) {
+      if (!rule.meta.platforms.includes(pipeline.platform)) continue;
+      const settings = opts.config.rules.get(rule.meta.id);
+      if (settings?.enabled === false) continue;
+      const ctx: RuleContext = {
+        pipeline,
+        options: settings?.options ?? {},
+        report: (input) => {
+          findings.push(makeFinding(rule.meta, shown, input, opts));
+        },
+      };
+      try {
+        rule.check(ctx);
+      } catch (err) {
+        if (err instanceof AliasBudgetExceeded || err instanceof RangeError) {
+          parseError('document is too deeply nested or aliased to analyse fully', source.span(0, 0));
+          continue;
+        }
+        opts.onInternalError?.(shown, err);
+        record.reason = `${record.reason ? record.reason + '; ' : ''}rule ${rule.meta.id} failed: ${(err as Error).message}`;
+      }
+    }
+  }
+  return finish(source, record, findings, opts);
+}
+
+function platformName(p: string): string {
+  return (
+    { gha: 'GitHub Actions', gitlab: 'GitLab CI', jenkins: 'Jenkins', tekton: 'Tekton', argo: 'Argo', k8s: 'Kubernetes', docker: 'Dockerfile', dagger: 'Dagger', dependabot: 'Dependabot' } as Record<string, string>
+  )[p] ?? p;
+}
+
+type ReportInputLike = Parameters<RuleContext['report']>[0];
+
+function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts: ScanOptions): Finding & { persona?: Persona } {
+  const override = opts.config.rules.get(meta.id)?.severity;
+  const f: Finding & { persona?: Persona } = {
+    rule: meta.id,
+    severity: override ?? input.severity ?? meta.severity,
+    confidence: input.confidence ?? meta.confidence,
+    message: input.message,
+    file,
+    span: input.span,
+    remedy: input.remedy ?? meta.docs.remedy,
+  };
+  if (meta.owasp) f.owasp = meta.owasp;
+  if (input.fix) f.fix = input.fix;
+  if (input.related && input.related.length > 0) f.related = input.related;
+  const persona = input.persona ?? meta.persona;
+  if (persona) f.persona = persona;
+  return f;
+}
+
+/** Applies inline ignores, persona and thresholds; sorts; drops duplicates. */
+function finish(source: SourceFile, record: FileRecord, raw: (Finding & { persona?: Persona })[], opts: ScanOptions): FileScan {
+  const ignores = findInlineIgnores(source);
+  const findings: Finding[] = [];
+  let suppressed = 0;
+  for (const ig of ignores) {
+    const unknown = ig.rules.filter((r) => r !== '*' && !opts.rules.some((x) => x.meta.id === r) && r !== parseErrorRule.meta.id);
+    if (ig.reason === '') raw.push(makeFinding(invalidIgnoreRule.meta, source.path, { span: ig.span, message: 'inline ignore without a reason; say why the finding does not apply' }, opts));
+    if (unknown.length > 0) raw.push(makeFinding(invalidIgnoreRule.meta, source.path, { span: ig.span, message: `inline ignore names unknown rule ${unknown.map((u) => `\`${u}\``).join(', ')}` }, opts));
+  }
+  const seen = new Set<string>();
+  for (const f of raw) {
+    const key = `${f.rule}\0${f.span.offset}\0${f.span.endOffset}\0${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (PERSONA_RANK[f.persona ?? 'regular'] > PERSONA_RANK[opts.persona]) continue;
+    if (severityRank(f.severity) < severityRank(opts.minSeverity) || confidenceRank(f.confidence) < confidenceRank(opts.minConfidence)) continue;
+    if (f.rule !== invalidIgnoreRule.meta.id && coveringIgnore(ignores, f.rule, f.span.line)) {
+      suppressed++;
+      continue;
+    }
+    delete f.persona;
+    findings.push(f);
+  }
+  findings.sort((a, b) => a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
+  return { record, findings, suppressed, source };
+}

@@ -1,0 +1,120 @@
+/**
+ * Finds `${{ }}` expressions in YAML scalars and maps each one back to its exact
+ * place in the file, also inside block scalars (`run: |`), where the value's
+ * text differs from the source by indentation, folding and escapes.
+ */
+import { isScalar } from 'yaml';
+import type { Scalar } from 'yaml';
+import { findExpressions, parseExpression } from '../expr/parser.js';
+import type { Expression, TemplatedText } from '../model/pipeline.js';
+import type { Span } from '../model/source.js';
+import type { YamlDoc } from './yaml.js';
+
+/** Maps offsets in a scalar's value to offsets in the file. */
+export class ScalarLocator {
+  private readonly srcStart: number;
+  private readonly src: string;
+  private alignment: Int32Array | undefined;
+
+  constructor(
+    private readonly ydoc: YamlDoc,
+    private readonly node: Scalar,
+    private readonly value: string,
+  ) {
+    const r = node.range ?? [0, 0, 0];
+    this.srcStart = r[0];
+    this.src = ydoc.file.text.slice(r[0], r[1]);
+  }
+
+  /** File span of `value.slice(start, end)`. */
+  span(start: number, end: number): Span {
+    const piece = this.value.slice(start, end);
+    const direct = this.findOccurrence(piece, start);
+    if (direct !== undefined) return this.ydoc.file.span(this.srcStart + direct, this.srcStart + direct + piece.length);
+    const map = this.align();
+    const s = map[Math.min(start, map.length - 1)] ?? 0;
+    const e = end > start ? (map[Math.min(end - 1, map.length - 1)] ?? s) + 1 : s;
+    return this.ydoc.file.span(this.srcStart + s, this.srcStart + Math.max(s, e));
+  }
+
+  /**
+   * When the piece appears verbatim in the source, the k-th occurrence in the
+   * value is the k-th in the source (indentation and folding never add it).
+   */
+  private findOccurrence(piece: string, start: number): number | undefined {
+    if (piece.length === 0 || piece.includes('\n')) return undefined;
+    let k = 0;
+    for (let i = this.value.indexOf(piece); i >= 0 && i < start; i = this.value.indexOf(piece, i + 1)) k++;
+    let at = this.bodyStart() - 1;
+    for (let n = 0; n <= k; n++) {
+      at = this.src.indexOf(piece, at + 1);
+      if (at < 0) return undefined;
+    }
+    return at;
+  }
+
+  /** Skip a block scalar's header line and a quoted scalar's opening quote. */
+  private bodyStart(): number {
+    const t = this.node.type;
+    if (t === 'BLOCK_LITERAL' || t === 'BLOCK_FOLDED') {
+      const nl = this.src.indexOf('\n');
+      return nl < 0 ? this.src.length : nl + 1;
+    }
+    if (t === 'QUOTE_DOUBLE' || t === 'QUOTE_SINGLE') return Math.min(1, this.src.length);
+    return 0;
+  }
+
+  /** Greedy alignment of value characters to source characters (fallback for escapes). */
+  private align(): Int32Array {
+    if (this.alignment) return this.alignment;
+    const map = new Int32Array(Math.max(1, this.value.length));
+    let p = this.bodyStart();
+    for (let i = 0; i < this.value.length; i++) {
+      const c = this.value[i];
+      let j = p;
+      const limit = Math.min(this.src.length, p + 256);
+      while (j < limit && this.src[j] !== c && !(c === ' ' && this.src[j] === '\n')) j++;
+      if (j < limit) {
+        map[i] = j;
+        p = j + 1;
+      } else map[i] = Math.min(p, Math.max(0, this.src.length - 1));
+    }
+    this.alignment = map;
+    return map;
+  }
+}
+
+/** A scalar node as templated text with located expressions, or null when the node is not a scalar. */
+export function templatedText(ydoc: YamlDoc, raw: unknown): TemplatedText | null {
+  const node = ydoc.scalar(raw);
+  if (!node || !isScalar(node)) return null;
+  const value = node.value === null || node.value === undefined ? '' : typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
+  const span = ydoc.span(node);
+  const found = value.includes('${{') ? findExpressions(value) : [];
+  if (found.length === 0) return { value, span, expressions: [] };
+  const locator = new ScalarLocator(ydoc, node, value);
+  const expressions: Expression[] = found.map((f) => {
+    const inner = value.slice(f.innerStart, f.innerEnd);
+    const parsed = f.end > value.length || !value.startsWith('}}', f.innerEnd) ? { ast: null, error: 'unterminated ${{ expression' } : parseExpression(inner);
+    const e: Expression = { raw: inner, span: locator.span(f.start, f.end), ast: parsed.ast };
+    if (parsed.error) e.error = parsed.error;
+    return e;
+  });
+  return { value, span, expressions };
+}
+
+/**
+ * An `if:` condition: GitHub evaluates the whole value as an expression when
+ * it has no `${{ }}`; with one, the delimiters mark it.
+ */
+export function conditionText(ydoc: YamlDoc, raw: unknown): TemplatedText | null {
+  const t = templatedText(ydoc, raw);
+  if (!t || t.expressions.length > 0) return t;
+  if (t.value.trim() === '') return t;
+  const node = ydoc.scalar(raw)!;
+  const parsed = parseExpression(t.value);
+  const locator = new ScalarLocator(ydoc, node, t.value);
+  const e: Expression = { raw: t.value, span: locator.span(0, t.value.length), ast: parsed.ast };
+  if (parsed.error) e.error = parsed.error;
+  return { ...t, expressions: [e] };
+}

@@ -1,0 +1,216 @@
+/**
+ * YAML with positions: parse once with the `yaml` package, then read the node
+ * tree through these helpers, which resolve aliases and `<<` merge keys while
+ * keeping the location of the node that was actually written.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, Scalar } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import type { Span } from '../model/source.js';
+import { SourceFile } from '../model/source.js';
+
+export type { YamlNode, YAMLMap, YAMLSeq };
+
+export interface YamlProblem {
+  message: string;
+  span: Span;
+  /** Fatal problems leave the document unusable for analysis. */
+  fatal: boolean;
+}
+
+/** Thrown when a document expands aliases beyond the budget (alias bombs). */
+export class AliasBudgetExceeded extends Error {}
+
+/** Budget of alias resolutions per document: real pipelines use a handful. */
+const ALIAS_BUDGET = 10_000;
+
+/** Non-fatal parse problems: the platform would reject the file, but its meaning is still clear. */
+const NON_FATAL = new Set(['DUPLICATE_KEY', 'KEY_OVER_1024_CHARS', 'TAB_AS_INDENT']);
+
+/**
+ * One parsed YAML document plus what is needed to read it safely:
+ * an anchor index (the `yaml` package's own alias lookup walks the whole
+ * document on every call) and an alias budget.
+ */
+export class YamlDoc {
+  private anchors: Map<string, YamlNode[]> | undefined;
+  private aliasesResolved = 0;
+
+  constructor(
+    readonly file: SourceFile,
+    readonly doc: Document,
+  ) {}
+
+  get contents(): YamlNode | null {
+    return (this.doc.contents as YamlNode | null) ?? null;
+  }
+
+  span(node: YamlNode | null | undefined): Span {
+    const r = node?.range;
+    if (!r) return this.file.span(0, 0);
+    return this.file.span(r[0], r[1]);
+  }
+
+  /** Span of a key/value pair, from the key to the end of the value. */
+  pairSpan(pair: Pair): Span {
+    const k = pair.key as YamlNode | null;
+    const v = pair.value as YamlNode | null;
+    const start = k?.range?.[0] ?? v?.range?.[0] ?? 0;
+    const end = v?.range?.[1] ?? k?.range?.[1] ?? start;
+    return this.file.span(start, end);
+  }
+
+  /** Follow an alias to its anchored node; other nodes come back unchanged. */
+  deref(node: unknown): YamlNode | null {
+    if (node === null || node === undefined) return null;
+    if (!isAlias(node)) return node as YamlNode;
+    if (++this.aliasesResolved > ALIAS_BUDGET) throw new AliasBudgetExceeded(`more than ${ALIAS_BUDGET} alias expansions`);
+    const anchors = this.anchorIndex();
+    const candidates = anchors.get(node.source);
+    if (!candidates) return null;
+    const at = node.range?.[0] ?? Infinity;
+    let found: YamlNode | null = null;
+    for (const c of candidates) {
+      if ((c.range?.[0] ?? 0) < at) found = c;
+      else break;
+    }
+    // An alias may only point backwards; an alias inside its own anchor would loop.
+    if (found && found.range && found.range[0] <= at && at < found.range[1] && (isMap(found) || isSeq(found))) return null;
+    return found;
+  }
+
+  private anchorIndex(): Map<string, YamlNode[]> {
+    if (this.anchors) return this.anchors;
+    const anchors = new Map<string, YamlNode[]>();
+    visit(this.doc, (_key, node) => {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor && (isMap(node) || isSeq(node) || isScalar(node))) {
+        const list = anchors.get(anchor) ?? [];
+        list.push(node as YamlNode);
+        anchors.set(anchor, list);
+      }
+    });
+    for (const list of anchors.values()) list.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+    this.anchors = anchors;
+    return anchors;
+  }
+
+  map(node: unknown): YAMLMap | null {
+    const n = this.deref(node);
+    return isMap(n) ? n : null;
+  }
+
+  seq(node: unknown): YAMLSeq | null {
+    const n = this.deref(node);
+    return isSeq(n) ? n : null;
+  }
+
+  scalar(node: unknown): Scalar | null {
+    const n = this.deref(node);
+    return isScalar(n) ? n : null;
+  }
+
+  /** A scalar's value as a string (numbers and booleans as written), or undefined. */
+  str(node: unknown): string | undefined {
+    const s = this.scalar(node);
+    if (!s) return undefined;
+    if (s.value === null || s.value === undefined) return undefined;
+    if (typeof s.source === 'string' && typeof s.value !== 'string') return s.source;
+    return String(s.value);
+  }
+
+  /**
+   * The pairs of a mapping with `<<` merges applied: own keys win over merged
+   * ones, and earlier merge sources over later ones, as YAML 1.1 says.
+   */
+  pairs(node: unknown, depth = 0): Pair[] {
+    const m = this.map(node);
+    if (!m) return [];
+    const own: Pair[] = [];
+    const merged: Pair[] = [];
+    for (const p of m.items) {
+      const key = p.key as YamlNode | null;
+      if (isScalar(key) && key.value === '<<' && depth < 16) {
+        const v = this.deref(p.value);
+        const sources = isSeq(v) ? v.items : [v];
+        for (const s of sources) merged.push(...this.pairs(s, depth + 1));
+      } else own.push(p);
+    }
+    if (merged.length === 0) return own;
+    const seen = new Set(own.map((p) => keyString(p)));
+    const out = [...own];
+    for (const p of merged) {
+      const k = keyString(p);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  /** The pair under `key` in a mapping (merges applied). */
+  pair(node: unknown, key: string): Pair | undefined {
+    return this.pairs(node).find((p) => keyString(p) === key);
+  }
+
+  /** The value under `key`, aliases followed. */
+  get(node: unknown, key: string): YamlNode | null {
+    const p = this.pair(node, key);
+    return p ? this.deref(p.value) : null;
+  }
+
+  /** The items of a sequence, aliases followed. */
+  items(node: unknown): YamlNode[] {
+    const s = this.seq(node);
+    if (!s) return [];
+    const out: YamlNode[] = [];
+    for (const it of s.items) {
+      const n = this.deref(it);
+      if (n) out.push(n);
+    }
+    return out;
+  }
+}
+
+export function keyString(pair: Pair): string {
+  const k = pair.key as unknown;
+  if (isScalar(k)) return String(k.value);
+  return String(k);
+}
+
+export interface ParsedYaml {
+  docs: YamlDoc[];
+  problems: YamlProblem[];
+}
+
+/** Parse every document of a YAML stream; never throws. */
+export function parseYaml(file: SourceFile): ParsedYaml {
+  const problems: YamlProblem[] = [];
+  let documents: Document[];
+  try {
+    const parsed = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true, strict: false, keepSourceTokens: false });
+    documents = Array.isArray(parsed) ? (parsed as Document[]) : [];
+    if (!Array.isArray(parsed)) {
+      // An empty stream comes back as an EmptyStream object with no documents.
+      documents = [];
+    }
+  } catch (err) {
+    const message = err instanceof RangeError ? 'document is nested too deeply to parse' : `YAML could not be parsed: ${(err as Error).message}`;
+    return { docs: [], problems: [{ message, span: file.span(0, 0), fatal: true }] };
+  }
+  const docs: YamlDoc[] = [];
+  for (const d of documents) {
+    for (const e of d.errors) {
+      problems.push({ message: firstLine(e.message), span: file.span(e.pos[0], Math.max(e.pos[0], e.pos[1])), fatal: !NON_FATAL.has(e.code) });
+    }
+    docs.push(new YamlDoc(file, d));
+  }
+  return { docs, problems };
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+export { isAlias, isMap, isScalar, isSeq, Scalar };

@@ -1,0 +1,65 @@
+import type { Span } from './source.js';
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type Confidence = 'low' | 'medium' | 'high';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+export const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+export function confidenceRank(c: Confidence): number {
+  return CONFIDENCES.indexOf(c);
+}
+
+/** OWASP Top 10 CI/CD Security Risks category, e.g. "CICD-SEC-4". */
+export type OwaspCategory = `CICD-SEC-${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`;
+
+export const OWASP_TITLES: Record<OwaspCategory, string> = {
+  'CICD-SEC-1': 'Insufficient Flow Control Mechanisms',
+  'CICD-SEC-2': 'Inadequate Identity and Access Management',
+  'CICD-SEC-3': 'Dependency Chain Abuse',
+  'CICD-SEC-4': 'Poisoned Pipeline Execution (PPE)',
+  'CICD-SEC-5': 'Insufficient PBAC (Pipeline-Based Access Controls)',
+  'CICD-SEC-6': 'Insufficient Credential Hygiene',
+  'CICD-SEC-7': 'Insecure System Configuration',
+  'CICD-SEC-8': 'Ungoverned Usage of 3rd Party Services',
+  'CICD-SEC-9': 'Improper Artifact Integrity Validation',
+  'CICD-SEC-10': 'Insufficient Logging and Visibility',
+};
+
+/** A single text replacement in one file: offsets are into the file text. */
+export interface TextEdit {
+  offset: number;
+  endOffset: number;
+  replacement: string;
+}
+
+/** A fix carried as data; `fix` applies it, the scanner never does. */
+export interface Fix {
+  description: string;
+  /** safe: behaviour kept; unsafe: behaviour may change. */
+  safety: 'safe' | 'unsafe';
+  edits: TextEdit[];
+}
+
+/** A further place that explains a finding (a source of tainted data, a binding in another file). */
+export interface RelatedLocation {
+  file: string;
+  span: Span;
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  confidence: Confidence;
+  message: string;
+  file: string;
+  span: Span;
+  owasp?: OwaspCategory;
+  remedy: string;
+  fix?: Fix;
+  related?: RelatedLocation[];
+}

@@ -1,0 +1,179 @@
+import type { Document, Node as YamlNode } from 'yaml';
+import type { ExprNode } from '../expr/ast.js';
+import type { SourceFile, Span } from './source.js';
+
+/** Platforms pipewarden knows, matching the catalog's platform tags. */
+export type Platform = 'gha' | 'gitlab' | 'jenkins' | 'tekton' | 'argo' | 'k8s' | 'docker' | 'dagger' | 'dependabot';
+
+/** A string from the source with where it stands. */
+export interface Str {
+  value: string;
+  span: Span;
+}
+
+/** One `${{ … }}` (or a bare `if:` condition) with its parse and exact location. */
+export interface Expression {
+  /** Text between the delimiters, untrimmed. */
+  raw: string;
+  /** Location of the whole `${{ … }}` in the file (or of the bare condition). */
+  span: Span;
+  ast: ExprNode | null;
+  /** Why the expression did not parse, when it did not. */
+  error?: string;
+}
+
+/** A scalar value that may contain template expressions. */
+export interface TemplatedText extends Str {
+  expressions: Expression[];
+}
+
+/**
+ * Who can cause an event, from least to most trusted.
+ * - external: anyone with a GitHub account (fork pull requests, issue comments)
+ * - collaborator: someone with write access (push, manual dispatch)
+ * - maintainer: repository administrators (releases, environment changes)
+ * - system: the platform itself (schedules)
+ */
+export type TrustLevel = 'external' | 'collaborator' | 'maintainer' | 'system';
+
+export interface Trigger {
+  event: string;
+  span: Span;
+  actor: TrustLevel;
+  /** The run gets the repository's secrets and a token that can write. */
+  privileged: boolean;
+  /** Activity types it is limited to, when given (`types: [opened]`). */
+  types?: string[];
+}
+
+export type PinState =
+  /** full commit SHA (actions) */
+  | 'hash'
+  /** content digest (images, bundles) */
+  | 'digest'
+  /** a version tag or other mutable ref */
+  | 'tag'
+  /** no version at all, or `latest` */
+  | 'unpinned'
+  /** code in the same repository */
+  | 'local'
+  /** computed at run time; cannot be judged */
+  | 'dynamic';
+
+export type RefKind = 'action' | 'reusable-workflow' | 'image' | 'include' | 'library' | 'bundle' | 'module';
+
+export interface ExternalRef {
+  kind: RefKind;
+  /** As written. */
+  raw: string;
+  span: Span;
+  /** For actions: `owner/repo` (lower-cased owner kept as written); for images: registry/repository. */
+  name: string;
+  owner?: string;
+  repo?: string;
+  /** Path inside the repository for actions in sub-folders and reusable workflows. */
+  path?: string;
+  /** Tag, branch or commit as written after `@` or `:`. */
+  version?: string;
+  digest?: string;
+  pin: PinState;
+}
+
+export interface EnvVar {
+  name: Str;
+  value: TemplatedText | null;
+}
+
+export type PermissionLevel = 'read' | 'write' | 'none';
+
+export interface Permissions {
+  span: Span;
+  /** `read-all`, `write-all`, `{}` (none), a scope map, or an expression. */
+  kind: 'read-all' | 'write-all' | 'none' | 'scopes' | 'dynamic';
+  scopes: Map<string, { level: PermissionLevel; span: Span }>;
+}
+
+export type ShellKind = 'bash' | 'sh' | 'pwsh' | 'powershell' | 'cmd' | 'python' | 'javascript' | 'unknown';
+
+/** Code that an interpreter runs, after the platform has substituted its templates into it. */
+export interface Script {
+  /** `run` for shell steps, `github-script` for JavaScript run by actions/github-script, `input` for other action inputs evaluated as code. */
+  kind: 'run' | 'github-script' | 'input';
+  shell: ShellKind;
+  text: string;
+  span: Span;
+  expressions: Expression[];
+}
+
+export interface StepInput {
+  key: Str;
+  value: TemplatedText;
+}
+
+export interface Step {
+  index: number;
+  id?: Str;
+  name?: Str;
+  /** Span of the whole step. */
+  span: Span;
+  /** Span to point at when the step as a whole is at fault: its `uses:`/`run:`/name line. */
+  anchor: Span;
+  uses?: ExternalRef;
+  with: Map<string, StepInput>;
+  script?: Script;
+  env: EnvVar[];
+  if?: TemplatedText;
+  /** The YAML node, for rules that must read beyond the model. */
+  node: YamlNode;
+}
+
+export interface Runner {
+  span: Span;
+  labels: Str[];
+  /** yes: a self-hosted label; no: only hosted labels; unknown: computed or a group. */
+  selfHosted: 'yes' | 'no' | 'unknown';
+}
+
+export interface Environment {
+  name: TemplatedText;
+  span: Span;
+}
+
+export interface Job {
+  id: Str;
+  name?: Str;
+  span: Span;
+  runner?: Runner;
+  permissions?: Permissions;
+  env: EnvVar[];
+  steps: Step[];
+  if?: TemplatedText;
+  needs: Str[];
+  environment?: Environment;
+  /** Call of a reusable workflow. */
+  uses?: ExternalRef;
+  with: Map<string, StepInput>;
+  /** `secrets: inherit` on a reusable workflow call. */
+  secretsInherit?: Span;
+  secrets: EnvVar[];
+  /** Container images the job runs in or beside (`container:`, `services:`). */
+  images: ExternalRef[];
+  node: YamlNode;
+}
+
+export interface Pipeline {
+  platform: Platform;
+  /** e.g. `workflow`, `composite-action`, `docker-action`, `reusable-workflow`. */
+  kind: string;
+  file: SourceFile;
+  name?: Str;
+  triggers: Trigger[];
+  permissions?: Permissions;
+  env: EnvVar[];
+  jobs: Job[];
+  /** Every external reference, in source order. */
+  references: ExternalRef[];
+  /** Every expression in the definition, in source order. */
+  expressions: Expression[];
+  document: Document;
+}

@@ -1,0 +1,83 @@
+/**
+ * A file's text with a line index, so any byte offset turns into a 1-based
+ * line/column cheaply. Columns count UTF-16 code units, like editors and SARIF
+ * (`columnKind: utf16CodeUnits`).
+ */
+export interface Span {
+  /** 1-based line of the first character. */
+  line: number;
+  /** 1-based column of the first character. */
+  column: number;
+  /** 1-based line of the last character's end. */
+  endLine: number;
+  /** 1-based column just past the last character. */
+  endColumn: number;
+  /** 0-based offsets into the file text (after BOM removal), start inclusive, end exclusive. */
+  offset: number;
+  endOffset: number;
+}
+
+export class SourceFile {
+  /** Offsets where each line starts. */
+  private readonly lineStarts: number[];
+  /** True when the file began with a UTF-8 byte-order mark (removed from `text`). */
+  readonly hadBom: boolean;
+  readonly text: string;
+
+  constructor(
+    /** Path as shown to the user (relative to the current directory when possible). */
+    readonly path: string,
+    text: string,
+    /** Absolute path on disk, or undefined for in-memory sources. */
+    readonly absPath?: string,
+  ) {
+    this.hadBom = text.charCodeAt(0) === 0xfeff;
+    this.text = this.hadBom ? text.slice(1) : text;
+    this.lineStarts = [0];
+    const t = this.text;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 10) this.lineStarts.push(i + 1);
+      else if (c === 13 && t.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+    }
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  /** 1-based line and column of an offset. */
+  position(offset: number): { line: number; column: number } {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - this.lineStarts[lo]! + 1 };
+  }
+
+  span(offset: number, endOffset: number): Span {
+    const start = this.position(offset);
+    const end = this.position(Math.max(offset, endOffset));
+    return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column, offset, endOffset: Math.max(offset, endOffset) };
+  }
+
+  /** Text of a 1-based line without its line break. */
+  lineText(line: number): string {
+    const start = this.lineStarts[line - 1];
+    if (start === undefined) return '';
+    const next = this.lineStarts[line];
+    let end = next === undefined ? this.text.length : next;
+    while (end > start && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
+    return this.text.slice(start, end);
+  }
+
+  /** Span covering a whole 1-based line. */
+  lineSpan(line: number): Span {
+    const start = this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length) - 1)]!;
+    return this.span(start, start + this.lineText(line).length);
+  }
+}

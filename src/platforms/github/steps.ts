@@ -1,0 +1,44 @@
+/** Facts about well-known actions that several rules need. */
+import type { Job, Pipeline, Step } from '../../model/pipeline.js';
+import { actionKey } from './uses.js';
+
+export function isAction(step: Step, key: string): boolean {
+  return actionKey(step.uses) === key;
+}
+
+export function isCheckout(step: Step): boolean {
+  return isAction(step, 'actions/checkout');
+}
+
+/** Inputs are case-insensitive in GitHub Actions. */
+export function input(step: Step, name: string): Step['with'] extends Map<string, infer V> ? V | undefined : never {
+  const direct = step.with.get(name);
+  if (direct) return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of step.with) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** Steps after `index` in the same job. */
+export function laterSteps(job: Job, step: Step): Step[] {
+  return job.steps.filter((s) => s.index > step.index);
+}
+
+/** The triggers of a workflow that run with privileges although outsiders cause them. */
+export function privilegedExternalTriggers(p: Pipeline): string[] {
+  return p.triggers.filter((t) => t.privileged && t.actor === 'external').map((t) => t.event);
+}
+
+/** Every expression text in a job (steps, env, with, if), for "does this job use secrets" questions. */
+export function jobUsesSecrets(job: Job): boolean {
+  const texts: string[] = [];
+  for (const e of job.env) if (e.value) texts.push(e.value.value);
+  for (const e of job.secrets) if (e.value) texts.push(e.value.value);
+  for (const s of job.steps) {
+    if (s.script) texts.push(s.script.text);
+    for (const e of s.env) if (e.value) texts.push(e.value.value);
+    for (const v of s.with.values()) texts.push(v.value.value);
+  }
+  if (job.secretsInherit) return true;
+  return texts.some((t) => /\$\{\{[^}]*\bsecrets\b/i.test(t));
+}

@@ -1,0 +1,60 @@
+import type { Finding } from '../model/finding.js';
+import type { ScanResult } from '../model/result.js';
+import { sortFindings, summarize } from './text.js';
+
+/** Bumped when the shape of the JSON report changes incompatibly. */
+export const JSON_REPORT_VERSION = 1;
+
+function findingToJson(f: Finding): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    rule: f.rule,
+    severity: f.severity,
+    confidence: f.confidence,
+    message: f.message,
+    file: f.file,
+    line: f.span.line,
+    column: f.span.column,
+    endLine: f.span.endLine,
+    endColumn: f.span.endColumn,
+    owasp: f.owasp ?? null,
+    remedy: f.remedy,
+  };
+  if (f.fix) {
+    out.fix = {
+      description: f.fix.description,
+      safety: f.fix.safety,
+      edits: f.fix.edits.map((e) => ({ offset: e.offset, endOffset: e.endOffset, replacement: e.replacement })),
+    };
+  }
+  if (f.related && f.related.length > 0) {
+    out.related = f.related.map((r) => ({
+      file: r.file,
+      line: r.span.line,
+      column: r.span.column,
+      endLine: r.span.endLine,
+      endColumn: r.span.endColumn,
+      message: r.message,
+    }));
+  }
+  return out;
+}
+
+/** Machine-readable report: stable field names, 1-based lines and columns (UTF-16 code units). */
+export function formatJson(result: ScanResult): string {
+  const s = summarize(result);
+  const doc = {
+    version: JSON_REPORT_VERSION,
+    tool: { name: 'pipewarden', version: result.toolVersion },
+    findings: sortFindings(result.findings).map(findingToJson),
+    files: result.files,
+    summary: {
+      findings: s.findings,
+      bySeverity: s.bySeverity,
+      filesScanned: s.filesScanned,
+      filesSkipped: s.filesSkipped,
+      filesNotPipeline: s.filesNotPipeline,
+      suppressed: s.suppressed,
+    },
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}

@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Confidence, Finding, OwaspCategory, Severity } from '../model/finding.js';
+import { OWASP_TITLES } from '../model/finding.js';
+import type { ScanResult } from '../model/result.js';
+import type { Span } from '../model/source.js';
+import type { RuleMeta } from '../rules/types.js';
+import { sortFindings } from './text.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const INFORMATION_URI = 'https://github.com/pipewarden/pipewarden';
+const SRCROOT = '%SRCROOT%';
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+export function sarifLevel(s: Severity): SarifLevel {
+  return s === 'critical' || s === 'high' ? 'error' : s === 'medium' ? 'warning' : 'note';
+}
+
+/** GitHub code scanning reads this to rank alerts (critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0). */
+export const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '1.0',
+};
+
+const PRECISION: Record<Confidence, string> = { high: 'high', medium: 'medium', low: 'low' };
+
+/** `untrusted-input-injection` → `UntrustedInputInjection`. */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((p) => p.length > 0)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+/**
+ * A file path as a SARIF artifact location: relative to the current directory
+ * (the `%SRCROOT%` base) with forward slashes and each segment URI-encoded; a
+ * path outside the current directory becomes an absolute `file:` URI.
+ */
+export function artifactLocation(file: string, cwd: string = process.cwd()): { uri: string; uriBaseId?: string } {
+  let rel = file;
+  if (isAbsolutePath(file)) rel = path.relative(cwd, file);
+  rel = rel.replace(/\\/g, '/');
+  while (rel.startsWith('./')) rel = rel.slice(2);
+  const segments = rel.split('/').filter((s) => s !== '' && s !== '.');
+  if (isAbsolutePath(rel) || segments.includes('..')) {
+    return { uri: pathToFileURL(path.resolve(cwd, file)).href };
+  }
+  return { uri: segments.map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+}
+
+/** The path with forward slashes and no leading `./`, as GitHub annotations and fingerprints want it. */
+export function normalizePath(file: string): string {
+  let p = file.replace(/\\/g, '/');
+  while (p.startsWith('./')) p = p.slice(2);
+  return p;
+}
+
+function srcRootUri(cwd: string): string {
+  const href = pathToFileURL(cwd).href;
+  return href.endsWith('/') ? href : href + '/';
+}
+
+function region(span: Span): Record<string, number> {
+  return {
+    startLine: Math.max(1, span.line),
+    startColumn: Math.max(1, span.column),
+    endLine: Math.max(1, span.endLine, span.line),
+    endColumn: Math.max(1, span.endColumn),
+  };
+}
+
+function physicalLocation(file: string, span: Span, cwd: string): Record<string, unknown> {
+  return { artifactLocation: artifactLocation(file, cwd), region: region(span) };
+}
+
+/** A fenced block whose fence is longer than any backtick run in the body. */
+function fenced(body: string, lang: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${body.replace(/\n+$/, '')}\n${fence}`;
+}
+
+function owaspLabel(owasp: OwaspCategory): string {
+  return `${owasp} ${OWASP_TITLES[owasp]}`;
+}
+
+function ruleDescriptor(meta: RuleMeta): Record<string, unknown> {
+  const { docs } = meta;
+  const text = [
+    docs.description,
+    `Vulnerable example:\n${docs.bad}`,
+    `Hardened example:\n${docs.good}`,
+    `Remedy: ${docs.remedy}`,
+    ...(meta.owasp ? [`OWASP: ${owaspLabel(meta.owasp)}`] : []),
+  ].join('\n\n');
+  const markdown = [
+    docs.description,
+    `**Vulnerable example**\n\n${fenced(docs.bad, 'yaml')}`,
+    `**Hardened example**\n\n${fenced(docs.good, 'yaml')}`,
+    `**Remedy:** ${docs.remedy}`,
+    ...(meta.owasp ? [`**OWASP Top 10 CI/CD:** ${owaspLabel(meta.owasp)}`] : []),
+  ].join('\n\n');
+  return {
+    id: meta.id,
+    name: pascalCase(meta.id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: docs.description },
+    help: { text, markdown },
+    defaultConfiguration: { level: sarifLevel(meta.severity) },
+    properties: {
+      tags: meta.owasp ? ['security', meta.owasp] : ['security'],
+      precision: PRECISION[meta.confidence],
+      'security-severity': SECURITY_SEVERITY[meta.severity],
+    },
+  };
+}
+
+/** A descriptor for a finding whose rule has no metadata in the result (e.g. an internal parse-error rule). */
+function fallbackDescriptor(f: Finding): Record<string, unknown> {
+  return {
+    id: f.rule,
+    name: pascalCase(f.rule),
+    shortDescription: { text: f.rule },
+    fullDescription: { text: f.remedy || f.rule },
+    help: { text: f.remedy || f.rule, markdown: f.remedy || f.rule },
+    defaultConfiguration: { level: sarifLevel(f.severity) },
+    properties: {
+      tags: f.owasp ? ['security', f.owasp] : ['security'],
+      precision: PRECISION[f.confidence],
+      'security-severity': SECURITY_SEVERITY[f.severity],
+    },
+  };
+}
+
+/**
+ * Stable fingerprint: sha256 of rule id, normalized path, the trimmed text of
+ * the finding's first line and the occurrence index of that key in the file,
+ * so a finding keeps its identity when unrelated lines move.
+ */
+export function lineHash(rule: string, file: string, lineText: string, occurrence: number): string {
+  const h = createHash('sha256').update([rule, normalizePath(file), lineText.trim(), String(occurrence)].join('\0')).digest('hex');
+  return `${h.slice(0, 16)}:${occurrence + 1}`;
+}
+
+function fixes(f: Finding, cwd: string): Record<string, unknown>[] | undefined {
+  if (!f.fix || f.fix.edits.length === 0) return undefined;
+  const edits = [...f.fix.edits].sort((a, b) => a.offset - b.offset);
+  return [
+    {
+      description: { text: `${f.fix.description} (${f.fix.safety})` },
+      artifactChanges: [
+        {
+          artifactLocation: artifactLocation(f.file, cwd),
+          replacements: edits.map((e) => ({
+            deletedRegion: { charOffset: e.offset, charLength: Math.max(0, e.endOffset - e.offset) },
+            insertedContent: { text: e.replacement },
+          })),
+        },
+      ],
+      properties: { safety: f.fix.safety },
+    },
+  ];
+}
+
+/** SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. */
+export function formatSarif(result: ScanResult, cwd: string = process.cwd()): string {
+  const rules: Record<string, unknown>[] = [];
+  const ruleIndex = new Map<string, number>();
+  for (const meta of result.rules) {
+    if (ruleIndex.has(meta.id)) continue;
+    ruleIndex.set(meta.id, rules.length);
+    rules.push(ruleDescriptor(meta));
+  }
+
+  const findings = sortFindings(result.findings);
+  for (const f of findings) {
+    if (ruleIndex.has(f.rule)) continue;
+    ruleIndex.set(f.rule, rules.length);
+    rules.push(fallbackDescriptor(f));
+  }
+
+  const occurrences = new Map<string, number>();
+  const results = findings.map((f) => {
+    const lineText = result.sources.get(f.file)?.lineText(f.span.line) ?? '';
+    const key = [f.rule, normalizePath(f.file), lineText.trim()].join('\0');
+    const occurrence = occurrences.get(key) ?? 0;
+    occurrences.set(key, occurrence + 1);
+
+    const primary = { physicalLocation: physicalLocation(f.file, f.span, cwd) };
+    const out: Record<string, unknown> = {
+      ruleId: f.rule,
+      ruleIndex: ruleIndex.get(f.rule),
+      level: sarifLevel(f.severity),
+      message: { text: f.message || f.rule },
+      locations: [primary],
+      partialFingerprints: { primaryLocationLineHash: lineHash(f.rule, f.file, lineText, occurrence) },
+      properties: {
+        confidence: f.confidence,
+        severity: f.severity,
+        ...(f.owasp ? { owasp: f.owasp } : {}),
+      },
+    };
+    const related = f.related ?? [];
+    if (related.length > 0) {
+      const relatedLocations = related.map((r, i) => ({
+        id: i + 1,
+        physicalLocation: physicalLocation(r.file, r.span, cwd),
+        message: { text: r.message || 'related location' },
+      }));
+      out.relatedLocations = relatedLocations;
+      out.codeFlows = [
+        {
+          threadFlows: [
+            {
+              locations: [
+                ...relatedLocations.map((loc) => ({
+                  location: { physicalLocation: loc.physicalLocation, message: loc.message },
+                })),
+                { location: { ...primary, message: { text: f.message || f.rule } } },
+              ],
+            },
+          ],
+        },
+      ];
+    }
+    const fx = fixes(f, cwd);
+    if (fx) out.fixes = fx;
+    return out;
+  });
+
+  const notifications = result.files
+    .filter((r) => r.status === 'skipped')
+    .map((r) => ({
+      level: 'note',
+      message: { text: `Skipped ${r.path}${r.reason ? `: ${r.reason}` : ''}` },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(r.path, cwd) } }],
+      descriptor: { id: 'skipped-file' },
+    }));
+
+  const invocation: Record<string, unknown> = { executionSuccessful: true };
+  if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
+
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pipewarden',
+            version: result.toolVersion,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
+        originalUriBaseIds: { [SRCROOT]: { uri: srcRootUri(cwd) } },
+        columnKind: 'utf16CodeUnits',
+        invocations: [invocation],
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}

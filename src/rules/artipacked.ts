@@ -1,0 +1,46 @@
+import { input, isAction, isCheckout, laterSteps } from '../platforms/github/steps.js';
+import { defineRule } from './types.js';
+
+/** Upload paths that include the checkout's `.git` folder. */
+const WHOLE_TREE = /^\s*(\.\/?|\$\{\{\s*github\.workspace\s*\}\}\/?|\*\*?\/?\*?|)\s*$/;
+
+export default defineRule({
+  meta: {
+    id: 'artipacked',
+    title: 'Checkout leaves the token in .git/config',
+    severity: 'medium',
+    confidence: 'high',
+    owasp: 'CICD-SEC-6',
+    platforms: ['gha'],
+    fixable: true,
+    docs: {
+      description:
+        '`actions/checkout` writes the job\'s token into `.git/config` unless `persist-credentials: false` is set. Every later step, including third-party actions, can read it, and a step that uploads the working tree as an artifact publishes it to anyone who can download artifacts.',
+      bad: '- uses: actions/checkout@<sha>\n- uses: actions/upload-artifact@<sha>\n  with:\n    path: .',
+      good: '- uses: actions/checkout@<sha>\n  with:\n    persist-credentials: false',
+      remedy: 'Set `persist-credentials: false` on `actions/checkout`; steps that push can configure credentials explicitly for just that command.',
+    },
+  },
+  check({ pipeline, report }) {
+    for (const job of pipeline.jobs) {
+      for (const step of job.steps) {
+        if (!isCheckout(step)) continue;
+        const persist = input(step, 'persist-credentials');
+        if (persist && /^\s*false\s*$/i.test(persist.value.value)) continue;
+        const upload = laterSteps(job, step).find((s) => {
+          if (!isAction(s, 'actions/upload-artifact')) return false;
+          const path = input(s, 'path');
+          return path !== undefined && path.value.value.split('\n').some((line) => WHOLE_TREE.test(line) && line.trim() !== '');
+        });
+        const at = persist ? persist.value.span : step.uses!.span;
+        report({
+          span: at,
+          message: upload
+            ? `checkout keeps the token in .git/config and step ${upload.index + 1} uploads the working tree with it`
+            : 'checkout keeps the job token in .git/config, readable by every later step',
+          severity: upload ? 'high' : 'medium',
+        });
+      }
+    }
+  },
+});

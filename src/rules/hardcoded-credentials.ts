@@ -1,0 +1,64 @@
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node as YamlNode, Pair } from 'yaml';
+import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
+import { YamlDoc } from '../core/yaml.js';
+import { defineRule } from './types.js';
+
+/** Keys under which literal passwords are test fixtures, not credentials (service containers for tests). */
+function underServices(path: string[]): boolean {
+  return path.includes('services');
+}
+
+export default defineRule({
+  meta: {
+    id: 'hardcoded-credentials',
+    title: 'Credential written into the pipeline definition',
+    severity: 'high',
+    confidence: 'high',
+    owasp: 'CICD-SEC-6',
+    platforms: ['gha'],
+    fixable: false,
+    docs: {
+      description:
+        'A token, key or password written in a pipeline file is readable by everyone who can read the repository, stays in its history forever, and is not masked in logs. Known token formats are reported with high confidence; values under secret-named keys with medium confidence.',
+      bad: 'env:\n  NPM_TOKEN: npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+      good: 'env:\n  NPM_TOKEN: ${{ secrets.NPM_TOKEN }}',
+      remedy: 'Revoke the credential now (it is in the history), store the new one in the platform\'s secret store, and reference it (`${{ secrets.NAME }}`).',
+    },
+  },
+  check({ pipeline, report }) {
+    const y = new YamlDoc(pipeline.file, pipeline.document);
+    const file = pipeline.file;
+    let budget = 200_000;
+    const visitNode = (node: unknown, path: string[], depth: number): void => {
+      if (--budget < 0 || depth > 100 || node === null || node === undefined) return;
+      // Aliases are visited where their anchor is written, not again here.
+      if (isScalar(node)) {
+        if (typeof node.value !== 'string' || !node.range) return;
+        const value = node.value;
+        for (const t of findTokens(value)) {
+          const r = node.range;
+          const raw = file.text.slice(r[0], r[1]);
+          const piece = value.slice(t.index, t.index + t.length);
+          const at = raw.indexOf(piece);
+          const span = at >= 0 ? file.span(r[0] + at, r[0] + at + piece.length) : y.span(node);
+          report({ span, message: `${t.kind} written in the definition${path.length ? ` (under \`${path.join('.')}\`)` : ''}` });
+        }
+        return;
+      }
+      if (isMap(node)) {
+        for (const p of node.items as Pair[]) {
+          const key = isScalar(p.key) ? String(p.key.value) : '';
+          const v = p.value as YamlNode | null;
+          if (isScalar(v) && typeof v.value === 'string' && isSecretKey(key) && !underServices(path) && looksLikeSecretValue(v.value) && findTokens(v.value).length === 0) {
+            report({ span: y.span(v), message: `\`${key}\` holds a literal value that looks like a credential`, confidence: 'medium' });
+          }
+          visitNode(v, [...path, key], depth + 1);
+        }
+      } else if (isSeq(node)) {
+        for (const it of node.items) visitNode(it, path, depth + 1);
+      }
+    };
+    visitNode(pipeline.document.contents, [], 0);
+  },
+});

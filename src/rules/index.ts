@@ -1,0 +1,35 @@
+/** Every rule, in catalog order. A rule is one file; adding one means adding it here. */
+import artipacked from './artipacked.js';
+import dangerousTriggers from './dangerous-triggers.js';
+import excessivePermissions from './excessive-permissions.js';
+import hardcodedCredentials from './hardcoded-credentials.js';
+import { invalidIgnoreRule } from './invalid-ignore.js';
+import overprovisionedSecrets from './overprovisioned-secrets.js';
+import { parseErrorRule } from './parse-error.js';
+import secretsInherit from './secrets-inherit.js';
+import selfHostedRunner from './self-hosted-runner.js';
+import templateInjection from './template-injection.js';
+import type { Rule } from './types.js';
+import unpinnedImages from './unpinned-images.js';
+import unpinnedUses from './unpinned-uses.js';
+import untrustedCheckout from './untrusted-checkout.js';
+
+export const allRules: Rule[] = [
+  templateInjection,
+  untrustedCheckout,
+  dangerousTriggers,
+  excessivePermissions,
+  selfHostedRunner,
+  hardcodedCredentials,
+  overprovisionedSecrets,
+  secretsInherit,
+  artipacked,
+  unpinnedUses,
+  unpinnedImages,
+  parseErrorRule,
+  invalidIgnoreRule,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return allRules.find((r) => r.meta.id === id);
+}

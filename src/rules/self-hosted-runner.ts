@@ -1,0 +1,40 @@
+import { defineRule } from './types.js';
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment', 'issue_comment', 'workflow_run']);
+
+export default defineRule({
+  meta: {
+    id: 'self-hosted-runner',
+    title: 'Self-hosted runner reachable from pull requests',
+    severity: 'high',
+    confidence: 'medium',
+    owasp: 'CICD-SEC-7',
+    platforms: ['gha'],
+    fixable: false,
+    docs: {
+      description:
+        'Self-hosted runners are usually persistent machines inside your network. A workflow that runs on one for pull request events lets the author of a fork\'s pull request run code there: they can leave a backdoor for the next job, read other jobs\' secrets from disk, or reach internal services.',
+      bad: 'on: pull_request\njobs:\n  test:\n    runs-on: [self-hosted, linux]',
+      good: 'on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest',
+      remedy: 'Run pull request jobs on GitHub-hosted or ephemeral, isolated runners (one job per machine, destroyed after); require approval for fork workflows in the repository settings.',
+    },
+  },
+  check({ pipeline, report }) {
+    const prEvents = pipeline.triggers.filter((t) => PR_EVENTS.has(t.event)).map((t) => t.event);
+    for (const job of pipeline.jobs) {
+      const r = job.runner;
+      if (!r || r.selfHosted === 'no') continue;
+      if (r.selfHosted === 'yes' && prEvents.length > 0) {
+        report({ span: r.span, message: `job \`${job.id.value}\` runs on a self-hosted runner for \`${[...new Set(prEvents)].join(', ')}\`, which fork authors can trigger` });
+      } else {
+        report({
+          span: r.span,
+          message: r.selfHosted === 'yes' ? `job \`${job.id.value}\` runs on a self-hosted runner` : `job \`${job.id.value}\` runs on custom labels \`${r.labels.map((l) => l.value).join(', ')}\` that may be self-hosted`,
+          severity: 'low',
+          confidence: r.selfHosted === 'yes' ? 'high' : 'low',
+          persona: 'auditor',
+        });
+      }
+    }
+  },
+});

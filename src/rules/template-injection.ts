@@ -1,0 +1,90 @@
+import type { Confidence, Severity } from '../model/finding.js';
+import type { Pipeline, Script } from '../model/pipeline.js';
+import { taintsOf, type Taint } from '../platforms/github/contexts.js';
+import { defineRule, type Persona } from './types.js';
+
+interface Verdict {
+  severity: Severity;
+  confidence: Confidence;
+  persona?: Persona;
+  why: string;
+}
+
+const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Definitions whose triggers are their caller's: composite actions and reusable workflows. */
+function calledByOthers(p: Pipeline): boolean {
+  return p.kind === 'composite-action' || p.triggers.some((t) => t.event === 'workflow_call');
+}
+
+function judge(p: Pipeline, t: Taint): Verdict | undefined {
+  if (t.source === 'attacker') {
+    const relevant = p.triggers.filter((tr) => t.events.length === 0 || t.events.includes(tr.event));
+    const privileged = relevant.filter((tr) => tr.privileged);
+    if (privileged.length > 0) {
+      const events = [...new Set(privileged.map((tr) => tr.event))].join(', ');
+      return { severity: 'high', confidence: 'high', why: `under \`${events}\` anyone who can open a pull request or issue controls it, and the run holds the repository's secrets and token` };
+    }
+    if (calledByOthers(p)) {
+      return { severity: 'high', confidence: 'medium', why: "the caller's event decides who controls it; under pull_request_target or issue events that is anyone" };
+    }
+    if (relevant.length > 0) {
+      return { severity: 'low', confidence: 'medium', why: 'an outsider controls it, but this trigger runs without secrets and with a read-only token' };
+    }
+    return undefined; // The field is empty under every trigger this workflow has.
+  }
+  if (t.source === 'caller') {
+    if (calledByOthers(p)) return { severity: 'medium', confidence: 'medium', why: 'the caller supplies it; a caller that forwards untrusted text turns this into code execution' };
+    return { severity: 'low', confidence: 'medium', why: 'whoever dispatches the workflow supplies it' };
+  }
+  return { severity: 'low', confidence: 'low', persona: 'pedantic', why: 'it is computed earlier in the run and may carry untrusted text' };
+}
+
+function sinkName(s: Script): string {
+  if (s.kind === 'github-script') return 'the `actions/github-script` script';
+  if (s.kind === 'input') return 'an action input that runs as code';
+  return 'a `run:` script';
+}
+
+export default defineRule({
+  meta: {
+    id: 'template-injection',
+    title: 'Untrusted value expanded into code',
+    severity: 'high',
+    confidence: 'high',
+    owasp: 'CICD-SEC-4',
+    platforms: ['gha'],
+    fixable: true,
+    docs: {
+      description:
+        'GitHub expands `${{ }}` into the script text before the shell or interpreter reads it, so a value such as a pull request title becomes part of the program. Whoever can set that value can run commands in the job, with its secrets and token. Severity follows who controls the value: free text from outsiders under privileged triggers is high, caller-supplied inputs medium, values computed earlier in the run low.',
+      bad: 'on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "Title: ${{ github.event.pull_request.title }}"',
+      good: 'on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          TITLE: ${{ github.event.pull_request.title }}\n        run: echo "Title: $TITLE"',
+      remedy: 'Pass the value through an environment variable (`env: NAME: ${{ … }}`) and use it quoted in the script (`"$NAME"`; `process.env.NAME` in github-script).',
+    },
+  },
+  check({ pipeline, report }) {
+    for (const job of pipeline.jobs) {
+      for (const step of job.steps) {
+        const script = step.script;
+        if (!script) continue;
+        for (const expr of script.expressions) {
+          if (!expr.ast) continue;
+          let worst: { t: Taint; v: Verdict } | undefined;
+          for (const t of taintsOf(expr.ast, script.shell === 'javascript')) {
+            const v = judge(pipeline, t);
+            if (v && (!worst || RANK[v.severity] > RANK[worst.v.severity])) worst = { t, v };
+          }
+          if (!worst) continue;
+          report({
+            span: expr.span,
+            message: `\`${worst.t.path}\` is expanded into ${sinkName(script)}: ${worst.v.why}`,
+            severity: worst.v.severity,
+            confidence: worst.v.confidence,
+            ...(worst.v.persona ? { persona: worst.v.persona } : {}),
+          });
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,58 @@
+import type { Confidence, Fix, OwaspCategory, RelatedLocation, Severity } from '../model/finding.js';
+import type { Pipeline, Platform } from '../model/pipeline.js';
+import type { Span } from '../model/source.js';
+
+/** Which audience a check is for; the default `regular` shows what a maintainer should act on. */
+export type Persona = 'regular' | 'pedantic' | 'auditor';
+
+export interface RuleDocs {
+  /** One paragraph: what the rule finds and why it matters. */
+  description: string;
+  /** A short vulnerable example. */
+  bad: string;
+  /** The same example, hardened. */
+  good: string;
+  /** What to do about a finding. */
+  remedy: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  owasp?: OwaspCategory;
+  platforms: Platform[];
+  fixable: boolean;
+  /** Lowest persona that sees this rule's findings; regular when absent. */
+  persona?: Persona;
+  docs: RuleDocs;
+}
+
+/** What a rule hands to `report`; unset fields default from the rule's meta. */
+export interface ReportInput {
+  span: Span;
+  message: string;
+  severity?: Severity;
+  confidence?: Confidence;
+  remedy?: string;
+  fix?: Fix;
+  related?: RelatedLocation[];
+  persona?: Persona;
+}
+
+export interface RuleContext {
+  pipeline: Pipeline;
+  /** Options from the user's config for this rule (empty when none). */
+  options: Readonly<Record<string, unknown>>;
+  report(input: ReportInput): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,80 @@
+import type { ExternalRef } from '../model/pipeline.js';
+import { globToRegExp } from '../config/glob.js';
+import { defineRule } from './types.js';
+
+/** What a pattern of `owner/repo` requires: a full commit SHA, any ref, or nothing. */
+type Policy = 'hash-pin' | 'ref-pin' | 'any';
+
+interface PolicyRule {
+  pattern: string;
+  re: RegExp;
+  policy: Policy;
+}
+
+/**
+ * `options.policies: { "actions/*": "ref-pin", "my-org/*": "any" }`; the most
+ * specific pattern (longest, no wildcard beats wildcard) wins; default
+ * hash-pin for everything outside the repository.
+ */
+function readPolicies(options: Readonly<Record<string, unknown>>): PolicyRule[] {
+  const raw = (options['policies'] ?? {}) as Record<string, unknown>;
+  const rules: PolicyRule[] = [];
+  for (const [pattern, value] of Object.entries(raw)) {
+    if (value !== 'hash-pin' && value !== 'ref-pin' && value !== 'any') continue;
+    rules.push({ pattern, re: globToRegExp(pattern.toLowerCase()), policy: value });
+  }
+  return rules.sort((a, b) => specificity(b.pattern) - specificity(a.pattern));
+}
+
+function specificity(p: string): number {
+  return (p.includes('*') ? 0 : 1000) + p.length;
+}
+
+function policyFor(ref: ExternalRef, rules: PolicyRule[]): { policy: Policy; pattern?: string } {
+  const name = `${ref.name}${ref.path ? '/' + ref.path : ''}`.toLowerCase();
+  for (const r of rules) if (r.re.test(name) || r.re.test(ref.name.toLowerCase())) return { policy: r.policy, pattern: r.pattern };
+  return { policy: 'hash-pin' };
+}
+
+/** Actions published by GitHub itself: a moved tag there is less likely than on a personal repository. */
+const FIRST_PARTY = /^(actions|github)\//i;
+
+export default defineRule({
+  meta: {
+    id: 'unpinned-uses',
+    title: 'Action or reusable workflow not pinned to a commit',
+    severity: 'high',
+    confidence: 'high',
+    owasp: 'CICD-SEC-3',
+    platforms: ['gha'],
+    fixable: true,
+    docs: {
+      description:
+        'A tag or branch is a movable pointer: whoever controls the action\'s repository (or steals its maintainer\'s credentials, as in the tj-actions/changed-files compromise) can point it at new code, which then runs in your workflow with your secrets. Only a full commit SHA is immutable.',
+      bad: '- uses: some-org/setup-tool@v2',
+      good: '- uses: some-org/setup-tool@8f4b7f84864484a7bf31766abe9204da3cbe65b3 # v2.1.0',
+      remedy: 'Pin to the full 40-character commit SHA of the release, with the version in a comment (`@<sha> # v2.1.0`); let Dependabot or Renovate update the pins. Per-owner exceptions go in `.pipewarden.yml` under `rules.unpinned-uses.options.policies`.',
+    },
+  },
+  check({ pipeline, report, options }) {
+    const rules = readPolicies(options);
+    for (const ref of pipeline.references) {
+      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow') continue;
+      if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash') continue;
+      const { policy, pattern } = policyFor(ref, rules);
+      if (policy === 'any') continue;
+      if (policy === 'ref-pin' && ref.pin === 'tag') continue;
+      const what = ref.kind === 'action' ? 'action' : 'reusable workflow';
+      if (ref.pin === 'unpinned') {
+        report({ span: ref.span, message: `${what} \`${ref.raw.trim()}\` has no ref at all: it runs whatever the default branch holds` });
+        continue;
+      }
+      const by = pattern ? ` (policy \`${pattern}: ${policy}\`)` : '';
+      report({
+        span: ref.span,
+        message: `${what} \`${ref.raw.trim()}\` is pinned to \`${ref.version}\`, a ref that can be moved${by}; pin a full commit SHA`,
+        severity: FIRST_PARTY.test(ref.name) ? 'medium' : 'high',
+      });
+    }
+  },
+});

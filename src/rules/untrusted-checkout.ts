@@ -1,0 +1,75 @@
+import type { Span } from '../model/source.js';
+import type { Step } from '../model/pipeline.js';
+import { input, isCheckout, jobUsesSecrets, laterSteps } from '../platforms/github/steps.js';
+import { defineRule } from './types.js';
+
+/** Refs that name the pull request's code rather than the base branch. */
+const PR_REF = /github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)|github\.event\.issue\.number|refs\/pull\/|github\.event\.pull_request\.merge_commit_sha|github\.event\.number|github\.event\.pull_request\.number|github\.event\.workflow_run\.pull_requests/i;
+
+/** Shell commands that fetch pull request code. */
+const PR_FETCH = /\bgh\s+pr\s+checkout\b|\bgit\s+(fetch|checkout|switch|pull)\b[^\n]*(pull\/|refs\/pull\/|\$\{\{\s*(github\.event\.pull_request\.head|github\.head_ref|github\.event\.workflow_run\.head_))/i;
+
+/** Events where a checkout of the PR head runs outsiders' code with privileges. */
+const PRIVILEGED_PR_EVENTS = new Set(['pull_request_target', 'workflow_run', 'issue_comment']);
+
+/** Does this step execute or build something from the checked-out tree? */
+function executes(step: Step): boolean {
+  if (step.script && step.script.kind === 'run') return true;
+  if (!step.uses) return false;
+  if (step.uses.pin === 'local') return true;
+  // Build and package actions run the project's own scripts and configs.
+  return /^(actions\/setup-(node|python|go|java)|docker\/build-push-action|gradle\/|github\/codeql-action\/autobuild|pnpm\/action-setup|bahmutov\/npm-install|goreleaser\/|pypa\/gh-action-pypi-publish)/i.test(step.uses.name + '/');
+}
+
+export default defineRule({
+  meta: {
+    id: 'untrusted-checkout',
+    title: 'Privileged workflow runs pull request code',
+    severity: 'high',
+    confidence: 'high',
+    owasp: 'CICD-SEC-4',
+    platforms: ['gha'],
+    fixable: false,
+    docs: {
+      description:
+        'Under `pull_request_target`, `workflow_run` and `issue_comment`, the workflow runs with the base repository\'s secrets and a write token. Checking out the pull request\'s head and then building or running it (npm install, make, a test script, a local action) lets the pull request\'s author run code with those privileges: a "pwn request".',
+      bad: 'on: pull_request_target\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm install && npm test',
+      good: 'on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm install && npm test',
+      remedy: 'Run untrusted code under `pull_request` (no secrets, read-only token). If results must be posted with privileges, split it: an unprivileged `pull_request` workflow builds and uploads, a `workflow_run` workflow only reads the uploaded data as data.',
+    },
+  },
+  check({ pipeline, report }) {
+    const events = pipeline.triggers.filter((t) => PRIVILEGED_PR_EVENTS.has(t.event)).map((t) => t.event);
+    if (events.length === 0) return;
+    const on = [...new Set(events)].join(', ');
+    for (const job of pipeline.jobs) {
+      for (const step of job.steps) {
+        let at: Span | undefined;
+        let what = '';
+        if (isCheckout(step)) {
+          const ref = input(step, 'ref');
+          const repo = input(step, 'repository');
+          if (ref && PR_REF.test(ref.value.value)) {
+            at = ref.value.span;
+            what = `checks out \`${ref.value.value.trim()}\``;
+          } else if (repo && /github\.event\.pull_request\.head\.repo|github\.event\.workflow_run\.head_repository/i.test(repo.value.value)) {
+            at = repo.value.span;
+            what = `checks out the fork \`${repo.value.value.trim()}\``;
+          }
+        } else if (step.script?.kind === 'run' && PR_FETCH.test(step.script.text)) {
+          at = step.anchor;
+          what = 'fetches the pull request\'s code';
+        }
+        if (!at) continue;
+        const runsIt = laterSteps(job, step).some(executes);
+        const privileged = jobUsesSecrets(job) || !(job.permissions ?? pipeline.permissions) || [...(job.permissions ?? pipeline.permissions)!.scopes.values()].some((s) => s.level === 'write') || (job.permissions ?? pipeline.permissions)!.kind === 'write-all';
+        report({
+          span: at,
+          message: `under \`${on}\`, job \`${job.id.value}\` ${what}${runsIt ? ' and then runs code from it' : ''}${privileged ? ' with secrets or a write token in reach' : ''}`,
+          severity: runsIt && privileged ? 'high' : 'medium',
+          confidence: runsIt ? 'high' : 'medium',
+        });
+      }
+    }
+  },
+});
