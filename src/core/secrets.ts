@@ -44,7 +44,7 @@ export function findTokens(text: string): TokenMatch[] {
 /** Key names that say "this value is a credential". */
 const SECRET_KEY = /(^|[_.-])(pass(word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token|credentials?)($|[_.-])/i;
 /** Names that merely mention a secret: where it lives, how it is used. */
-const NOT_A_VALUE_KEY = /(file|path|name|env|var|variable|id|url|endpoint|type|length|header|ref|arn|field|key[_-]?id|user(name)?|expires?|enabled?|required|description)$/i;
+const NOT_A_VALUE_KEY = /(file|path|names?|env|var|variable|id|url|endpoint|type|length|header|ref|arn|field|key[_-]?id|user(name)?|expires?|enabled?|required|description)$/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !NOT_A_VALUE_KEY.test(key);
@@ -63,6 +63,7 @@ export function looksLikeSecretValue(value: string): boolean {
   if (/^(x+|\*+|\.+|-+|0+)$/i.test(v)) return false;
   if (/^[a-z]+(-[a-z]+)*$/.test(v) && v.length < 16) return false; // plain words such as `postgres`, `my-password`
   if (/^(secrets?|vars|env)\.[A-Za-z_]/.test(v)) return false;
+  if (/^[A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*$/.test(v)) return false; // names of variables, not values
   if (/^(https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // URLs and paths
   return true;
 }

@@ -175,5 +175,7 @@ export interface Pipeline {
   references: ExternalRef[];
   /** Every expression in the definition, in source order. */
   expressions: Expression[];
+  /** Declared inputs (workflow_dispatch / workflow_call / action inputs) by name; `type` when declared. */
+  inputs: Map<string, { name: Str; type?: string }>;
   document: Document;
 }

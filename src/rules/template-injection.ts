@@ -1,6 +1,6 @@
 import type { Confidence, Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
-import { taintsOf, type Taint } from '../platforms/github/contexts.js';
+import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
 import { defineRule, type Persona } from './types.js';
 
 interface Verdict {
@@ -17,13 +17,21 @@ function calledByOthers(p: Pipeline): boolean {
   return p.kind === 'composite-action' || p.triggers.some((t) => t.event === 'workflow_call');
 }
 
+/** Inputs declared as boolean, number, choice or environment cannot carry free text. */
+const CLOSED_INPUT_TYPES = new Set(['boolean', 'number', 'choice', 'environment']);
+
 function judge(p: Pipeline, t: Taint): Verdict | undefined {
   if (t.source === 'attacker') {
-    const relevant = p.triggers.filter((tr) => t.events.length === 0 || t.events.includes(tr.event));
+    // Whole-payload accesses matter only under events an outsider causes.
+    const relevant = p.triggers.filter((tr) => (t.events.length === 0 ? tr.actor === 'external' : t.events.includes(tr.event)));
     const privileged = relevant.filter((tr) => tr.privileged);
     if (privileged.length > 0) {
-      const events = [...new Set(privileged.map((tr) => tr.event))].join(', ');
-      return { severity: 'high', confidence: 'high', why: `under \`${events}\` anyone who can open a pull request or issue controls it, and the run holds the repository's secrets and token` };
+      const events = [...new Set(privileged.map((tr) => tr.event))];
+      if (events.every((e) => e === 'push')) {
+        // Commit text under push is written by committers, or by the authors of merged pull requests.
+        return { severity: 'high', confidence: 'medium', why: 'under `push` commit authors, including those of merged pull requests, write it, and the run holds the repository\'s secrets and token' };
+      }
+      return { severity: 'high', confidence: 'high', why: `under \`${events.join(', ')}\` anyone who can open a pull request or issue controls it, and the run holds the repository's secrets and token` };
     }
     if (calledByOthers(p)) {
       return { severity: 'high', confidence: 'medium', why: "the caller's event decides who controls it; under pull_request_target or issue events that is anyone" };
@@ -31,11 +39,14 @@ function judge(p: Pipeline, t: Taint): Verdict | undefined {
     if (relevant.length > 0) {
       return { severity: 'low', confidence: 'medium', why: 'an outsider controls it, but this trigger runs without secrets and with a read-only token' };
     }
-    return undefined; // The field is empty under every trigger this workflow has.
+    if (t.events.length > 0) return undefined; // The field is empty under every trigger this workflow has.
   }
-  if (t.source === 'caller') {
-    if (calledByOthers(p)) return { severity: 'medium', confidence: 'medium', why: 'the caller supplies it; a caller that forwards untrusted text turns this into code execution' };
-    return { severity: 'low', confidence: 'medium', why: 'whoever dispatches the workflow supplies it' };
+  if (t.source === 'caller' || t.source === 'attacker') {
+    const input = inputName(t.path);
+    const declared = input !== undefined ? p.inputs.get(input) : undefined;
+    if (declared?.type && CLOSED_INPUT_TYPES.has(declared.type)) return undefined;
+    if (calledByOthers(p)) return { severity: 'medium', confidence: 'low', why: 'the caller supplies it; a caller that forwards untrusted text turns this into code execution' };
+    return { severity: 'low', confidence: 'medium', why: 'whoever dispatches the workflow supplies it', persona: 'pedantic' };
   }
   return { severity: 'low', confidence: 'low', persona: 'pedantic', why: 'it is computed earlier in the run and may carry untrusted text' };
 }

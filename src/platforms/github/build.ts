@@ -34,6 +34,7 @@ class Builder {
   readonly problems: ShapeProblem[] = [];
   readonly references: ExternalRef[] = [];
   readonly expressions: Expression[] = [];
+  readonly declaredInputs = new Map<string, { name: Str; type?: string }>();
 
   constructor(readonly y: YamlDoc) {}
 
@@ -162,9 +163,23 @@ class Builder {
           types = isSeq(typesNode) ? this.y.items(typesNode).map((t) => this.y.str(t) ?? '').filter(Boolean) : [this.y.str(typesNode) ?? ''];
         }
         add(key.value, key.span, types);
+        if (key.value === 'workflow_dispatch' || key.value === 'workflow_call') this.declareInputs(this.y.get(p.value, 'inputs'));
       }
     } else this.problem('`on` must be an event name, a list or a mapping', n);
     return out;
+  }
+
+  /** Input declarations: a typed input (boolean, number, choice) cannot carry free text. */
+  declareInputs(node: unknown): void {
+    for (const p of this.y.pairs(node)) {
+      const name = this.str(p.key);
+      if (!name) continue;
+      const type = this.y.str(this.y.get(p.value, 'type'));
+      const prev = this.declaredInputs.get(name.value);
+      // The same name in both dispatch and call: the weaker (free-text) declaration wins.
+      if (prev && (prev.type === undefined || prev.type === 'string')) continue;
+      this.declaredInputs.set(name.value, type ? { name, type } : { name });
+    }
   }
 
   runner(node: unknown): Runner | undefined {
@@ -360,9 +375,12 @@ export function shellKind(shell: string): ShellKind {
   return 'unknown';
 }
 
-function finish(b: Builder, base: Omit<Pipeline, 'references' | 'expressions' | 'platform' | 'document'>): BuildOutput {
+type PipelineBase = Omit<Pipeline, 'references' | 'expressions' | 'platform' | 'document' | 'inputs'>;
+
+function finish(b: Builder, base: PipelineBase): BuildOutput {
   const pipeline: Pipeline = {
     ...base,
+    inputs: b.declaredInputs,
     platform: 'gha',
     references: b.references.sort((a, c) => a.span.offset - c.span.offset),
     expressions: b.expressions.sort((a, c) => a.span.offset - c.span.offset),
@@ -391,7 +409,7 @@ export function buildWorkflow(y: YamlDoc): BuildOutput {
     const j = b.job(p, workflowShell);
     if (j) jobs.push(j);
   }
-  const base: Omit<Pipeline, 'references' | 'expressions' | 'platform' | 'document'> = {
+  const base: PipelineBase = {
     kind: triggers.some((t) => t.event === 'workflow_call') ? 'reusable-workflow' : 'workflow',
     file: y.file,
     triggers,
@@ -416,6 +434,7 @@ export function buildAction(y: YamlDoc): BuildOutput {
   if (!runs || !isMap(runs)) {
     return { pipeline: null, problems: [{ message: 'an action definition needs a `runs:` mapping', span: y.span(runs ?? root) }] };
   }
+  b.declareInputs(y.get(root, 'inputs'));
   const using = (y.str(y.get(runs, 'using')) ?? '').toLowerCase();
   const jobs: Job[] = [];
   let kind = 'javascript-action';
@@ -446,7 +465,7 @@ export function buildAction(y: YamlDoc): BuildOutput {
     jobs.push(pseudoJob([], images));
   } else if (!using) b.problem('`runs.using` is missing', runs);
   b.collectOther(runs, ['steps', 'image', 'env']);
-  const base: Omit<Pipeline, 'references' | 'expressions' | 'platform' | 'document'> = { kind, file: y.file, triggers: [], env: [], jobs };
+  const base: PipelineBase = { kind, file: y.file, triggers: [], env: [], jobs };
   const name = b.str(y.get(root, 'name'));
   if (name) base.name = name;
   return finish(b, base);

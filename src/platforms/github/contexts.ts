@@ -78,6 +78,12 @@ const ATTACKER: { pattern: string; events: string[] }[] = [
   { pattern: 'github', events: [] },
 ];
 
+/** The input name behind `inputs.x` / `github.event.inputs.x`, if the path is one. */
+export function inputName(path: string): string | undefined {
+  const m = /^(?:github\.event\.)?inputs\.([^.[]+)/.exec(path);
+  return m ? m[1] : undefined;
+}
+
 function matches(pattern: string, path: string): boolean {
   const p = pattern.split('.');
   const s = path.split('.');
