@@ -26,7 +26,7 @@ const TOKEN_FORMATS: { kind: string; re: RegExp }[] = [
 ];
 
 /** Documentation placeholders that match the formats but are not secrets. */
-const KNOWN_EXAMPLES = /EXAMPLE|XXXXXXXX|xxxxxxxx|0000000000000000|your[_-]?(token|key|password)/i;
+const KNOWN_EXAMPLES = /EXAMPLE|XXXXXXXX|xxxxxxxx|0000000000000000|[Yy]our[_-]?([Tt]oken|[Kk]ey|[Pp]assword)/;
 
 export function findTokens(text: string): TokenMatch[] {
   const out: TokenMatch[] = [];

@@ -1,0 +1,44 @@
+import rule from '../../src/rules/artipacked.js';
+import { ruleTester, yaml } from '../helpers/rule-tester.js';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'persist-credentials: false', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+              with:
+                persist-credentials: false
+            - uses: actions/upload-artifact@v4
+              with:
+                path: .
+    ` },
+  ],
+  invalid: [
+    { name: 'default checkout', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+            - run: make
+    `, findings: [{ line: 6, column: 15, severity: 'medium' }] },
+    { name: 'checkout then upload of the whole tree', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+              with:
+                persist-credentials: true
+            - uses: actions/upload-artifact@v4
+              with:
+                path: ./
+    `, findings: [{ line: 8, column: 32, severity: 'high', message: /uploads the working tree/ }] },
+  ],
+});

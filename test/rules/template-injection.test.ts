@@ -1,0 +1,225 @@
+import rule from '../../src/rules/template-injection.js';
+import { ruleTester, yaml } from '../helpers/rule-tester.js';
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'the value passed through env',
+      code: yaml`
+        on: pull_request_target
+        jobs:
+          greet:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  TITLE: \${{ github.event.pull_request.title }}
+                run: echo "$TITLE"
+      `,
+    },
+    {
+      name: 'contexts an outsider cannot shape (number, sha, login)',
+      code: yaml`
+        on: pull_request_target
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo \${{ github.event.number }} \${{ github.event.pull_request.head.sha }}
+                  echo \${{ github.actor }}
+      `,
+    },
+    {
+      name: 'a boolean function of the tainted value',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo \${{ contains(github.event.issue.title, 'bug') }}
+      `,
+    },
+    {
+      name: 'toJSON in github-script (a JavaScript string literal)',
+      code: yaml`
+        on: issue_comment
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea
+                with:
+                  script: const body = \${{ toJSON(github.event.comment.body) }}
+      `,
+    },
+    {
+      name: 'a pull request field under a trigger that has no pull request',
+      code: yaml`
+        on: schedule
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "\${{ github.event.pull_request.title }}"
+      `,
+    },
+    {
+      name: 'a typed workflow_dispatch input',
+      code: yaml`
+        on:
+          workflow_dispatch:
+            inputs:
+              dry-run:
+                type: boolean
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: ./release.sh --dry-run=\${{ inputs.dry-run }}
+      `,
+    },
+    {
+      name: 'the left side of && (only a falsy value comes through)',
+      code: yaml`
+        on: pull_request_target
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo \${{ github.event.pull_request.title && 'yes' }}
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a pull request title in a block scalar under pull_request_target',
+      code: yaml`
+        on: pull_request_target
+        jobs:
+          greet:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo "hello"
+                  echo "Title: \${{ github.event.pull_request.title }}"
+      `,
+      findings: [{ line: 8, column: 24, endColumn: 62, severity: 'high', confidence: 'high', message: /github\.event\.pull_request\.title/ }],
+    },
+    {
+      name: 'github.head_ref and a comment body in github-script',
+      code: yaml`
+        on: [pull_request_target, issue_comment]
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: git push origin \${{ github.head_ref }}
+              - uses: actions/github-script@v7
+                with:
+                  script: |
+                    console.log("\${{ github.event.comment.body }}")
+      `,
+      findings: [
+        { line: 6, column: 30, severity: 'high' },
+        { line: 10, column: 26, severity: 'high' },
+      ],
+    },
+    {
+      name: 'the tainted operand of || and format()',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo \${{ github.event.issue.body || 'none' }} \${{ format('{0}', github.event.issue.title) }}
+      `,
+      findings: [
+        { line: 6, column: 19, severity: 'high' },
+        { line: 6, column: 60, severity: 'high' },
+      ],
+    },
+    {
+      name: 'a pull request title under pull_request (no secrets): low',
+      code: yaml`
+        on: pull_request
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "\${{ github.event.pull_request.title }}"
+      `,
+      findings: [{ line: 6, severity: 'low', confidence: 'medium' }],
+    },
+    {
+      name: 'a commit message under push',
+      code: yaml`
+        on: push
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "\${{ github.event.head_commit.message }}"
+      `,
+      findings: [{ line: 6, severity: 'high', confidence: 'medium' }],
+    },
+    {
+      name: 'a composite action input (caller-supplied)',
+      path: 'action.yml',
+      code: yaml`
+        name: x
+        inputs:
+          version:
+            description: v
+        runs:
+          using: composite
+          steps:
+            - run: echo \${{ inputs.version }}
+              shell: bash
+      `,
+      findings: [{ line: 8, severity: 'medium', confidence: 'low' }],
+    },
+    {
+      name: 'an event field inside a composite action (the caller decides the event)',
+      path: 'action.yml',
+      code: yaml`
+        runs:
+          using: composite
+          steps:
+            - run: echo "\${{ github.event.pull_request.head.ref }}"
+              shell: bash
+      `,
+      findings: [{ line: 4, severity: 'high', confidence: 'medium' }],
+    },
+    {
+      name: 'a step output (derived) shows only to pedantic users',
+      persona: 'pedantic',
+      code: yaml`
+        on: push
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - id: s
+                run: echo x
+              - run: echo \${{ steps.s.outputs.value }}
+      `,
+      findings: [{ line: 8, severity: 'low', confidence: 'low' }],
+    },
+    {
+      name: 'a known code input of another action (appleboy/ssh-action script)',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: appleboy/ssh-action@029f5b4aeeeb58fdfe1410a5d17f967dacf36262
+                with:
+                  script: echo \${{ github.event.issue.title }}
+      `,
+      findings: [{ line: 8, column: 24, severity: 'high' }],
+    },
+  ],
+});
