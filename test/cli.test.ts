@@ -1,0 +1,145 @@
+/** Runs the real binary, as a user or a CI job would. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(repoRoot, 'bin/pipewarden.js');
+const example = path.join(repoRoot, 'examples/vulnerable-repo');
+
+function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempRepo(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-cli-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const VULNERABLE = 'on: issues\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n';
+const CLEAN = 'on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n';
+
+test('--version and --help', () => {
+  const v = run(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+  const h = run(['--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /pipewarden scan/);
+});
+
+test('usage errors exit 2 with a message and no stack trace', () => {
+  for (const args of [['frobnicate'], ['scan', '--format', 'xml', '.'], ['scan', '/no/such/path'], ['scan', '--min-severity', 'huge', '.'], ['scan', '--bogus'], ['explain', 'no-such-rule']]) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code} ${r.stderr}`);
+    assert.match(r.stderr, /^pipewarden: /);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('text output of the shipped example: findings, code frame, summary, exit 1', () => {
+  const r = run(['scan', example]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /examples\/vulnerable-repo\/\.github\/workflows\/pr-triage\.yml:19:24 high .*template-injection/);
+  assert.match(r.stdout, /\n\s+19 \|\s+echo "Title: \$\{\{ github\.event\.pull_request\.title \}\}"\n\s+\|\s+\^{38}\n/);
+  assert.match(r.stdout, /\d+ findings \(.*high.*\) in 2 files scanned/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when not a TTY');
+  assert.doesNotMatch(r.stdout, /ci\.yml/, 'the hardened workflow has no findings');
+});
+
+test('exit 0 when nothing reaches the thresholds, 1 when something does', () => {
+  const dir = tempRepo({ '.github/workflows/ok.yml': CLEAN, '.github/workflows/bad.yml': VULNERABLE });
+  assert.equal(run(['scan', path.join(dir, '.github/workflows/ok.yml')], dir).code, 0);
+  assert.equal(run(['scan', '.'], dir).code, 1);
+  assert.equal(run(['scan', '.', '--min-severity', 'critical'], dir).code, 0);
+  assert.equal(run(['scan', '.', '--min-confidence', 'high'], dir).code, 1);
+});
+
+test('json output: findings with 1-based positions and every file accounted for', () => {
+  const dir = tempRepo({ '.github/workflows/bad.yml': VULNERABLE, 'Dockerfile': 'FROM alpine\n', 'config/app.yml': 'name: x\n' });
+  const r = run(['scan', '.', '--format', 'json'], dir);
+  assert.equal(r.code, 1);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.version, 1);
+  const f = doc.findings.find((x: { rule: string }) => x.rule === 'template-injection');
+  assert.deepEqual([f.file, f.line, f.column, f.severity, f.owasp], ['.github/workflows/bad.yml', 8, 20, 'high', 'CICD-SEC-4']);
+  const files = Object.fromEntries(doc.files.map((x: { path: string; status: string }) => [x.path, x.status]));
+  assert.deepEqual(files, { '.github/workflows/bad.yml': 'scanned', Dockerfile: 'skipped', 'config/app.yml': 'not-pipeline' });
+});
+
+test('sarif and github formats', () => {
+  const dir = tempRepo({ '.github/workflows/bad.yml': VULNERABLE });
+  const s = run(['scan', '.', '--format', 'sarif'], dir);
+  const sarif = JSON.parse(s.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const result = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'template-injection');
+  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, '.github/workflows/bad.yml');
+  assert.equal(result.locations[0].physicalLocation.region.startLine, 8);
+  const g = run(['scan', '.', '--format', 'github'], dir);
+  assert.match(g.stdout, /^::error file=\.github\/workflows\/bad\.yml,line=8,col=20,endLine=8,endColumn=51,title=template-injection::/m);
+});
+
+test('--output writes the report to a file', () => {
+  const dir = tempRepo({ '.github/workflows/bad.yml': VULNERABLE });
+  const r = run(['scan', '.', '--format', 'json', '--output', 'report.json'], dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).findings.length > 0, true);
+});
+
+test('config: disable a rule, change a severity, ignore a path', () => {
+  const dir = tempRepo({
+    '.github/workflows/bad.yml': VULNERABLE,
+    'vendor/.github/workflows/x.yml': VULNERABLE,
+    '.pipewarden.yml': 'rules:\n  template-injection:\n    severity: low\n  unpinned-uses: off\nignore:\n  - vendor/\n',
+  });
+  const doc = JSON.parse(run(['scan', '.', '--format', 'json'], dir).stdout);
+  const ti = doc.findings.filter((x: { rule: string }) => x.rule === 'template-injection');
+  assert.equal(ti.length, 1);
+  assert.equal(ti[0].severity, 'low');
+  assert.equal(doc.files.some((x: { path: string }) => x.path.startsWith('vendor/')), false);
+});
+
+test('a bad config names the file, line and key, and exits 2', () => {
+  const dir = tempRepo({ '.github/workflows/bad.yml': VULNERABLE, '.pipewarden.yml': 'rules:\n  template-injection:\n    severity: huge\n' });
+  const r = run(['scan', '.'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\.pipewarden\.yml:3:5: .*severity/);
+  const unknown = tempRepo({ '.pipewarden.yml': 'rulez: {}\n' });
+  const u = run(['scan', '.'], unknown);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /\.pipewarden\.yml:1:1: unknown key `rulez`/);
+  const missing = run(['scan', '.', '--config', 'nope.yml'], unknown);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.yml: cannot read config/);
+});
+
+test('inline ignores need a reason', () => {
+  const withReason = VULNERABLE.replace('      - run:', '      # pipewarden: ignore[template-injection] the title is validated by the labeler first\n      - run:');
+  const noReason = VULNERABLE.replace('      - run:', '      # pipewarden: ignore[template-injection]\n      - run:');
+  const dir = tempRepo({ '.github/workflows/a.yml': withReason, '.github/workflows/b.yml': noReason });
+  const doc = JSON.parse(run(['scan', '.', '--format', 'json'], dir).stdout);
+  const rules = (file: string) => doc.findings.filter((x: { file: string }) => x.file === file).map((x: { rule: string }) => x.rule).sort();
+  assert.deepEqual(rules('.github/workflows/a.yml'), []);
+  assert.deepEqual(rules('.github/workflows/b.yml'), ['invalid-ignore', 'template-injection']);
+  assert.equal(doc.summary.suppressed, 1);
+});
+
+test('rules and explain', () => {
+  const list = run(['rules']);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /^template-injection\s+high/m);
+  const ex = run(['explain', 'artipacked']);
+  assert.equal(ex.code, 0);
+  assert.match(ex.stdout, /persist-credentials: false/);
+  assert.match(ex.stdout, /CICD-SEC-6/);
+});
