@@ -1,4 +1,4 @@
-import { input, isAction, isCheckout, laterSteps } from '../platforms/github/steps.js';
+import { input, isAction, isCheckout, laterSteps, tokenCanWrite } from '../platforms/github/steps.js';
 import { defineRule } from './types.js';
 
 /** Upload paths that include the checkout's `.git` folder. */
@@ -33,12 +33,14 @@ export default defineRule({
           return path !== undefined && path.value.value.split('\n').some((line) => WHOLE_TREE.test(line) && line.trim() !== '');
         });
         const at = persist ? persist.value.span : step.uses!.span;
+        // A read-only token in a public repository grants little; a write token can push code.
+        const writes = tokenCanWrite(pipeline, job);
         report({
           span: at,
           message: upload
             ? `checkout keeps the token in .git/config and step ${upload.index + 1} uploads the working tree with it`
-            : 'checkout keeps the job token in .git/config, readable by every later step',
-          severity: upload ? 'high' : 'medium',
+            : `checkout keeps the job token${writes ? ', which may be able to write,' : ''} in .git/config, readable by every later step`,
+          severity: upload ? 'high' : writes ? 'medium' : 'low',
         });
       }
     }

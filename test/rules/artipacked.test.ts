@@ -27,6 +27,16 @@ ruleTester(rule, {
             - uses: actions/checkout@v4
             - run: make
     `, findings: [{ line: 6, column: 15, severity: 'medium' }] },
+    { name: 'default checkout with a read-only token: low', code: yaml`
+      on: push
+      permissions:
+        contents: read
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+    `, findings: [{ line: 8, column: 15, severity: 'low' }] },
     { name: 'checkout then upload of the whole tree', code: yaml`
       on: push
       jobs:

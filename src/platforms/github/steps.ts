@@ -42,3 +42,19 @@ export function jobUsesSecrets(job: Job): boolean {
   if (job.secretsInherit) return true;
   return texts.some((t) => /\$\{\{[^}]*\bsecrets\b/i.test(t));
 }
+
+/** The permissions a job's token has: its own block, else the workflow's; undefined means the repository default. */
+export function effectivePermissions(p: Pipeline, job: Job): Pipeline['permissions'] {
+  return job.permissions ?? p.permissions;
+}
+
+/** Whether the job's token may be able to write (unknown defaults count as yes). */
+export function tokenCanWrite(p: Pipeline, job: Job): boolean {
+  const perms = effectivePermissions(p, job);
+  if (!perms) {
+    // Fork pull requests always get a read-only token.
+    return !(p.triggers.length > 0 && p.triggers.every((t) => t.event === 'pull_request' || t.event === 'pull_request_review' || t.event === 'pull_request_review_comment'));
+  }
+  if (perms.kind === 'write-all' || perms.kind === 'dynamic') return true;
+  return [...perms.scopes.values()].some((s) => s.level === 'write');
+}

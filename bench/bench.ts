@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: scans ../shared/corpus replicated into a temporary tree
+ * (at least --files N files, default 10,000), and reports files/s, MB/s and
+ * peak RSS of a full scan against a read+parse floor measured on the same
+ * files in the same run, plus the wall time of a one-file CLI scan.
+ * Figures go to stdout and, as JSON, to bench/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discover } from '../src/core/discover.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const child = fileURLToPath(new URL('./child.js', import.meta.url));
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+interface Run { mode: string; ms: number; files: number; bytes: number; findings: number; maxRssMB: number }
+
+function measure(mode: 'floor' | 'scan', dir: string): Run {
+  const r = spawnSync(process.execPath, [child, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Run;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const corpus = path.resolve(arg('--corpus', path.join(root, '../shared/corpus')));
+  const target = Number(arg('--files', '10000'));
+  const rounds = Number(arg('--rounds', '3'));
+  const { candidates } = await discover([corpus]);
+  if (candidates.length === 0) throw new Error(`no pipeline files under ${corpus}`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewarden-bench-'));
+  try {
+    let copies = 0;
+    for (let n = 0; n < target; n += candidates.length) {
+      const dest = path.join(tmp, `copy${copies++}`);
+      for (const c of candidates) {
+        const to = path.join(dest, c.relPath);
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.copyFileSync(c.absPath, to);
+      }
+    }
+    const floors: Run[] = [];
+    const scans: Run[] = [];
+    for (let i = 0; i < rounds; i++) {
+      floors.push(measure('floor', tmp));
+      scans.push(measure('scan', tmp));
+    }
+    const floorMs = median(floors.map((r) => r.ms));
+    const scanMs = median(scans.map((r) => r.ms));
+    const scan = scans[0]!;
+    const oneFile = path.join(root, 'examples/vulnerable-repo/.github/workflows/pr-triage.yml');
+    const walls: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      spawnSync(process.execPath, [path.join(root, 'bin/pipewarden.js'), 'scan', oneFile, '--format', 'json'], { encoding: 'utf8' });
+      walls.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      files: scan.files,
+      megabytes: +(scan.bytes / 1e6).toFixed(1),
+      floor: { ms: Math.round(floorMs), filesPerSec: Math.round(scan.files / (floorMs / 1000)), maxRssMB: Math.round(Math.max(...floors.map((r) => r.maxRssMB))) },
+      scan: {
+        jobs: 1,
+        ms: Math.round(scanMs),
+        filesPerSec: Math.round(scan.files / (scanMs / 1000)),
+        mbPerSec: +((scan.bytes / 1e6) / (scanMs / 1000)).toFixed(2),
+        maxRssMB: Math.round(Math.max(...scans.map((r) => r.maxRssMB))),
+        findings: scan.findings,
+      },
+      ratioToFloor: +(scanMs / floorMs).toFixed(2),
+      singleFileWallMs: Math.round(median(walls)),
+    };
+    process.stdout.write(
+      [
+        `files: ${results.files} (${results.megabytes} MB), ${rounds} rounds, median`,
+        `floor (read + yaml parse): ${results.floor.ms} ms, ${results.floor.filesPerSec} files/s, peak RSS ${results.floor.maxRssMB} MB`,
+        `full scan, 1 thread:       ${results.scan.ms} ms, ${results.scan.filesPerSec} files/s, ${results.scan.mbPerSec} MB/s, peak RSS ${results.scan.maxRssMB} MB, ${results.scan.findings} findings`,
+        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0)`,
+        `single-file CLI scan: ${results.singleFileWallMs} ms wall (target < 150)`,
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+/**
+ * One measured run in its own process, so peak RSS belongs to it alone.
+ * Modes: `floor` reads every file and parses the YAML ones with `yaml`
+ * (the cost any YAML-reading scanner pays); `scan` runs the full scan.
+ */
+import { promises as fs } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { emptyConfig } from '../src/config/config.js';
+import { discover } from '../src/core/discover.js';
+import { scanPaths } from '../src/core/scan.js';
+import { allRules } from '../src/rules/index.js';
+
+async function main(): Promise<void> {
+  const [mode, dir] = process.argv.slice(2);
+  if (!dir || (mode !== 'floor' && mode !== 'scan')) throw new Error('usage: child floor|scan DIR');
+  const start = process.hrtime.bigint();
+  let files = 0;
+  let bytes = 0;
+  let findings = 0;
+  if (mode === 'floor') {
+    const { candidates } = await discover([dir]);
+    for (const c of candidates) {
+      const text = await fs.readFile(c.absPath, 'utf8');
+      files++;
+      bytes += Buffer.byteLength(text);
+      if (/\.ya?ml$/i.test(c.absPath)) parseAllDocuments(text);
+    }
+  } else {
+    const result = await scanPaths([dir], {
+      rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'bench',
+    });
+    files = result.files.length;
+    findings = result.findings.length;
+    const { candidates } = await discover([dir]);
+    for (const c of candidates) bytes += (await fs.stat(c.absPath)).size;
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  process.stdout.write(JSON.stringify({ mode, ms, files, bytes, findings, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exit(1);
+});
