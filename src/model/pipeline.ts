@@ -11,15 +11,27 @@ export interface Str {
   span: Span;
 }
 
-/** One `${{ … }}` (or a bare `if:` condition) with its parse and exact location. */
+/**
+ * Template languages that substitute values into text before an interpreter
+ * reads it: GitHub `${{ }}`, GitLab `$[[ inputs.x ]]`, Tekton `$(params.x)`,
+ * Argo `{{inputs.parameters.x}}`, Groovy GString `${params.X}`.
+ */
+export type TemplateSyntax = 'gha' | 'gitlab' | 'tekton' | 'argo' | 'groovy';
+
+/** One template substitution (`${{ … }}`, a bare `if:` condition, `$(params.x)` …) with its exact location. */
 export interface Expression {
   /** Text between the delimiters, untrimmed. */
   raw: string;
-  /** Location of the whole `${{ … }}` in the file (or of the bare condition). */
+  /** Location of the whole substitution, delimiters included (or of the bare condition). */
   span: Span;
+  /** Parsed GitHub expression; null for other syntaxes or when it did not parse. */
   ast: ExprNode | null;
   /** Why the expression did not parse, when it did not. */
   error?: string;
+  /** Absent means `gha`. */
+  syntax?: TemplateSyntax;
+  /** For non-GitHub syntaxes: the referenced value as a dotted path (`inputs.x`, `params.x`, `body.pull_request.title`). */
+  path?: string;
 }
 
 /** A scalar value that may contain template expressions. */
