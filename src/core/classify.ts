@@ -12,7 +12,22 @@ export interface Classification {
 }
 
 /** Platforms and kinds that have a model and rules today; the others are listed as skipped. */
-export const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action']);
+const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action']);
+/** Kubernetes-style platforms are read object by object, whatever the kinds in the file. */
+const KUBE_PLATFORMS = new Set<string>(['tekton', 'argo', 'k8s']);
+
+export function isImplemented(c: Classification): boolean {
+  return KUBE_PLATFORMS.has(c.platform) || IMPLEMENTED.has(`${c.platform}:${c.kind}`);
+}
+
+export function isKube(c: Classification): boolean {
+  return KUBE_PLATFORMS.has(c.platform);
+}
+
+/** Go/Helm templates are not YAML until rendered; they are skipped with a note, not reported as broken. */
+export function looksLikeHelmTemplate(text: string): boolean {
+  return /\{\{-?\s*(\.Values|\.Release|\.Chart|include\s|template\s|if\s|range\s|end\s*-?\}\}|toYaml|\$\.)/.test(text);
+}
 
 function base(relPath: string): string {
   const i = relPath.lastIndexOf('/');
@@ -54,8 +69,10 @@ export function classifyYaml(docs: YamlDoc[]): Classification | null {
     const apiVersion = y.str(y.get(root, 'apiVersion'));
     const kind = y.str(y.get(root, 'kind'));
     if (apiVersion && kind) {
-      if (/tekton\.dev|pipelinesascode/.test(apiVersion)) return { platform: 'tekton', kind };
-      if (/argoproj\.io/.test(apiVersion)) return { platform: 'argo', kind };
+      // A file may mix platforms (a Task next to its RBAC); the pipeline engine names it.
+      const all = docs.map((d) => y.str(y.get(d.contents, 'apiVersion')) ?? '').join(' ');
+      if (/tekton\.dev|pipelinesascode/.test(all)) return { platform: 'tekton', kind };
+      if (/argoproj\.io/.test(all)) return { platform: 'argo', kind };
       return { platform: 'k8s', kind };
     }
   }

@@ -16,7 +16,8 @@ import { buildAction, buildWorkflow, type BuildOutput } from '../platforms/githu
 import type { Persona, Rule, RuleContext, RuleMeta } from '../rules/types.js';
 import { parseErrorRule } from '../rules/parse-error.js';
 import { invalidIgnoreRule } from '../rules/invalid-ignore.js';
-import { classifyByPath, classifyGroovy, classifyYaml, IMPLEMENTED, type Classification } from './classify.js';
+import { classifyByPath, classifyGroovy, classifyYaml, isImplemented, isKube, looksLikeHelmTemplate } from './classify.js';
+import { loadKube } from '../platforms/kube/load.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
@@ -124,7 +125,9 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
   let yamlProblems: ReturnType<typeof parseYaml>['problems'] = [];
   if (classification === undefined) {
     if (/\.groovy$/i.test(relPath)) classification = classifyGroovy(source.text);
-    else {
+    else if (looksLikeHelmTemplate(source.text)) {
+      return finish(source, { path: shown, status: 'skipped', reason: 'Helm/Go template: not YAML until rendered; render it (helm template) and scan the output' }, [], opts);
+    } else {
       const parsed = parseYaml(source);
       docs = parsed.docs;
       yamlProblems = parsed.problems;
@@ -136,7 +139,7 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
     return finish(source, { path: shown, status: 'not-pipeline' }, [], opts);
   }
   const record: FileRecord = { path: shown, platform: classification.platform, kind: classification.kind, status: 'scanned' };
-  if (!IMPLEMENTED.has(`${classification.platform}:${classification.kind}`)) {
+  if (!isImplemented(classification)) {
     record.status = 'skipped';
     record.reason = `${platformName(classification.platform)} files are not checked yet`;
     return finish(source, record, [], opts);
@@ -146,19 +149,30 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
     docs = parsed.docs;
     yamlProblems = parsed.problems;
   }
-  for (const p of yamlProblems) parseError(`invalid YAML: ${p.message}`, p.span);
+  for (const p of yamlProblems) {
+    if (isKube(classification)) {
+      // Kubernetes reads YAML with a more lenient parser than YAML 1.2 allows; say so and weigh it lower.
+      findings.push(makeFinding(parseErrorRule.meta, shown, { span: p.span, message: `invalid YAML 1.2: ${p.message} (Kubernetes' own parser may still accept it)`, severity: 'low', confidence: 'medium' }, opts));
+    } else parseError(`invalid YAML: ${p.message}`, p.span);
+  }
   if (yamlProblems.some((p) => p.fatal)) return finish(source, record, findings, opts);
 
   const pipelines: Pipeline[] = [];
   try {
     const realDocs = docs.filter((d) => d.contents !== null);
-    if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
-    for (const y of realDocs.slice(0, 1)) {
+    if (isKube(classification)) {
+      const load = loadKube(realDocs);
+      for (const p of load.problems) parseError(p.message, p.span);
+      pipelines.push(...load.pipelines);
+      const kinds = [...new Set(load.objects.map((o) => o.kind))];
+      record.kind = kinds.join(', ');
+    } else if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
+    for (const y of isKube(classification) ? [] : realDocs.slice(0, 1)) {
       const out: BuildOutput = classification.kind === 'action' ? buildAction(y) : buildWorkflow(y);
       for (const p of out.problems) parseError(p.message, p.span);
       if (out.pipeline) pipelines.push(out.pipeline);
     }
-    if (realDocs.length > 1) parseError(`GitHub reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
+    if (!isKube(classification) && realDocs.length > 1) parseError(`GitHub reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
   } catch (err) {
     if (err instanceof AliasBudgetExceeded) parseError(`YAML aliases expand too far (${err.message}); not analysed`, source.span(0, 0));
     else if (err instanceof RangeError) parseError('document is nested too deeply to analyse', source.span(0, 0));
@@ -167,7 +181,7 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
   }
 
   for (const pipeline of pipelines) {
-    record.kind = pipeline.kind;
+    if (!pipeline.kube) record.kind = pipeline.kind;
     for (const rule of opts.rules) {
       if (!rule.meta.platforms.includes(pipeline.platform)) continue;
       const settings = opts.config.rules.get(rule.meta.id);

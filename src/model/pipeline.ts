@@ -122,6 +122,20 @@ export interface StepInput {
   value: TemplatedText;
 }
 
+/**
+ * A container as Kubernetes describes it (Tekton steps and sidecars, Argo
+ * templates, pod containers). Rules read the security-relevant keys from
+ * `node` (securityContext, resources, volumeMounts) through a YamlDoc.
+ */
+export interface ContainerSpec {
+  name?: Str;
+  image?: ExternalRef;
+  /** The container mapping. */
+  node: YamlNode;
+  /** `step`, `sidecar`, `stepTemplate`, `container`, `script`, `init` … */
+  role: string;
+}
+
 export interface Step {
   index: number;
   id?: Str;
@@ -135,6 +149,8 @@ export interface Step {
   script?: Script;
   env: EnvVar[];
   if?: TemplatedText;
+  /** Kubernetes-style platforms: the container the step runs in. */
+  container?: ContainerSpec;
   /** The YAML node, for rules that must read beyond the model. */
   node: YamlNode;
 }
@@ -170,7 +186,25 @@ export interface Job {
   secrets: EnvVar[];
   /** Container images the job runs in or beside (`container:`, `services:`). */
   images: ExternalRef[];
+  /** Kubernetes-style platforms: containers beside the steps (sidecars) and defaults (stepTemplate). */
+  containers?: ContainerSpec[];
+  /** Kubernetes-style platforms: the pod-level mapping (pod spec, podTemplate) when there is one. */
+  pod?: YamlNode;
+  /** Service account the job's pod runs as, when named. */
+  serviceAccount?: Str;
   node: YamlNode;
+}
+
+/** Identity of a Kubernetes object (Tekton, Argo and plain Kubernetes kinds). */
+export interface KubeMeta {
+  apiVersion: string;
+  kind: string;
+  name?: Str;
+  namespace?: string;
+  /** Span of the object's `kind:` line, where whole-object findings point. */
+  span: Span;
+  /** The object's mapping (a file may hold many objects, so the document root is not enough). */
+  objectNode?: YamlNode;
 }
 
 export interface Pipeline {
@@ -187,6 +221,8 @@ export interface Pipeline {
   references: ExternalRef[];
   /** Every expression in the definition, in source order. */
   expressions: Expression[];
+  /** Kubernetes-style platforms: the object this pipeline was built from. */
+  kube?: KubeMeta;
   /** Declared inputs (workflow_dispatch / workflow_call / action inputs) by name; `type` when declared. */
   inputs: Map<string, { name: Str; type?: string }>;
   document: Document;

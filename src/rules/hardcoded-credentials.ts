@@ -16,7 +16,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-6',
-    platforms: ['gha'],
+    platforms: ['gha', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:
@@ -27,6 +27,8 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
+    // Secret objects hold credentials by design; their values are never read or shown.
+    if (pipeline.kube?.kind === 'Secret') return;
     const y = new YamlDoc(pipeline.file, pipeline.document);
     const file = pipeline.file;
     let budget = 200_000;
@@ -47,6 +49,15 @@ export default defineRule({
         return;
       }
       if (isMap(node)) {
+        // Kubernetes env entries: `- name: DB_PASSWORD` beside `value: <literal>`.
+        const nameNode = node.items.find((p) => isScalar(p.key) && p.key.value === 'name')?.value;
+        const valuePair = node.items.find((p) => isScalar(p.key) && p.key.value === 'value');
+        if (isScalar(nameNode) && typeof nameNode.value === 'string' && valuePair && isScalar(valuePair.value) && typeof valuePair.value.value === 'string') {
+          const v = valuePair.value as YamlNode & { value: string };
+          if (isSecretKey(nameNode.value) && looksLikeSecretValue(v.value) && findTokens(v.value).length === 0) {
+            report({ span: y.span(v), message: `\`${nameNode.value}\` holds a literal value that looks like a credential`, confidence: 'medium' });
+          }
+        }
         for (const p of node.items as Pair[]) {
           const key = isScalar(p.key) ? String(p.key.value) : '';
           const v = p.value as YamlNode | null;
@@ -59,6 +70,7 @@ export default defineRule({
         for (const it of node.items) visitNode(it, path, depth + 1);
       }
     };
-    visitNode(pipeline.document.contents, [], 0);
+    // A file may hold many objects: visit only this object's subtree.
+    visitNode(pipeline.kube?.objectNode ?? pipeline.document.contents, [], 0);
   },
 });

@@ -13,6 +13,14 @@ import type { Rule } from './types.js';
 import unpinnedImages from './unpinned-images.js';
 import unpinnedUses from './unpinned-uses.js';
 import untrustedCheckout from './untrusted-checkout.js';
+import privilegedContainer from './privileged-container.js';
+import missingSecurityContext from './missing-security-context.js';
+import runAsRoot from './run-as-root.js';
+import missingResourceLimits from './missing-resource-limits.js';
+import defaultServiceAccount from './default-service-account.js';
+import automountToken from './automount-token.js';
+import unverifiedTrigger from './unverified-trigger.js';
+import unsignedArtifacts from './unsigned-artifacts.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -26,6 +34,14 @@ export const allRules: Rule[] = [
   artipacked,
   unpinnedUses,
   unpinnedImages,
+  privilegedContainer,
+  missingSecurityContext,
+  runAsRoot,
+  missingResourceLimits,
+  defaultServiceAccount,
+  automountToken,
+  unverifiedTrigger,
+  unsignedArtifacts,
   parseErrorRule,
   invalidIgnoreRule,
 ];

@@ -1,7 +1,8 @@
 import type { Confidence, Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
 import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
-import { defineRule, type Persona } from './types.js';
+import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
+import { defineRule, type Persona, type RuleContext } from './types.js';
 
 interface Verdict {
   severity: Severity;
@@ -64,7 +65,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-4',
-    platforms: ['gha'],
+    platforms: ['gha', 'tekton', 'argo'],
     fixable: true,
     docs: {
       description:
@@ -74,7 +75,9 @@ export default defineRule({
       remedy: 'Pass the value through an environment variable (`env: NAME: ${{ … }}`) and use it quoted in the script (`"$NAME"`; `process.env.NAME` in github-script).',
     },
   },
-  check({ pipeline, report }) {
+  check(ctx) {
+    if (ctx.pipeline.platform === 'tekton' || ctx.pipeline.platform === 'argo') return checkKube(ctx);
+    const { pipeline, report } = ctx;
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
         const script = step.script;
@@ -99,3 +102,40 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * Tekton `$(params.x)` and Argo `{{inputs.parameters.x}}` are pasted into the
+ * script text by the controller before the shell reads it.
+ */
+function checkKube({ pipeline, report }: RuleContext): void {
+  for (const job of pipeline.jobs) {
+    const validated = new Set<string>();
+    for (const step of job.steps) {
+      const script = step.script;
+      if (!script) continue;
+      for (const v of validatedSubstitutions(script.text)) validated.add(v.replace(/\s+/g, ''));
+      const where = step.container?.name?.value ?? job.id.value;
+      for (const e of script.expressions) {
+        const t = kubeTaint(pipeline, e);
+        if (!t) continue;
+        const declared = t.param ? pipeline.inputs.get(t.param) : undefined;
+        if (declared?.type === 'choice') continue;
+        const sev: Verdict = validated.has(e.raw.replace(/\s+/g, ''))
+          ? { severity: 'low', confidence: 'medium', why: 'the value is checked against an anchored pattern after the assignment; an `env` entry would remove the substitution altogether' }
+          : t.source === 'webhook'
+            ? { severity: 'high', confidence: 'high', why: 'it comes from the webhook payload, which the sender controls' }
+            : t.source === 'caller'
+              ? { severity: 'medium', confidence: 'low', why: 'whoever creates the run (or a trigger mapping a webhook field to it) supplies it' }
+              : { severity: 'low', confidence: 'low', persona: 'pedantic', why: 'an earlier step produced it and it may carry untrusted text' };
+        report({
+          span: e.span,
+          message: `\`${e.raw}\` is substituted into the script of \`${where}\` before the shell reads it: ${sev.why}`,
+          severity: sev.severity,
+          confidence: sev.confidence,
+          remedy: 'Pass the value as an environment variable (`env: - name: X  value: $(params.x)`) and use "$X" quoted in the script.',
+          ...(sev.persona ? { persona: sev.persona } : {}),
+        });
+      }
+    }
+  }
+}

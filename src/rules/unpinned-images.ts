@@ -7,7 +7,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha'],
+    platforms: ['gha', 'tekton', 'argo', 'k8s'],
     fixable: true,
     docs: {
       description:

@@ -46,7 +46,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha'],
+    platforms: ['gha', 'tekton'],
     fixable: true,
     docs: {
       description:
@@ -59,12 +59,20 @@ export default defineRule({
   check({ pipeline, report, options }) {
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
-      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow') continue;
+      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module') continue;
       if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash') continue;
       const { policy, pattern } = policyFor(ref, rules);
       if (policy === 'any') continue;
       if (policy === 'ref-pin' && ref.pin === 'tag') continue;
-      const what = ref.kind === 'action' ? 'action' : 'reusable workflow';
+      const what = { action: 'action', 'reusable-workflow': 'reusable workflow', bundle: 'Tekton bundle', module: 'remote task' }[ref.kind as string] ?? ref.kind;
+      if (ref.kind === 'bundle' || ref.kind === 'module') {
+        report({
+          span: ref.span,
+          message: ref.pin === 'unpinned' ? `${what} \`${ref.raw}\` has no revision: it runs whatever the source serves` : `${what} \`${ref.raw}\` is not pinned by ${ref.kind === 'bundle' ? 'digest' : 'commit'}`,
+          remedy: ref.kind === 'bundle' ? 'Reference the bundle by digest (`…@sha256:…`).' : 'Pin the git resolver `revision` to a full commit SHA.',
+        });
+        continue;
+      }
       if (ref.pin === 'unpinned') {
         report({ span: ref.span, message: `${what} \`${ref.raw.trim()}\` has no ref at all: it runs whatever the default branch holds` });
         continue;

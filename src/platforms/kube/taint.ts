@@ -1,0 +1,58 @@
+/**
+ * Who controls a Tekton or Argo substitution. Parameters are supplied by
+ * whoever creates the run (or by a trigger from a webhook body); results and
+ * outputs of earlier steps are derived; context and workspace paths are set
+ * by the controller.
+ */
+import type { Expression, Pipeline } from '../../model/pipeline.js';
+
+export interface KubeTaint {
+  source: 'webhook' | 'caller' | 'derived';
+  /** Parameter name when the source is a parameter. */
+  param?: string;
+}
+
+export function kubeTaint(p: Pipeline, e: Expression): KubeTaint | undefined {
+  const path = e.path ?? '';
+  if (e.syntax === 'tekton') {
+    if (/^(body|header|extensions)\b/.test(path)) return { source: 'webhook' };
+    const m = /^(?:inputs\.)?params\.([^.[\s]+)/.exec(path) ?? /^tt\.params\.([^.[\s]+)/.exec(path);
+    if (m) return { source: 'caller', param: m[1]! };
+    if (/^(tasks|steps)\.[^.]+\.results\.|^results\./.test(path)) return { source: 'derived' };
+    return undefined;
+  }
+  if (e.syntax === 'argo') {
+    const m = /^(?:inputs\.parameters|workflow\.parameters)\.([^.[\s]+)/.exec(path);
+    if (m) return { source: 'caller', param: m[1]! };
+    if (/^(steps|tasks)\.[^.]+\.outputs\.(parameters|result)|^item\b/.test(path)) return { source: 'derived' };
+    if (/^=/.test(path)) return /inputs\.parameters|workflow\.parameters/.test(path) ? { source: 'caller' } : undefined;
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The seed's hardened pattern: `VAR="$(params.x)"` alone on a line, then the
+ * variable checked against an anchored pattern. The assignment is still a
+ * substitution, but a value that breaks out of it must also pass the check;
+ * and as steps run in order and a failed step stops the task, a check in an
+ * earlier step covers the later ones. Returns the substitutions so validated.
+ */
+export function validatedSubstitutions(script: string): Set<string> {
+  const out = new Set<string>();
+  const lines = script.split('\n');
+  lines.forEach((line, i) => {
+    const m = /^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)="(\$\([^)]*\)|\{\{[^}]*\}\})"\s*$/.exec(line);
+    if (!m) return;
+    const name = m[1]!;
+    const rest = lines.slice(i + 1).join('\n');
+    const v = `\\$\\{?${name}\\}?`;
+    const checks = [
+      new RegExp(`${v}"?\\s*\\|\\s*grep\\s+(-[A-Za-z]+\\s+)*['"]\\^`),
+      new RegExp(`\\[\\[\\s*"?${v}"?\\s*=~\\s*['"]?\\^`),
+      new RegExp(`case\\s+"?${v}"?\\s+in\\b`),
+    ];
+    if (checks.some((re) => re.test(rest))) out.add(m[2]!);
+  });
+  return out;
+}

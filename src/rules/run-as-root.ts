@@ -1,0 +1,33 @@
+import { effectiveSecurity, yamlOf } from '../platforms/kube/security.js';
+import { defineRule } from './types.js';
+
+export default defineRule({
+  meta: {
+    id: 'run-as-root',
+    title: 'Runs as root',
+    severity: 'medium',
+    confidence: 'high',
+    owasp: 'CICD-SEC-7',
+    platforms: ['tekton', 'argo', 'k8s'],
+    fixable: false,
+    docs: {
+      description:
+        'A container that explicitly runs as user 0 (or sets `runAsNonRoot: false`) gives any code it runs root inside the container: together with a kernel bug, a mounted host path or a writable shared volume, that is the shortest road to the node and to other runs\' data.',
+      bad: 'securityContext:\n  runAsUser: 0',
+      good: 'securityContext:\n  runAsNonRoot: true\n  runAsUser: 65532',
+      remedy: 'Run as a non-root user (`runAsNonRoot: true` with a numeric `runAsUser`), and use an image built to run unprivileged.',
+    },
+  },
+  check({ pipeline, report }) {
+    const y = yamlOf(pipeline);
+    for (const job of pipeline.jobs) {
+      for (const step of job.steps) {
+        if (!step.container) continue;
+        const sec = effectiveSecurity(pipeline, job, step);
+        const who = step.container.name?.value ?? job.id.value;
+        if (sec.runAsUser === 0 && sec.where.runAsUser) report({ span: y.span(sec.where.runAsUser), message: `container \`${who}\` runs as root (\`runAsUser: 0\`)` });
+        else if (sec.runAsNonRoot === false && sec.where.runAsNonRoot) report({ span: y.span(sec.where.runAsNonRoot), message: `container \`${who}\` allows root (\`runAsNonRoot: false\`)`, confidence: 'medium' });
+      }
+    }
+  },
+});
