@@ -127,8 +127,10 @@ export async function discover(
           if (seenFiles.has(real)) continue;
           seenFiles.add(real);
           candidates.push({ absPath: abs, relPath: rel, explicit: false });
+        } else if (isCandidateName(e.name) && !opts.isIgnored?.(rel)) {
+          // FIFOs, sockets and devices are never opened; one with a pipeline's name is noted, not dropped silently.
+          notes.push({ path: abs, reason: 'not a regular file (FIFO, socket or device); not opened' });
         }
-        // FIFOs, sockets and devices are never opened.
       }
       // Depth-first in name order: push in reverse so the first name pops first.
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);

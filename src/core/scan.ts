@@ -18,6 +18,7 @@ import { parseErrorRule } from '../rules/parse-error.js';
 import { invalidIgnoreRule } from '../rules/invalid-ignore.js';
 import { classifyByPath, classifyGroovy, classifyYaml, isImplemented, isKube, looksLikeHelmTemplate } from './classify.js';
 import { loadKube } from '../platforms/kube/load.js';
+import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
@@ -57,13 +58,25 @@ export async function scanPaths(paths: string[], opts: ScanOptions): Promise<Sca
   const { candidates, notes } = await discover(paths, { isIgnored: ignore.length ? (rel) => matchesAny(rel, ignore) : undefined });
   const result: ScanResult = { toolVersion: opts.toolVersion, findings: [], files: [], rules: activeRuleMetas(opts), sources: new Map(), suppressed: 0 };
   for (const n of notes) result.files.push({ path: displayPath(path.resolve(n.path), opts.cwd), status: 'skipped', reason: n.reason });
+  // Files of Kubernetes-style platforms wait for the project-wide rules (RBAC, workspaces, triggers across files).
+  const slots: (FileScan | Analysis)[] = [];
+  const deferred: Analysis[] = [];
   for (const c of candidates) {
     const shown = displayPath(c.absPath, opts.cwd);
-    const scanned = await scanFile(c.absPath, shown, c.relPath, opts);
+    const a = await scanFile(c.absPath, shown, c.relPath, opts);
+    if (a.pipelines.some((p) => p.kube)) {
+      deferred.push(a);
+      slots.push(a);
+      // Documents are kept for the project rules; their raw text is kept only for ignores and code frames.
+    } else slots.push(finishAnalysis(a, opts));
+  }
+  runProjectRules(deferred, opts);
+  for (const slot of slots) {
+    const scanned = 'raw' in slot ? finishAnalysis(slot, opts) : slot;
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
-    if (scanned.source && scanned.findings.length > 0) result.sources.set(shown, scanned.source);
+    if (scanned.source && scanned.findings.length > 0) result.sources.set(scanned.record.path, scanned.source);
   }
   return result;
 }
@@ -96,23 +109,46 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
   }
 }
 
-export async function scanFile(absPath: string, shown: string, relPath: string, opts: ScanOptions): Promise<FileScan> {
+export async function scanFile(absPath: string, shown: string, relPath: string, opts: ScanOptions): Promise<Analysis> {
   const byPath = classifyByPath(relPath) ?? classifyByPath(shown);
   if (byPath === null && classifyByPath(shown) === null && !/\.(ya?ml|groovy)$/i.test(relPath)) {
-    return { record: { path: shown, status: 'not-pipeline' }, findings: [], suppressed: 0 };
+    return { record: { path: shown, status: 'not-pipeline' }, raw: [], pipelines: [] };
   }
   const read = await readText(absPath, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   if ('skip' in read) {
     const record: FileRecord = { path: shown, status: 'skipped', reason: read.skip };
     if (byPath) record.platform = byPath.platform;
-    return { record, findings: [], suppressed: 0 };
+    return { record, raw: [], pipelines: [] };
   }
-  return scanSource(new SourceFile(shown, read.text, absPath), relPath, opts, read.invalidUtf8At);
+  return analyseSource(new SourceFile(shown, read.text, absPath), relPath, opts, read.invalidUtf8At);
 }
 
-/** Scans one file's text; used for files on disk and by tests and the webhook. */
+/** A file read, modelled and checked on its own; project-wide rules and ignores still to come. */
+export interface Analysis {
+  source?: SourceFile;
+  record: FileRecord;
+  raw: RawFinding[];
+  pipelines: Pipeline[];
+}
+
+type RawFinding = Finding & { persona?: Persona };
+
+/** Scans one file's text on its own; used by tests and the webhook. Cross-object rules see only this file. */
 export function scanSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): FileScan {
+  const a = analyseSource(source, relPath, opts, invalidUtf8At);
+  runProjectRules([a], opts);
+  return finishAnalysis(a, opts);
+}
+
+export function finishAnalysis(a: Analysis, opts: ScanOptions): FileScan {
+  if (!a.source) return { record: a.record, findings: [], suppressed: 0 };
+  return finish(a.source, a.record, a.raw, opts);
+}
+
+export function analyseSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): Analysis {
   const findings: Finding[] = [];
+  const pipelines: Pipeline[] = [];
+  const done = (record: FileRecord, raw: RawFinding[]): Analysis => ({ source, record, raw, pipelines });
   const shown = source.path;
   const parseError = (message: string, span: Span) =>
     findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
@@ -126,7 +162,7 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
   if (classification === undefined) {
     if (/\.groovy$/i.test(relPath)) classification = classifyGroovy(source.text);
     else if (looksLikeHelmTemplate(source.text)) {
-      return finish(source, { path: shown, status: 'skipped', reason: 'Helm/Go template: not YAML until rendered; render it (helm template) and scan the output' }, [], opts);
+      return done({ path: shown, status: 'skipped', reason: 'Helm/Go template: not YAML until rendered; render it (helm template) and scan the output' }, []);
     } else {
       const parsed = parseYaml(source);
       docs = parsed.docs;
@@ -136,13 +172,13 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
   }
   if (!classification) {
     // YAML that is not a pipeline: say so; report it broken only if it is not YAML at all.
-    return finish(source, { path: shown, status: 'not-pipeline' }, [], opts);
+    return done({ path: shown, status: 'not-pipeline' }, []);
   }
   const record: FileRecord = { path: shown, platform: classification.platform, kind: classification.kind, status: 'scanned' };
   if (!isImplemented(classification)) {
     record.status = 'skipped';
     record.reason = `${platformName(classification.platform)} files are not checked yet`;
-    return finish(source, record, [], opts);
+    return done(record, []);
   }
   if (!docs) {
     const parsed = parseYaml(source);
@@ -155,9 +191,8 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
       findings.push(makeFinding(parseErrorRule.meta, shown, { span: p.span, message: `invalid YAML 1.2: ${p.message} (Kubernetes' own parser may still accept it)`, severity: 'low', confidence: 'medium' }, opts));
     } else parseError(`invalid YAML: ${p.message}`, p.span);
   }
-  if (yamlProblems.some((p) => p.fatal)) return finish(source, record, findings, opts);
+  if (yamlProblems.some((p) => p.fatal)) return done(record, findings);
 
-  const pipelines: Pipeline[] = [];
   try {
     const realDocs = docs.filter((d) => d.contents !== null);
     if (isKube(classification)) {
@@ -177,7 +212,7 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
     if (err instanceof AliasBudgetExceeded) parseError(`YAML aliases expand too far (${err.message}); not analysed`, source.span(0, 0));
     else if (err instanceof RangeError) parseError('document is nested too deeply to analyse', source.span(0, 0));
     else throw err;
-    return finish(source, record, findings, opts);
+    return done(record, findings);
   }
 
   for (const pipeline of pipelines) {
@@ -205,7 +240,31 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
       }
     }
   }
-  return finish(source, record, findings, opts);
+  return done(record, findings);
+}
+
+/** Rules that join objects across files (a run, its service account, the role bound to it). */
+export function runProjectRules(analyses: Analysis[], opts: ScanOptions): void {
+  const project = opts.rules.filter((r) => r.checkProject && opts.config.rules.get(r.meta.id)?.enabled !== false);
+  if (project.length === 0) return;
+  const owner = new Map<Pipeline, Analysis>();
+  for (const a of analyses) for (const p of a.pipelines) owner.set(p, a);
+  if (owner.size === 0) return;
+  const index = buildProjectIndex([...owner.keys()]);
+  for (const rule of project) {
+    try {
+      rule.checkProject!({
+        index,
+        options: opts.config.rules.get(rule.meta.id)?.options ?? {},
+        report: (pipeline, input) => {
+          const a = owner.get(pipeline);
+          if (a?.source) a.raw.push(makeFinding(rule.meta, a.source.path, input, opts));
+        },
+      });
+    } catch (err) {
+      opts.onInternalError?.('(project)', err);
+    }
+  }
 }
 
 function platformName(p: string): string {

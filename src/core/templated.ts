@@ -15,6 +15,8 @@ export class ScalarLocator {
   private readonly srcStart: number;
   private readonly src: string;
   private alignment: Int32Array | undefined;
+  /** Per piece: the value offset of the last occurrence located and its source offset (-1: none left). */
+  private readonly cursors = new Map<string, { vi: number; si: number }>();
 
   constructor(
     private readonly ydoc: YamlDoc,
@@ -43,14 +45,29 @@ export class ScalarLocator {
    */
   private findOccurrence(piece: string, start: number): number | undefined {
     if (piece.length === 0 || piece.includes('\n')) return undefined;
-    let k = 0;
-    for (let i = this.value.indexOf(piece); i >= 0 && i < start; i = this.value.indexOf(piece, i + 1)) k++;
-    let at = this.bodyStart() - 1;
-    for (let n = 0; n <= k; n++) {
-      at = this.src.indexOf(piece, at + 1);
-      if (at < 0) return undefined;
+    // Resume from the previous match of the same piece: expressions are located in
+    // order, and counting from the start each time was quadratic (a 5 MB line with
+    // 100,000 copies of one expression took minutes).
+    const prev = this.cursors.get(piece);
+    let vi: number;
+    let si: number;
+    if (prev && prev.vi <= start) {
+      if (prev.si < 0) return undefined;
+      ({ vi, si } = prev);
+    } else {
+      vi = this.value.indexOf(piece);
+      si = this.src.indexOf(piece, this.bodyStart());
     }
-    return at;
+    while (vi >= 0 && si >= 0 && vi < start) {
+      vi = this.value.indexOf(piece, vi + 1);
+      si = this.src.indexOf(piece, si + 1);
+    }
+    if (vi !== start) {
+      if (si < 0) this.cursors.set(piece, { vi: start, si: -1 });
+      return undefined;
+    }
+    this.cursors.set(piece, { vi, si });
+    return si;
   }
 
   /** Skip a block scalar's header line and a quoted scalar's opening quote. */

@@ -82,6 +82,8 @@ export class YamlDoc {
     if (this.anchors) return this.anchors;
     const anchors = new Map<string, YamlNode[]>();
     visit(this.doc, (_key, node) => {
+      // Broken documents can hold pairs with a null key or value; the visitor sees those as null.
+      if (node === null || node === undefined) return;
       const anchor = (node as { anchor?: string }).anchor;
       if (anchor && (isMap(node) || isSeq(node) || isScalar(node))) {
         const list = anchors.get(anchor) ?? [];
@@ -200,12 +202,55 @@ export function parseYaml(file: SourceFile): ParsedYaml {
   }
   const docs: YamlDoc[] = [];
   for (const d of documents) {
+    const openers = d.errors.some((e) => UNCLOSED.test(e.message)) ? unclosedOpeners(d) : [];
+    const unclosedSeen = new Set<string>();
     for (const e of d.errors) {
-      problems.push({ message: firstLine(e.message), span: file.span(e.pos[0], Math.max(e.pos[0], e.pos[1])), fatal: !NON_FATAL.has(e.code) });
+      let message = firstLine(e.message);
+      let start = e.pos[0];
+      let end = Math.max(e.pos[0], e.pos[1]);
+      if (e.code === 'RESOURCE_EXHAUSTION') {
+        // The `yaml` package turns a stack overflow into this error; say what it means, not "Maximum call stack size exceeded".
+        message = 'document is nested too deeply to parse';
+      } else if (UNCLOSED.test(message)) {
+        // `yaml` reports an unclosed quote or bracket where it gave up (often the end of the file),
+        // once per nesting level; report it once, at the outermost quote or bracket never closed.
+        const key = `${e.pos[0]}\0${message}`;
+        if (unclosedSeen.has(key)) continue;
+        unclosedSeen.add(key);
+        const opener = openers.find((n) => n.range![1] === e.pos[0]);
+        if (opener) {
+          start = opener.range![0];
+          end = start + 1;
+          message += ' (opened here)';
+        }
+      }
+      if (start >= file.text.length && file.text.length > 0) {
+        // An error at the very end of the file: show the last written character, not the empty line after it.
+        start = Math.max(0, file.text.trimEnd().length - 1);
+        end = start + 1;
+      }
+      problems.push({ message, span: file.span(start, end), fatal: !NON_FATAL.has(e.code) });
     }
     docs.push(new YamlDoc(file, d));
   }
   return { docs, problems };
+}
+
+/** Messages of errors about a quote or flow collection that is never closed. */
+const UNCLOSED = /^Missing closing ["']quote|^Flow (sequence|map)( in block collection must be sufficiently indented and| must) end with a/;
+
+/** Quoted scalars and flow collections of a broken document, outermost (earliest start) first. */
+function unclosedOpeners(d: Document): YamlNode[] {
+  const out: YamlNode[] = [];
+  try {
+    visit(d, (_key, node) => {
+      if (!node || !(node as YamlNode).range) return;
+      if (isScalar(node) ? node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' : (isMap(node) || isSeq(node)) && node.flow === true) out.push(node as YamlNode);
+    });
+  } catch {
+    // A document too deep to walk keeps the parser's own error positions.
+  }
+  return out.sort((a, b) => a.range![0] - b.range![0]);
 }
 
 function firstLine(s: string): string {

@@ -205,6 +205,8 @@ export interface KubeMeta {
   span: Span;
   /** The object's mapping (a file may hold many objects, so the document root is not enough). */
   objectNode?: YamlNode;
+  /** The service account a run, workflow or listener names for its pods. */
+  serviceAccount?: Str;
 }
 
 export interface Pipeline {

@@ -27,15 +27,7 @@ export default defineRule({
     const y = yamlOf(pipeline);
     // Pipelines-as-Code and trigger templates fill in the account at run time.
     if (kube.name === undefined && y.get(y.get(kube.objectNode, 'metadata'), 'generateName') === null) return;
-    const named = pipeline.jobs.map((j) => j.serviceAccount).find((s) => s !== undefined);
-    const spec = y.get(kube.objectNode, 'spec');
-    const sa =
-      named ??
-      (() => {
-        const node = kube.kind === 'CronWorkflow' ? y.get(y.get(spec, 'workflowSpec'), 'serviceAccountName') : y.get(spec, 'serviceAccountName') ?? y.get(y.get(spec, 'taskRunTemplate'), 'serviceAccountName');
-        const v = y.str(node);
-        return v === undefined ? undefined : { value: v, span: y.span(node) };
-      })();
+    const sa = kube.serviceAccount ?? pipeline.jobs.map((j) => j.serviceAccount).find((s) => s !== undefined);
     if (sa && sa.value !== 'default') return;
     if (sa && /\$\(|\{\{/.test(sa.value)) return;
     report({

@@ -21,6 +21,10 @@ import defaultServiceAccount from './default-service-account.js';
 import automountToken from './automount-token.js';
 import unverifiedTrigger from './unverified-trigger.js';
 import unsignedArtifacts from './unsigned-artifacts.js';
+import overprivilegedServiceAccount from './overprivileged-service-account.js';
+import sharedWorkspace from './shared-workspace.js';
+import credentialWorkspaceExposure from './credential-workspace-exposure.js';
+import unrestrictedEgress from './unrestricted-egress.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -42,6 +46,10 @@ export const allRules: Rule[] = [
   automountToken,
   unverifiedTrigger,
   unsignedArtifacts,
+  overprivilegedServiceAccount,
+  sharedWorkspace,
+  credentialWorkspaceExposure,
+  unrestrictedEgress,
   parseErrorRule,
   invalidIgnoreRule,
 ];

@@ -1,5 +1,6 @@
 import type { Confidence, Fix, OwaspCategory, RelatedLocation, Severity } from '../model/finding.js';
 import type { Pipeline, Platform } from '../model/pipeline.js';
+import type { ProjectIndex } from '../platforms/kube/project.js';
 import type { Span } from '../model/source.js';
 
 /** Which audience a check is for; the default `regular` shows what a maintainer should act on. */
@@ -48,9 +49,19 @@ export interface RuleContext {
   report(input: ReportInput): void;
 }
 
+/** For rules that join objects across files; `report` attributes the finding to the pipeline's file. */
+export interface ProjectContext {
+  index: ProjectIndex;
+  options: Readonly<Record<string, unknown>>;
+  report(pipeline: Pipeline, input: ReportInput): void;
+}
+
 export interface Rule {
   meta: RuleMeta;
+  /** Runs once per pipeline (file-local). */
   check(ctx: RuleContext): void;
+  /** Runs once per scan over every Kubernetes-style object (cross-file). */
+  checkProject?(ctx: ProjectContext): void;
 }
 
 export function defineRule(rule: Rule): Rule {

@@ -29,6 +29,9 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     return v === undefined ? undefined : { value: v, span: y.span(node as YamlNode) };
   };
   const workflowSa = str(y.get(spec, 'serviceAccountName'));
+  // Argo Events objects run their pods with the account in `spec.template`.
+  const eventsSpec = o.kind === 'Sensor' || o.kind === 'EventSource' ? y.get(o.node, 'spec') : null;
+  const sensorSa = str(y.get(y.get(eventsSpec, 'template'), 'serviceAccountName'));
   const templates = y.get(spec, 'templates');
   if (templates && !y.seq(templates)) problems.push({ message: '`templates` must be a list', span: y.span(templates) });
   for (const t of y.items(templates)) {
@@ -86,7 +89,11 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     expressions: ctx.expressions.sort((a, b) => a.span.offset - b.span.offset),
     inputs,
     document: y.doc,
-    kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) },
+    kube: {
+      apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
+      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}),
+      ...(workflowSa ? { serviceAccount: workflowSa } : sensorSa ? { serviceAccount: sensorSa } : {}),
+    },
   };
   return { pipeline, problems };
 }

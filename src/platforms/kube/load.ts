@@ -58,7 +58,10 @@ function podPipeline(o: KubeObject, podPath: string[]): Pipeline {
   return {
     platform: 'k8s', kind: o.kind, file: y.file, name, triggers: [], env: [], jobs: [job],
     references: ctx.references, expressions: [], inputs: new Map(), document: y.doc,
-    kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) },
+    kube: {
+      apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
+      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}),
+    },
   };
 }
 

@@ -160,6 +160,9 @@ class TektonBuilder {
         triggers.push(...pacTriggers(o));
         break;
       }
+      case 'EventListener':
+        serviceAccount = this.str(y.get(spec, 'serviceAccountName'));
+        break;
       default:
         break;
     }
@@ -186,7 +189,10 @@ class TektonBuilder {
       expressions: this.ctx.expressions.sort((a, b) => a.span.offset - b.span.offset),
       inputs,
       document: y.doc,
-      kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) },
+      kube: {
+        apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
+        ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(serviceAccount ? { serviceAccount } : {}),
+      },
     };
     return pipeline;
   }

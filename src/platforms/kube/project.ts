@@ -1,0 +1,34 @@
+/**
+ * Every Kubernetes-style object of a scan, indexed by kind and name, so rules
+ * can follow references across files: a run to its service account, the
+ * account to its bindings, a binding to its role, a workspace to its claim.
+ * An object with no namespace matches any namespace: manifests usually get
+ * theirs at apply time.
+ */
+import type { Pipeline } from '../../model/pipeline.js';
+
+export interface ProjectIndex {
+  pipelines: Pipeline[];
+  ofKind(...kinds: string[]): Pipeline[];
+  find(kinds: string[], name: string, namespace?: string): Pipeline[];
+}
+
+export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
+export function buildProjectIndex(pipelines: Pipeline[]): ProjectIndex {
+  const byKind = new Map<string, Pipeline[]>();
+  for (const p of pipelines) {
+    if (!p.kube) continue;
+    const list = byKind.get(p.kube.kind) ?? [];
+    list.push(p);
+    byKind.set(p.kube.kind, list);
+  }
+  return {
+    pipelines,
+    ofKind: (...kinds) => kinds.flatMap((k) => byKind.get(k) ?? []),
+    find: (kinds, name, namespace) =>
+      kinds.flatMap((k) => byKind.get(k) ?? []).filter((p) => p.kube?.name?.value === name && sameNamespace(p.kube?.namespace, namespace)),
+  };
+}

@@ -1,0 +1,122 @@
+import type { YamlNode } from '../core/yaml.js';
+import type { RelatedLocation, Severity } from '../model/finding.js';
+import type { Pipeline, Str } from '../model/pipeline.js';
+import type { ProjectIndex } from '../platforms/kube/project.js';
+import { sameNamespace } from '../platforms/kube/project.js';
+import { yamlOf } from '../platforms/kube/security.js';
+import { defineRule } from './types.js';
+
+interface Grant {
+  severity: Severity;
+  why: string;
+  role?: Pipeline;
+  at?: YamlNode;
+}
+
+const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const READ_VERBS = new Set(['get', 'list', 'watch', '*']);
+
+/** What one role grants that a pipeline step must not have. */
+function judgeRole(role: Pipeline, clusterWide: boolean): Grant[] {
+  const y = yamlOf(role);
+  const out: Grant[] = [];
+  for (const rule of y.items(y.get(role.kube!.objectNode, 'rules'))) {
+    const list = (key: string) => y.items(y.get(rule, key)).map((n) => (y.str(n) ?? '').toLowerCase());
+    const verbs = list('verbs');
+    const resources = list('resources');
+    const names = list('resourceNames');
+    const scope = clusterWide ? 'in every namespace' : 'in its namespace';
+    if (verbs.includes('*') && resources.includes('*')) out.push({ severity: 'critical', why: `every verb on every resource ${scope}`, role, at: rule });
+    else if (verbs.includes('*') || resources.includes('*')) {
+      out.push({ severity: clusterWide ? 'critical' : 'high', why: `${verbs.includes('*') ? 'every verb' : `\`${verbs.join(', ')}\``} on ${resources.includes('*') ? 'every resource' : `\`${resources.join(', ')}\``} ${scope}`, role, at: rule });
+    } else if (resources.includes('secrets') && verbs.some((v) => READ_VERBS.has(v)) && names.length === 0) {
+      out.push({ severity: clusterWide ? 'critical' : 'medium', why: `reading any secret ${scope}`, role, at: rule });
+    } else if (['pods/exec', 'pods/attach', 'nodes/proxy', 'serviceaccounts/token'].some((r) => resources.includes(r)) || (verbs.some((v) => ['escalate', 'bind', 'impersonate'].includes(v)))) {
+      out.push({ severity: 'high', why: `\`${verbs.join(', ')}\` on \`${resources.join(', ')}\` (a path to other identities) ${scope}`, role, at: rule });
+    }
+  }
+  return out;
+}
+
+/** Built-in cluster roles that are not in the scanned tree. */
+function builtIn(name: string, clusterWide: boolean): Grant | undefined {
+  if (name === 'cluster-admin') return { severity: 'critical', why: 'the built-in `cluster-admin` role: full control of the cluster' };
+  if (name === 'admin' || name === 'edit') return { severity: clusterWide ? 'critical' : 'high', why: `the built-in \`${name}\` role, which reads and writes secrets ${clusterWide ? 'in every namespace' : 'in its namespace'}` };
+  return undefined;
+}
+
+interface SaUse {
+  pipeline: Pipeline;
+  sa: Str;
+  namespace?: string;
+}
+
+/** Every object that names the service account its pods run as (runs, workflows, listeners, workloads). */
+function uses(index: ProjectIndex): SaUse[] {
+  const out: SaUse[] = [];
+  for (const p of index.pipelines) {
+    const sa = p.kube?.serviceAccount ?? p.jobs.find((j) => j.serviceAccount)?.serviceAccount;
+    if (!p.kube || !sa || /\$\(|\{\{/.test(sa.value)) continue;
+    out.push({ pipeline: p, sa, ...(p.kube.namespace ? { namespace: p.kube.namespace } : {}) });
+  }
+  return out;
+}
+
+export default defineRule({
+  meta: {
+    id: 'overprivileged-service-account',
+    title: 'Pipeline service account can take over the cluster or read its secrets',
+    severity: 'critical',
+    confidence: 'high',
+    owasp: 'CICD-SEC-5',
+    platforms: ['tekton', 'argo', 'k8s'],
+    fixable: false,
+    docs: {
+      description:
+        'Every step of a run acts with the run\'s service account. Bound to `cluster-admin`, to wildcard verbs or resources, or to reading secrets cluster-wide, any step that runs attacker-influenced code (a pull request, a compromised image, an injected parameter) reads every secret of the cluster or takes it over. Findings follow the run to its account, its bindings and their roles across files.',
+      bad: 'kind: ClusterRoleBinding\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n  - kind: ServiceAccount\n    name: build-bot\n    namespace: ci',
+      good: 'kind: Role\nrules:\n  - apiGroups: [""]\n    resources: ["secrets"]\n    resourceNames: ["registry-push-creds"]\n    verbs: ["get"]',
+      remedy: 'Give each pipeline its own service account, bound by a RoleBinding in its namespace to a Role that names the exact secrets (`resourceNames`) and verbs it needs.',
+    },
+  },
+  check() {},
+  checkProject({ index, report }) {
+    const bindings = index.ofKind('RoleBinding', 'ClusterRoleBinding');
+    for (const use of uses(index)) {
+      const grants: { grant: Grant; binding: Pipeline; subject: YamlNode }[] = [];
+      for (const b of bindings) {
+        const y = yamlOf(b);
+        const obj = b.kube!.objectNode;
+        const subject = y.items(y.get(obj, 'subjects')).find(
+          (s) => y.str(y.get(s, 'kind')) === 'ServiceAccount' && y.str(y.get(s, 'name')) === use.sa.value && sameNamespace(y.str(y.get(s, 'namespace')) ?? b.kube!.namespace, use.namespace),
+        );
+        if (!subject) continue;
+        const roleRef = y.get(obj, 'roleRef');
+        const roleKind = y.str(y.get(roleRef, 'kind')) ?? 'ClusterRole';
+        const roleName = y.str(y.get(roleRef, 'name')) ?? '';
+        const clusterWide = b.kube!.kind === 'ClusterRoleBinding';
+        const roles = index.find([roleKind], roleName, roleKind === 'Role' ? b.kube!.namespace : undefined);
+        const found = roles.flatMap((r) => judgeRole(r, clusterWide));
+        if (roles.length === 0) {
+          const g = builtIn(roleName, clusterWide);
+          if (g) found.push(g);
+        }
+        for (const grant of found) grants.push({ grant, binding: b, subject });
+      }
+      if (grants.length === 0) continue;
+      grants.sort((a, b) => RANK[b.grant.severity] - RANK[a.grant.severity]);
+      const worst = grants[0]!;
+      const related: RelatedLocation[] = [];
+      for (const g of grants.slice(0, 5)) {
+        related.push({ file: g.binding.file.path, span: yamlOf(g.binding).span(g.subject), message: `${g.binding.kube!.kind} \`${g.binding.kube!.name?.value ?? ''}\` binds \`${use.sa.value}\`` });
+        if (g.grant.role && g.grant.at) related.push({ file: g.grant.role.file.path, span: yamlOf(g.grant.role).span(g.grant.at), message: `${g.grant.role.kube!.kind} \`${g.grant.role.kube!.name?.value ?? ''}\` grants ${g.grant.why}` });
+      }
+      report(use.pipeline, {
+        span: use.sa.span,
+        message: `${use.pipeline.kube!.kind} runs as \`${use.sa.value}\`, which ${worst.binding.kube!.kind} \`${worst.binding.kube!.name?.value ?? ''}\` grants ${worst.grant.why}`,
+        severity: worst.grant.severity,
+        related,
+      });
+    }
+  },
+});
