@@ -32,15 +32,18 @@ export default defineRule({
           const path = input(s, 'path');
           return path !== undefined && path.value.value.split('\n').some((line) => WHOLE_TREE.test(line) && line.trim() !== '');
         });
+        // upload-artifact 4.4 and later leave out hidden files (.git included) unless told otherwise.
+        const uploadsGit = upload !== undefined && (/^\s*true\s*$/i.test(input(upload, 'include-hidden-files')?.value.value ?? '') || /^v?([1-3]|4\.[0-3])(\.|$)/.test(upload.uses?.version ?? ''));
         const at = persist ? persist.value.span : step.uses!.span;
         // A read-only token in a public repository grants little; a write token can push code.
         const writes = tokenCanWrite(pipeline, job);
         report({
           span: at,
-          message: upload
-            ? `checkout keeps the token in .git/config and step ${upload.index + 1} uploads the working tree with it`
+          message: uploadsGit
+            ? `checkout keeps the token in .git/config and step ${upload!.index + 1} uploads the working tree with it`
             : `checkout keeps the job token${writes ? ', which may be able to write,' : ''} in .git/config, readable by every later step`,
-          severity: upload ? 'high' : writes ? 'medium' : 'low',
+          severity: uploadsGit ? 'high' : writes ? 'medium' : 'low',
+          confidence: uploadsGit ? 'high' : 'medium',
         });
       }
     }

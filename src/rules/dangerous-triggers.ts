@@ -27,14 +27,24 @@ export default defineRule({
     // With no write scope and no secrets, the blast radius is small: say so with a lower severity.
     const readOnly = p.permissions !== undefined && p.permissions.kind !== 'write-all' && p.permissions.kind !== 'dynamic' && [...p.permissions.scopes.values()].every((s) => s.level !== 'write');
     const jobsReadOnly = p.jobs.every((j) => !j.permissions || (j.permissions.kind !== 'write-all' && [...j.permissions.scopes.values()].every((s) => s.level !== 'write')));
-    const usesSecrets = p.expressions.some((e) => /\bsecrets\b/i.test(e.raw));
+    // The job token is reachable as `secrets.GITHUB_TOKEN` in any case; other secrets widen the blast radius.
+    const usesSecrets = p.expressions.some((e) => /\bsecrets\b/i.test(e.raw) && !/^\s*secrets\.github_token\s*$/i.test(e.raw));
+    // Touching pull request content: a checkout of a non-default ref, downloaded artifacts, PR refs passed on.
+    const touchesPr = p.jobs.some((j) =>
+      j.steps.some((s) => {
+        const key = `${s.uses?.owner ?? ''}/${s.uses?.repo ?? ''}`.toLowerCase();
+        if (key === 'actions/checkout/' || key === 'actions/checkout') return [...s.with.keys()].some((k) => /^(ref|repository)$/i.test(k));
+        if (/download-artifact|dawidd6\/action-download-artifact/.test(key)) return true;
+        return /pull_request\.head|head_ref|workflow_run\.head|refs\/pull\//.test(s.script?.text ?? '');
+      }) || [...j.with.values()].some((v) => /pull_request\.head|head_ref|workflow_run\.head/.test(v.value.value)),
+    );
     for (const t of p.triggers) {
       const why = DANGEROUS[t.event];
       if (!why) continue;
-      const contained = readOnly && jobsReadOnly && !usesSecrets;
+      const contained = (readOnly && jobsReadOnly && !usesSecrets) || !touchesPr;
       report({
         span: t.span,
-        message: `\`${t.event}\` ${why}${contained ? ' (this workflow has a read-only token and uses no secrets)' : ''}`,
+        message: `\`${t.event}\` ${why}${contained ? (touchesPr ? ' (this workflow has a read-only token and uses no secrets)' : ' (this workflow does not check out, download or pass on pull request content)') : ''}`,
         severity: contained ? 'low' : 'medium',
       });
     }

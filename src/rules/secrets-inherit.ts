@@ -21,7 +21,9 @@ export default defineRule({
     for (const job of pipeline.jobs) {
       if (!job.secretsInherit) continue;
       const target = job.uses?.raw ?? 'the called workflow';
-      report({ span: job.secretsInherit, message: `job \`${job.id.value}\` passes every secret to \`${target}\`` });
+      // A workflow in the same repository is reviewed with the caller; one elsewhere is someone else's code.
+      const local = job.uses?.pin === 'local';
+      report({ span: job.secretsInherit, message: `job \`${job.id.value}\` passes every secret to \`${target}\`${local ? ' (in this repository)' : ''}`, ...(local ? { severity: 'low' as const } : {}) });
     }
   },
 });

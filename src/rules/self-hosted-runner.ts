@@ -26,6 +26,13 @@ export default defineRule({
       if (!r || r.selfHosted === 'no') continue;
       if (r.selfHosted === 'yes' && prEvents.length > 0) {
         report({ span: r.span, message: `job \`${job.id.value}\` runs on a self-hosted runner for \`${[...new Set(prEvents)].join(', ')}\`, which fork authors can trigger` });
+      } else if (prEvents.length > 0) {
+        report({
+          span: r.span,
+          message: `job \`${job.id.value}\` runs on custom labels \`${r.labels.map((l) => l.value).join(', ')}\` for \`${[...new Set(prEvents)].join(', ')}\`; if they are self-hosted, fork authors can run code there`,
+          severity: 'medium',
+          confidence: 'low',
+        });
       } else {
         report({
           span: r.span,

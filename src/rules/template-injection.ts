@@ -35,7 +35,7 @@ function judge(p: Pipeline, t: Taint): Verdict | undefined {
       return { severity: 'high', confidence: 'high', why: `under \`${events.join(', ')}\` anyone who can open a pull request or issue controls it, and the run holds the repository's secrets and token` };
     }
     if (calledByOthers(p)) {
-      return { severity: 'high', confidence: 'medium', why: "the caller's event decides who controls it; under pull_request_target or issue events that is anyone" };
+      return { severity: 'medium', confidence: 'low', why: "the caller's event decides who controls it; under pull_request_target or issue events that is anyone" };
     }
     if (relevant.length > 0) {
       return { severity: 'low', confidence: 'medium', why: 'an outsider controls it, but this trigger runs without secrets and with a read-only token' };
@@ -82,10 +82,15 @@ export default defineRule({
       for (const step of job.steps) {
         const script = step.script;
         if (!script) continue;
+        // `env.X` set to a literal in the workflow, job or step carries no outside text.
+        const literalEnv = new Set(
+          [...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`),
+        );
         for (const expr of script.expressions) {
           if (!expr.ast) continue;
           let worst: { t: Taint; v: Verdict } | undefined;
           for (const t of taintsOf(expr.ast, script.shell === 'javascript')) {
+            if (literalEnv.has(t.path)) continue;
             const v = judge(pipeline, t);
             if (v && (!worst || RANK[v.severity] > RANK[worst.v.severity])) worst = { t, v };
           }

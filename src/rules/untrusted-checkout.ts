@@ -7,14 +7,20 @@ import { defineRule } from './types.js';
 const PR_REF = /github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch)|github\.event\.issue\.number|refs\/pull\/|github\.event\.pull_request\.merge_commit_sha|github\.event\.number|github\.event\.pull_request\.number|github\.event\.workflow_run\.pull_requests/i;
 
 /** Shell commands that fetch pull request code. */
-const PR_FETCH = /\bgh\s+pr\s+checkout\b|\bgit\s+(fetch|checkout|switch|pull)\b[^\n]*(pull\/|refs\/pull\/|\$\{\{\s*(github\.event\.pull_request\.head|github\.head_ref|github\.event\.workflow_run\.head_))/i;
+const PR_FETCH = /\b(gh|hub)\s+pr\s+checkout\b|\bgit\s+(fetch|checkout|switch|pull)\b[^\n]*(pull\/|refs\/pull\/|\$\{\{\s*(github\.event\.pull_request\.head|github\.head_ref|github\.event\.workflow_run\.head_))/i;
 
 /** Events where a checkout of the PR head runs outsiders' code with privileges. */
 const PRIVILEGED_PR_EVENTS = new Set(['pull_request_target', 'workflow_run', 'issue_comment']);
 
+/** Commands that only talk to APIs or print: they do not run anything from the checked-out tree. */
+const INERT_COMMAND = /^\s*(echo|printf|curl|jq|gh\s+(api|pr\s+(comment|view|edit|review)|issue|label|run\s+(view|list))|cat|ls|test|\[|if|fi|then|else|export|[A-Z_][A-Z0-9_]*=|#|set\s|cd\s|mkdir|rm|cp|mv|sleep|date|exit|\}|\{|done|do|for\s|while\s)/;
+
 /** Does this step execute or build something from the checked-out tree? */
 function executes(step: Step): boolean {
-  if (step.script && step.script.kind === 'run') return true;
+  if (step.script && step.script.kind === 'run') {
+    // Any line that is not an inert command may run code from the tree (make, npm, ./script.sh, python x.py …).
+    return step.script.text.split('\n').some((line) => line.trim() !== '' && !INERT_COMMAND.test(line));
+  }
   if (!step.uses) return false;
   if (step.uses.pin === 'local') return true;
   // Build and package actions run the project's own scripts and configs.
@@ -43,6 +49,18 @@ export default defineRule({
     if (events.length === 0) return;
     const on = [...new Set(events)].join(', ');
     for (const job of pipeline.jobs) {
+      // A reusable workflow handed the pull request's ref checks it out and builds it in the caller's privileged context.
+      if (job.uses) {
+        for (const [name, input] of job.with) {
+          if (!/ref|sha|branch|commit/i.test(name) || !PR_REF.test(input.value.value)) continue;
+          report({
+            span: input.value.span,
+            message: `under \`${on}\`, job \`${job.id.value}\` passes the pull request's \`${input.value.value.trim()}\` to \`${job.uses.raw.trim()}\`, which runs with this workflow's privileges`,
+            severity: 'high',
+            confidence: 'medium',
+          });
+        }
+      }
       for (const step of job.steps) {
         let at: Span | undefined;
         let what = '';
@@ -62,12 +80,14 @@ export default defineRule({
         }
         if (!at) continue;
         const runsIt = laterSteps(job, step).some(executes);
+        // A protected environment or an author/label gate puts a human or a trust check before the run.
+        const gated = job.environment !== undefined || /author_association|contains\(\s*github\.event\.pull_request\.labels|github\.event\.label\.name|github\.actor\s*==/.test(job.if?.value ?? '');
         const privileged = jobUsesSecrets(job) || !(job.permissions ?? pipeline.permissions) || [...(job.permissions ?? pipeline.permissions)!.scopes.values()].some((s) => s.level === 'write') || (job.permissions ?? pipeline.permissions)!.kind === 'write-all';
         report({
           span: at,
-          message: `under \`${on}\`, job \`${job.id.value}\` ${what}${runsIt ? ' and then runs code from it' : ''}${privileged ? ' with secrets or a write token in reach' : ''}`,
-          severity: runsIt && privileged ? 'high' : 'medium',
-          confidence: runsIt ? 'high' : 'medium',
+          message: `under \`${on}\`, job \`${job.id.value}\` ${what}${runsIt ? ' and then runs code from it' : ''}${privileged ? ' with secrets or a write token in reach' : ''}${gated ? ' (behind an environment or author gate)' : ''}`,
+          severity: runsIt && privileged && !gated ? 'high' : 'medium',
+          confidence: runsIt ? (gated ? 'medium' : 'high') : 'medium',
         });
       }
     }

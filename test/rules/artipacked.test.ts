@@ -49,6 +49,29 @@ ruleTester(rule, {
             - uses: actions/upload-artifact@v4
               with:
                 path: ./
+                include-hidden-files: true
     `, findings: [{ line: 8, column: 32, severity: 'high', message: /uploads the working tree/ }] },
+    { name: 'checkout then an upload that leaves hidden files out (v4.4+ default): medium', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+            - uses: actions/upload-artifact@v4.6.0
+              with:
+                path: .
+    `, findings: [{ line: 6, severity: 'medium', confidence: 'medium' }] },
+    { name: 'checkout then an upload with an old upload-artifact: high', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/checkout@v4
+            - uses: actions/upload-artifact@v3
+              with:
+                path: .
+    `, findings: [{ line: 6, severity: 'high' }] },
   ],
 });

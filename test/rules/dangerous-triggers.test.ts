@@ -22,8 +22,19 @@ ruleTester(rule, {
         a:
           runs-on: ubuntu-latest
           steps:
+            - uses: actions/download-artifact@v4
             - run: echo \${{ secrets.X }}
     `, findings: [{ line: 3, column: 3, severity: 'medium' }] },
+    { name: 'pull_request_target that never touches pull request content: low', code: yaml`
+      on: pull_request_target
+      jobs:
+        label:
+          runs-on: ubuntu-latest
+          steps:
+            - uses: actions/labeler@v5
+              with:
+                repo-token: \${{ secrets.GITHUB_TOKEN }}
+    `, findings: [{ line: 1, severity: 'low', message: /does not check out/ }] },
     { name: 'workflow_run with a read-only token and no secrets: low', code: yaml`
       on:
         workflow_run:

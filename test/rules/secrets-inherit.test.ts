@@ -20,5 +20,12 @@ ruleTester(rule, {
           uses: org/repo/.github/workflows/x.yml@v1
           secrets: inherit
     `, findings: [{ line: 5, column: 5, severity: 'medium' }] },
+    { name: 'secrets: inherit to a workflow of the same repository: low', code: yaml`
+      on: push
+      jobs:
+        a:
+          uses: ./.github/workflows/x.yml
+          secrets: inherit
+    `, findings: [{ line: 5, severity: 'low' }] },
   ],
 });

@@ -14,6 +14,15 @@ ruleTester(rule, {
           runs-on: [windows-latest]
           steps:
             - run: make
+        c:
+          runs-on: \${{ matrix.os }}
+          strategy:
+            matrix:
+              os: [ubuntu-latest, macos-14]
+              include:
+                - os: windows-2022
+          steps:
+            - run: make
     ` },
     { name: 'self-hosted only on push, regular persona', persona: 'regular', code: yaml`
       on: push
@@ -45,5 +54,24 @@ ruleTester(rule, {
           steps:
             - run: make
     `, findings: [{ line: 4, severity: 'low', confidence: 'high' }, { line: 8, severity: 'low', confidence: 'low' }] },
+    { name: 'a matrix with a self-hosted entry, and GitHub\'s self-hosted OS/arch labels, on pull requests', persona: 'regular', code: yaml`
+      on: pull_request
+      jobs:
+        a:
+          runs-on: \${{ matrix.runner }}
+          strategy:
+            matrix:
+              runner: [ubuntu-latest, [self-hosted, gpu]]
+          steps:
+            - run: make
+        b:
+          runs-on: [Linux, ARM64]
+          steps:
+            - run: make
+        c:
+          runs-on: linux.2xlarge
+          steps:
+            - run: make
+    `, findings: [{ line: 4, severity: 'high' }, { line: 11, severity: 'high' }, { line: 15, severity: 'medium', confidence: 'low' }] },
   ],
 });

@@ -90,6 +90,20 @@ ruleTester(rule, {
               - run: echo \${{ github.event.pull_request.title && 'yes' }}
       `,
     },
+    {
+      name: 'env.X set to a literal in the workflow',
+      persona: 'pedantic',
+      code: yaml`
+        on: push
+        env:
+          BUILD_DIR: out
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: make -C \${{ env.BUILD_DIR }}
+      `,
+    },
   ],
   invalid: [
     {
@@ -190,7 +204,7 @@ ruleTester(rule, {
             - run: echo "\${{ github.event.pull_request.head.ref }}"
               shell: bash
       `,
-      findings: [{ line: 4, severity: 'high', confidence: 'medium' }],
+      findings: [{ line: 4, severity: 'medium', confidence: 'low' }],
     },
     {
       name: 'a step output (derived) shows only to pedantic users',

@@ -15,6 +15,8 @@ ruleTester(rule, {
             - uses: ./.github/actions/setup
         b:
           uses: ./.github/workflows/reusable.yml
+        c:
+          uses: $/.github/workflows/self.yml
     ` },
     { name: 'an owner allowed to use tags by policy', options: { policies: { 'my-org/*': 'ref-pin' } }, code: yaml`
       on: push

@@ -28,6 +28,8 @@ export interface BuildOutput {
 }
 
 /** Labels of GitHub-hosted runners; anything else in `runs-on` is self-hosted or a larger-runner label. */
+/** `self-hosted`, and the OS and architecture labels GitHub gives every self-hosted runner. */
+const SELF_HOSTED_LABEL = /^(self-hosted|linux|windows|macos|x64|arm64|arm)$/i;
 const HOSTED_LABEL = /^(ubuntu|windows|macos)(-[0-9a-z.]+)*(-arm)?$|^(ubuntu|windows|macos)-latest(-[a-z0-9]+)*$/i;
 
 class Builder {
@@ -182,7 +184,36 @@ class Builder {
     }
   }
 
-  runner(node: unknown): Runner | undefined {
+  /** Values a `matrix.X` can take: the axis list plus `include` entries; undefined when computed. */
+  matrixValues(strategy: unknown, axis: string): string[] | undefined {
+    const matrix = this.y.get(strategy, 'matrix');
+    if (!matrix || !isMap(matrix)) return undefined;
+    const values: string[] = [];
+    const list = this.y.get(matrix, axis);
+    if (list) {
+      if (!isSeq(list)) return undefined;
+      for (const it of this.y.items(list)) {
+        // A matrix value may itself be a label list (`[self-hosted, gpu]`).
+        const parts = isSeq(it) ? this.y.items(it) : [it];
+        for (const part of parts) {
+          const v = this.y.str(part);
+          if (v === undefined) return undefined;
+          values.push(v);
+        }
+      }
+    }
+    for (const inc of this.y.items(this.y.get(matrix, 'include'))) {
+      const v = this.y.get(inc, axis);
+      if (v) {
+        const s = this.y.str(v);
+        if (s === undefined) return undefined;
+        values.push(s);
+      }
+    }
+    return values.length > 0 ? values : undefined;
+  }
+
+  runner(node: unknown, strategy?: unknown): Runner | undefined {
     const n = this.y.deref(node);
     if (!n) return undefined;
     const labels: Str[] = [];
@@ -203,10 +234,20 @@ class Builder {
         if (s) labels.push(s);
       }
     }
+    // `${{ matrix.os }}` is as self-hosted as the values the matrix gives it.
+    const resolved: string[] = [];
+    let computed = false;
+    for (const l of labels) {
+      const m = /^\s*\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}\s*$/.exec(l.value);
+      const values = m ? this.matrixValues(strategy, m[1]!) : undefined;
+      if (values) resolved.push(...values);
+      else if (l.value.includes('${{')) computed = true;
+      else resolved.push(l.value);
+    }
     let selfHosted: Runner['selfHosted'] = 'no';
-    if (labels.some((l) => l.value.trim().toLowerCase() === 'self-hosted')) selfHosted = 'yes';
-    else if (group || labels.some((l) => l.value.includes('${{'))) selfHosted = 'unknown';
-    else if (labels.some((l) => !HOSTED_LABEL.test(l.value.trim()))) selfHosted = 'unknown';
+    if (resolved.some((l) => SELF_HOSTED_LABEL.test(l.trim()))) selfHosted = 'yes';
+    else if (group || computed) selfHosted = 'unknown';
+    else if (resolved.some((l) => !HOSTED_LABEL.test(l.trim()))) selfHosted = 'unknown';
     return { span: this.y.span(n), labels, selfHosted };
   }
 
@@ -296,7 +337,7 @@ class Builder {
       this.problem(`job \`${id.value}\` must be a mapping`, node ?? (pair.key as YamlNode));
       return undefined;
     }
-    const runner = this.runner(y.get(node, 'runs-on'));
+    const runner = this.runner(y.get(node, 'runs-on'), y.get(node, 'strategy'));
     const jobShell = this.y.str(y.get(y.get(y.get(node, 'defaults'), 'run'), 'shell'));
     const windows = runner?.labels.some((l) => /windows/i.test(l.value)) ?? false;
     const shell: ShellKind = jobShell ? shellKind(jobShell) : workflowShell ?? (windows ? 'pwsh' : 'bash');

@@ -63,6 +63,11 @@ const ATTACKER: { pattern: string; events: string[] }[] = [
   { pattern: 'github.event.workflow_run.head_repository.description', events: ['workflow_run'] },
   { pattern: 'github.event.workflow_run.pull_requests.*.head.ref', events: ['workflow_run'] },
   { pattern: 'github.event.check_suite.head_branch', events: ['check_suite'] },
+  { pattern: 'github.event.merge_group.head_commit.message', events: ['merge_group'] },
+  { pattern: 'github.event.merge_group.head_commit.author.name', events: ['merge_group'] },
+  { pattern: 'github.event.merge_group.head_commit.author.email', events: ['merge_group'] },
+  { pattern: 'github.event.changes.title.from', events: ['issues', 'pull_request', 'pull_request_target', 'discussion'] },
+  { pattern: 'github.event.changes.body.from', events: ['issues', 'issue_comment', 'pull_request', 'pull_request_target', 'discussion', 'discussion_comment'] },
   { pattern: 'github.event.check_run.check_suite.head_branch', events: ['check_run'] },
   // The whole payload (or a whole object) carries every free-text field in it.
   { pattern: 'github.event', events: [] },

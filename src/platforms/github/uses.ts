@@ -12,7 +12,8 @@ const FULL_SHA = /^[0-9a-f]{40}$/i;
 export function parseUses(raw: string, span: Span, kind: Extract<RefKind, 'action' | 'reusable-workflow'>): ExternalRef {
   const text = raw.trim();
   if (text.startsWith('docker://')) return parseImageRef(text, span);
-  if (text.startsWith('./') || text.startsWith('.\\') || text === '.') {
+  // `$/path` names the running repository at the running commit, like `./path`.
+  if (text.startsWith('./') || text.startsWith('.\\') || text === '.' || text.startsWith('$/')) {
     return { kind, raw, span, name: text, path: text, pin: 'local' };
   }
   if (isDynamic(text)) return { kind, raw, span, name: text, pin: 'dynamic' };
