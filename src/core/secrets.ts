@@ -61,6 +61,8 @@ export function looksLikeSecretValue(value: string): boolean {
   if (/\s/.test(v)) return false;
   if (/^(true|false|yes|no|null|none|required|optional|changeme|change-me|password|secret|example|placeholder|dummy|test|testing|redacted)$/i.test(v)) return false;
   if (/^(x+|\*+|\.+|-+|0+)$/i.test(v)) return false;
+  // Default credentials of local test services (MinIO, databases): fixtures, not secrets.
+  if (/^(minio123|minioadmin|admin123|password1|passw0rd|p@ssw0rd|secret123|test1234|changeit|root123|postgres123)$/i.test(v)) return false;
   if (/^[a-z]+(-[a-z]+)*$/.test(v) && v.length < 16) return false; // plain words such as `postgres`, `my-password`
   if (/^(secrets?|vars|env)\.[A-Za-z_]/.test(v)) return false;
   if (/^[A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*$/.test(v)) return false; // names of variables, not values
