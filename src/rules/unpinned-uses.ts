@@ -60,7 +60,7 @@ export default defineRule({
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
       if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module') continue;
-      if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash') continue;
+      if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash' || ref.pin === 'digest') continue;
       const { policy, pattern } = policyFor(ref, rules);
       if (policy === 'any') continue;
       if (policy === 'ref-pin' && ref.pin === 'tag') continue;
