@@ -51,12 +51,18 @@ interface SaUse {
   namespace?: string;
 }
 
-/** Every object that names the service account its pods run as (runs, workflows, listeners, workloads). */
+/** Objects that start pipeline pods; controllers and other workloads are out of scope. */
+const PIPELINE_KINDS = new Set(['PipelineRun', 'TaskRun', 'Workflow', 'CronWorkflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'EventListener', 'Sensor', 'EventSource']);
+
+const LISTENERS = new Set(['EventListener', 'Sensor', 'EventSource']);
+
+/** Every pipeline object that names the service account its pods run as. */
 function uses(index: ProjectIndex): SaUse[] {
   const out: SaUse[] = [];
   for (const p of index.pipelines) {
-    const sa = p.kube?.serviceAccount ?? p.jobs.find((j) => j.serviceAccount)?.serviceAccount;
-    if (!p.kube || !sa || /\$\(|\{\{/.test(sa.value)) continue;
+    if (!p.kube || !PIPELINE_KINDS.has(p.kube.kind)) continue;
+    const sa = p.kube.serviceAccount ?? p.jobs.find((j) => j.serviceAccount)?.serviceAccount;
+    if (!sa || /\$\(|\{\{/.test(sa.value)) continue;
     out.push({ pipeline: p, sa, ...(p.kube.namespace ? { namespace: p.kube.namespace } : {}) });
   }
   return out;
@@ -91,6 +97,9 @@ export default defineRule({
           (s) => y.str(y.get(s, 'kind')) === 'ServiceAccount' && y.str(y.get(s, 'name')) === use.sa.value && sameNamespace(y.str(y.get(s, 'namespace')) ?? b.kube!.namespace, use.namespace),
         );
         if (!subject) continue;
+        // Every namespace has a `default` account: without a namespace on both sides the match is a guess.
+        const subjectNs = y.str(y.get(subject, 'namespace')) ?? b.kube!.namespace;
+        if (use.sa.value === 'default' && (subjectNs === undefined || use.namespace === undefined)) continue;
         const roleRef = y.get(obj, 'roleRef');
         const roleKind = y.str(y.get(roleRef, 'kind')) ?? 'ClusterRole';
         const roleName = y.str(y.get(roleRef, 'name')) ?? '';
@@ -114,7 +123,10 @@ export default defineRule({
       report(use.pipeline, {
         span: use.sa.span,
         message: `${use.pipeline.kube!.kind} runs as \`${use.sa.value}\`, which ${worst.binding.kube!.kind} \`${worst.binding.kube!.name?.value ?? ''}\` grants ${worst.grant.why}`,
-        severity: worst.grant.severity,
+        // Listeners parse untrusted payloads but run no user code: one step below the runs themselves.
+        severity: LISTENERS.has(use.pipeline.kube!.kind) && worst.grant.severity === 'critical' ? 'high' : worst.grant.severity,
+        // Matched by name only (a namespace missing on one side): the binding may belong to another deployment.
+        confidence: use.namespace !== undefined && (yamlOf(worst.binding).str(yamlOf(worst.binding).get(worst.subject, 'namespace')) ?? worst.binding.kube!.namespace) !== undefined ? 'high' : 'medium',
         related,
       });
     }
