@@ -2,7 +2,8 @@ import type { Confidence, Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
 import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
-import { defineRule, type Persona, type RuleContext } from './types.js';
+import { taskKeyOf, webhookTaint } from '../platforms/tekton/triggers.js';
+import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
 interface Verdict {
   severity: Severity;
@@ -75,6 +76,7 @@ export default defineRule({
       remedy: 'Pass the value through an environment variable (`env: NAME: ${{ … }}`) and use it quoted in the script (`"$NAME"`; `process.env.NAME` in github-script).',
     },
   },
+  checkProject: checkWebhookChains,
   check(ctx) {
     if (ctx.pipeline.platform === 'tekton' || ctx.pipeline.platform === 'argo') return checkKube(ctx);
     const { pipeline, report } = ctx;
@@ -107,6 +109,33 @@ export default defineRule({
     }
   },
 });
+
+/** Webhook data followed through Triggers into a Task's script: high, with the chain as related locations. */
+function checkWebhookChains({ index, report }: ProjectContext): void {
+  const tainted = webhookTaint(index);
+  if (tainted.size === 0) return;
+  for (const p of index.ofKind('Task', 'ClusterTask', 'Pipeline')) {
+    for (const job of p.jobs) {
+      const params = tainted.get(taskKeyOf(p, job.id.value));
+      if (!params) continue;
+      for (const step of job.steps) {
+        for (const e of step.script?.expressions ?? []) {
+          const m = /^(?:inputs\.)?params\.([^.[\s]+)/.exec(e.path ?? '');
+          const chain = m ? params.get(m[1]!) : undefined;
+          if (!chain) continue;
+          report(p, {
+            span: e.span,
+            message: `\`${e.raw}\` is substituted into the script of \`${step.container?.name?.value ?? job.id.value}\` and carries webhook data: whoever can send the event controls it`,
+            severity: 'high',
+            confidence: 'high',
+            remedy: 'Pass the value as an environment variable and use it quoted ("$X"); verify the webhook (interceptor with secretRef) and validate the field (CEL) before it reaches a run.',
+            related: chain.path,
+          });
+        }
+      }
+    }
+  }
+}
 
 /**
  * Tekton `$(params.x)` and Argo `{{inputs.parameters.x}}` are pasted into the
