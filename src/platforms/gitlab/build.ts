@@ -11,11 +11,11 @@ import { visit } from 'yaml';
 import type { Scalar } from 'yaml';
 import { isDynamic, parseImageRef } from '../../core/refs.js';
 import { ScalarLocator } from '../../core/templated.js';
-import { AliasBudgetExceeded, type YamlDoc } from '../../core/yaml.js';
+import { AliasBudgetExceeded, parseYaml, type YamlDoc } from '../../core/yaml.js';
 import type {
   EnvVar, Environment, Expression, ExternalRef, Job, Pipeline, Runner, Step, Str, TemplatedText, Trigger,
 } from '../../model/pipeline.js';
-import type { SourceFile, Span } from '../../model/source.js';
+import { SourceFile, type Span } from '../../model/source.js';
 import { and, evalOnlyExcept, evalRules, or, Variables, type RefPolicy, type RuleSpec, type Situation, type Tri } from './conditions.js';
 import { componentRef, localGlob, normalizeLocal, projectRef, remoteRef, templateRef } from './include.js';
 import {
@@ -157,7 +157,7 @@ export interface GitlabPipelineInfo {
 }
 
 // ---------------------------------------------------------------------------
-// Side tables, until the model has fields for these (see the README of this folder / the report).
+// Side tables, until the model has fields for these.
 
 const spanFiles = new WeakMap<object, SourceFile>();
 const jobInfos = new WeakMap<Job, GitlabJobInfo>();
@@ -169,7 +169,7 @@ const stepPhases = new WeakMap<Step, StepPhase>();
  * ExternalRef, Expression, Str or Span built here. Undefined for objects
  * from elsewhere (use `pipeline.file` then).
  */
-export function fileOf(x: Job | Step | ExternalRef | Expression | Str | Span): SourceFile | undefined {
+export function fileOf(x: Job | Step | Span | { span: Span }): SourceFile | undefined {
   const direct = spanFiles.get(x);
   if (direct) return direct;
   const span = (x as { span?: Span }).span;
@@ -210,6 +210,15 @@ const MAX_EXTENDS_DEPTH = 11;
 const MAX_REFERENCE_DEPTH = 10;
 const INPUT_EXPR = /\$\[\[([\s\S]*?)\]\]/g;
 
+/**
+ * GitLab-shipped templates whose whole content is known and decides when
+ * pipelines run; they are merged like local files (as `template:<name>`).
+ */
+const KNOWN_TEMPLATES: Record<string, string> = {
+  'Workflows/MergeRequest-Pipelines.gitlab-ci.yml': 'workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n    - if: $CI_COMMIT_TAG\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n',
+  'Workflows/Branch-Pipelines.gitlab-ci.yml': 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n    - if: $CI_COMMIT_BRANCH\n',
+};
+
 class Builder {
   readonly problems: GitlabProblem[] = [];
   readonly files: SourceFile[] = [];
@@ -239,6 +248,15 @@ class Builder {
   problem(message: string, at: Origin | { o: Origin }): void {
     const o = 'o' in at ? at.o : at;
     this.problems.push({ message, span: o.y.span(o.node), file: o.y.file.path });
+  }
+
+  /** Problems about a `!reference` point at the tag, which the node's range leaves out. */
+  refProblem(message: string, ref: MRef): void {
+    const span = ref.o.y.span(ref.o.node);
+    const text = ref.o.y.file.text;
+    const tag = text.lastIndexOf('!reference', span.offset);
+    const start = tag >= 0 && /^\s*$/.test(text.slice(tag + '!reference'.length, span.offset)) ? tag : span.offset;
+    this.problems.push({ message, span: ref.o.y.file.span(start, span.endOffset), file: ref.o.y.file.path });
   }
 
   convert(y: YamlDoc, node: unknown): MNode | null {
@@ -343,7 +361,7 @@ class Builder {
   }
 
   /** `spec: inputs:` of a header document. */
-  inputs(y: YamlDoc, specNode: MNode | null): GitlabInput[] {
+  inputs(specNode: MNode | null): GitlabInput[] {
     const out: GitlabInput[] = [];
     const inputs = get(specNode, 'inputs');
     if (!inputs || isNullNode(inputs)) return out;
@@ -368,7 +386,6 @@ class Builder {
       } else if (!isNullNode(v)) this.problem(`input \`${e.key}\` must be a mapping (type, default, options, description)`, v);
       out.push(input);
     }
-    void y;
     return out;
   }
 
@@ -411,7 +428,7 @@ class Builder {
    */
   includeList(node: MNode, stack: string[], child: boolean, sink?: GitlabInclude[]): MMap[] {
     const out: MMap[] = [];
-    const items = node.t === 'seq' ? flatItems(node) : [node];
+    const items = node.t === 'seq' ? node.items : [node];
     for (const item of items) {
       if (isNullNode(item)) continue;
       const inc = this.includeEntry(item, stack, child, out);
@@ -485,9 +502,22 @@ class Builder {
         inc.ref = this.addRef(projectRef(value.value, value.span, str(get(item, 'ref')), files), file);
         break;
       }
-      case 'template':
+      case 'template': {
         inc.ref = this.addRef(templateRef(value.value, value.span), file);
+        const known = KNOWN_TEMPLATES[value.value.trim()];
+        if (known !== undefined && !child) {
+          const tf = new SourceFile(`template:${value.value.trim()}`, known);
+          const doc = parseYaml(tf).docs[0];
+          const m = doc ? this.loadContent(doc, [...stack, tf.path]) : null;
+          if (m && m !== 'invalid') {
+            this.addFile(tf);
+            inc.loaded.push(tf.path);
+            out.push(m);
+          }
+          return inc;
+        }
         break;
+      }
       case 'component':
         inc.ref = this.addRef(componentRef(value.value, value.span), file);
         break;
@@ -556,7 +586,7 @@ class Builder {
       this.addFile(r.file);
       inc.loaded.push(path);
       const { header, content } = this.documents(r.docs);
-      if (header && !this.fileInputs.has(r.file)) this.fileInputs.set(r.file, this.inputs(header, get(this.convert(header, header.contents), 'spec')));
+      if (header && !this.fileInputs.has(r.file)) this.fileInputs.set(r.file, this.inputs(get(this.convert(header, header.contents), 'spec')));
       if (!content) continue;
       const m = this.loadContent(content, [...stack, path]);
       if (m && m !== 'invalid') out.push(m);
@@ -575,19 +605,19 @@ class Builder {
           // An index into a list (gitlab-ci-local extension; GitLab itself reads keys only).
           cur = cur.items[Number(path[i])] ?? null;
           if (!cur) {
-            this.problem(`\`!reference [${path.join(', ')}]\`: no item ${path[i]}`, at);
+            this.refProblem(`\`!reference [${path.join(', ')}]\`: no item ${path[i]}`, at);
             return null;
           }
           continue;
         }
         if (!cur || cur.t !== 'map') {
-          this.problem(`\`!reference [${path.join(', ')}]\`: \`${path.slice(0, i).join('.')}\` is not a mapping`, at);
+          this.refProblem(`\`!reference [${path.join(', ')}]\`: \`${path.slice(0, i).join('.')}\` is not a mapping`, at);
           return null;
         }
         const next: MEntry | undefined = cur.entries.get(path[i]!);
         if (!next) {
           // A job may come from an include not read here.
-          if (i > 0 || !this.opaque) this.problem(`\`!reference [${path.join(', ')}]\`: ${i === 0 ? 'no job or template' : 'no key'} \`${path[i]}\``, at);
+          if (i > 0 || !this.opaque) this.refProblem(`\`!reference [${path.join(', ')}]\`: ${i === 0 ? 'no job or template' : 'no key'} \`${path[i]}\``, at);
           return null;
         }
         cur = next.value;
@@ -599,11 +629,11 @@ class Builder {
       if (n.t === 'ref') {
         if (memo.has(n)) return memo.get(n)!;
         if (stack.includes(n)) {
-          this.problem(`\`!reference [${n.path.join(', ')}]\` refers to itself`, n);
+          this.refProblem(`\`!reference [${n.path.join(', ')}]\` refers to itself`, n);
           return null;
         }
         if (stack.length >= MAX_REFERENCE_DEPTH) {
-          this.problem(`\`!reference\` tags are nested more than ${MAX_REFERENCE_DEPTH} levels deep`, n);
+          this.refProblem(`\`!reference\` tags are nested more than ${MAX_REFERENCE_DEPTH} levels deep`, n);
           return null;
         }
         const inner = [...stack, n];
@@ -1005,6 +1035,22 @@ class Builder {
     return job;
   }
 
+  /**
+   * Images written where no visible job uses them here (hidden templates,
+   * `default:`): other pipelines may extend them, so they are references too.
+   */
+  templateImages(holder: MNode | null | undefined): void {
+    if (!holder || holder.t !== 'map') return;
+    const image = get(holder, 'image');
+    const imageName = image && image.t === 'map' ? get(image, 'name') : image;
+    if (imageName && imageName.t === 'scalar') this.image(imageName);
+    const services = get(holder, 'services');
+    for (const s of services && services.t === 'seq' ? flatItems(services) : []) {
+      const n = s.t === 'map' ? get(s, 'name') : s;
+      if (n && n.t === 'scalar') this.image(n);
+    }
+  }
+
   /** Every `$[[ … ]]` in the loaded files, in file order then source order. */
   expressions(): Expression[] {
     const out: Expression[] = [];
@@ -1039,15 +1085,22 @@ function asReader(r: ReadLocal | LocalReader): LocalReader {
 export function buildGitlab(root: RootInput, reader: ReadLocal | LocalReader): GitlabBuildOutput {
   const b = new Builder(asReader(reader));
   try {
-    return build(b, root);
+    const out = build(b, root);
+    // A file included twice is read twice: say each thing once.
+    const seen = new Set<string>();
+    out.problems = out.problems.filter((p) => {
+      const k = `${p.file}\0${p.span.offset}\0${p.span.endOffset}\0${p.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return out;
   } catch (err) {
     if (err instanceof AliasBudgetExceeded || err instanceof NodeBudgetExceeded) {
       return { pipeline: null, problems: [...b.problems, { message: `configuration is too large to expand: ${err.message}`, span: root.file.span(0, 0), file: root.file.path }] };
     }
-    if (err instanceof RangeError) {
-      return { pipeline: null, problems: [...b.problems, { message: 'configuration is nested too deeply to expand', span: root.file.span(0, 0), file: root.file.path }] };
-    }
-    throw err;
+    const message = err instanceof RangeError ? 'configuration is nested too deeply to expand' : `internal error while reading the GitLab configuration: ${(err as Error)?.message ?? String(err)}`;
+    return { pipeline: null, problems: [...b.problems, { message, span: root.file.span(0, 0), file: root.file.path }] };
   }
 }
 
@@ -1060,7 +1113,7 @@ function build(b: Builder, root: RootInput): GitlabBuildOutput {
   if (!anyDoc) return { pipeline: null, problems: [...b.problems, { message: 'the GitLab CI file is empty', span: file.span(0, 0), file: file.path }] };
 
   let inputs: GitlabInput[] = [];
-  if (header) inputs = b.inputs(header, get(b.convert(header, header.contents), 'spec'));
+  if (header) inputs = b.inputs(get(b.convert(header, header.contents), 'spec'));
   b.fileInputs.set(file, inputs);
 
   const rootNorm = normalizeLocal(root.path ?? '.gitlab-ci.yml');
@@ -1079,7 +1132,7 @@ function build(b: Builder, root: RootInput): GitlabBuildOutput {
   const specIsHeader = !!specInContent && (isNullNode(specInContent.value) || entry(specInContent.value, 'inputs') !== undefined || entry(specInContent.value, 'component') !== undefined);
   if (specInContent && specIsHeader) {
     b.problem('`spec:` must be in a header document that ends with `---`, before the configuration', specInContent.keyOrigin);
-    if (specInContent.keyOrigin.y === content) inputs = b.inputs(content, specInContent.value);
+    if (specInContent.keyOrigin.y === content) inputs = b.inputs(specInContent.value);
   }
 
   // Global keywords.
@@ -1128,6 +1181,9 @@ function build(b: Builder, root: RootInput): GitlabBuildOutput {
     }
     jobs.push(b.job(e, jobMap, { vars: varValues, workflow }));
   }
+  b.templateImages(merged);
+  b.templateImages(defaultNode);
+  for (const [name, e] of merged.entries) if (name.startsWith('.')) b.templateImages(extended.get(name) ?? e.value);
 
   // Triggers. Merge request pipelines run in the project the merge request
   // comes from: for a fork, in the fork, with the fork's variables and
@@ -1135,15 +1191,27 @@ function build(b: Builder, root: RootInput): GitlabBuildOutput {
   // project (unless a maintainer runs the pipeline in the parent project, a
   // manual action). Pushes need write access: collaborator, with the
   // project's variables (protected ones on protected branches).
+  // Trigger spans must be in the root file (a Trigger has no file): the
+  // deciding rule when it is there, else the root's `workflow:`, `include:` or
+  // first key.
   const triggers: Trigger[] = [];
-  const fallbackSpan = workflowNode ? b.span(merged.entries.get('workflow')!.keyOrigin) : jobs[0]?.id.span ?? file.span(0, 0);
+  const inRoot = (s: Span | undefined) => (s && spanFiles.get(s) === file ? s : undefined);
+  const rootKey = (k: string) => {
+    const p = content?.pair(content.contents, k);
+    return p ? content!.span(p.key as Origin['node']) : undefined;
+  };
+  const firstKey = () => {
+    const p = content ? content.pairs(content.contents)[0] : undefined;
+    return p ? content!.span(p.key as Origin['node']) : file.span(0, 0);
+  };
+  const fallback = () => rootKey('workflow') ?? rootKey('include') ?? jobs.map((j) => inRoot(j.id.span)).find((s) => s) ?? firstKey();
   const mr = jobs.map((j) => jobInfos.get(j)!.runsFor.mergeRequests).reduce<Tri>(or, false);
   if (mr !== false) {
-    const span = workflow.merge_request.span ?? jobs.map((j) => jobInfos.get(j)!.mergeRequestSpan).find((s) => s) ?? fallbackSpan;
+    const span = inRoot(workflow.merge_request.span) ?? jobs.map((j) => inRoot(jobInfos.get(j)!.mergeRequestSpan)).find((s) => s) ?? fallback();
     triggers.push({ event: 'merge_request_event', span, actor: 'external', privileged: false });
   }
   const push = jobs.length === 0 ? workflow.default_branch.runs : jobs.map((j) => jobInfos.get(j)!.runsFor.defaultBranch).reduce<Tri>(or, false);
-  if (push !== false) triggers.push({ event: 'push', span: workflow.default_branch.span ?? fallbackSpan, actor: 'collaborator', privileged: true });
+  if (push !== false) triggers.push({ event: 'push', span: inRoot(workflow.default_branch.span) ?? fallback(), actor: 'collaborator', privileged: true });
 
   const declared = new Map<string, { name: Str; type?: string }>();
   for (const i of inputs) declared.set(i.name.value, { name: i.name, type: i.type ?? 'string' });

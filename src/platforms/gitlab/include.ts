@@ -106,8 +106,9 @@ export function normalizeLocal(raw: string): { path: string } | { error: string 
 
 /**
  * GitLab's wildcard matching for local includes (`search_files_by_wildcard_path`):
- * `**` matches anything including `/`, `*` anything but `/`. So `ci/*.yml` is
- * one folder, `ci/**.yml` any depth, `ci/**‍/*.yml` only sub-folders.
+ * `**` matches anything including `/`, `*` anything but `/`. So `ci/*.yml`
+ * reads one folder, `ci/**.yml` any depth, and `ci/**` followed by `/*.yml`
+ * only sub-folders.
  */
 export function localGlob(pattern: string): RegExp {
   let re = '';
