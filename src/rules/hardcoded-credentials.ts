@@ -16,7 +16,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-6',
-    platforms: ['gha', 'tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:

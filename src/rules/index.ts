@@ -25,6 +25,8 @@ import overprivilegedServiceAccount from './overprivileged-service-account.js';
 import sharedWorkspace from './shared-workspace.js';
 import credentialWorkspaceExposure from './credential-workspace-exposure.js';
 import unrestrictedEgress from './unrestricted-egress.js';
+import debugLogging from './debug-logging.js';
+import unverifiedScriptExec from './unverified-script-exec.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -50,6 +52,8 @@ export const allRules: Rule[] = [
   sharedWorkspace,
   credentialWorkspaceExposure,
   unrestrictedEgress,
+  debugLogging,
+  unverifiedScriptExec,
   parseErrorRule,
   invalidIgnoreRule,
 ];

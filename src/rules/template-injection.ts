@@ -1,6 +1,7 @@
 import type { Confidence, Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
 import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
+import { fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
 import { taskKeyOf, webhookTaint } from '../platforms/tekton/triggers.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
@@ -66,7 +67,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-4',
-    platforms: ['gha', 'tekton', 'argo'],
+    platforms: ['gha', 'gitlab', 'tekton', 'argo'],
     fixable: true,
     docs: {
       description:
@@ -79,6 +80,7 @@ export default defineRule({
   checkProject: checkWebhookChains,
   check(ctx) {
     if (ctx.pipeline.platform === 'tekton' || ctx.pipeline.platform === 'argo') return checkKube(ctx);
+    if (ctx.pipeline.platform === 'gitlab') return checkGitlab(ctx);
     const { pipeline, report } = ctx;
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
@@ -168,6 +170,37 @@ function checkKube({ pipeline, report }: RuleContext): void {
           confidence: sev.confidence,
           remedy: 'Pass the value as an environment variable (`env: - name: X  value: $(params.x)`) and use "$X" quoted in the script.',
           ...(sev.persona ? { persona: sev.persona } : {}),
+        });
+      }
+    }
+  }
+}
+
+/**
+ * GitLab `$[[ inputs.x ]]` is replaced in the configuration text before the
+ * job runs, so in `script:` it becomes shell code. Inputs with a type other
+ * than string, a closed `options:` list or a `regex:` cannot carry free text.
+ */
+function checkGitlab({ pipeline, report }: RuleContext): void {
+  const info = gitlabPipelineInfo(pipeline);
+  for (const job of pipeline.jobs) {
+    for (const step of job.steps) {
+      for (const e of step.script?.expressions ?? []) {
+        if (e.syntax !== 'gitlab') continue;
+        const m = /^inputs\.([A-Za-z0-9_-]+)/.exec(e.path ?? '');
+        if (!m) continue;
+        // An input belongs to the `spec:` of the file it is written in (an included component or the root).
+        const file = fileOf(e);
+        const inputs = file && file !== pipeline.file ? info?.fileInputs.get(file) : info?.inputs;
+        const declared = inputs?.find((i) => i.name.value === m[1]);
+        if (declared && ((declared.type && declared.type !== 'string') || (declared.options && declared.options.length > 0) || declared.regex)) continue;
+        const expands = /\|\s*expand_vars/.test(e.raw);
+        report({
+          span: e.span,
+          message: `\`${e.raw.trim()}\` is pasted into the script of job \`${job.id.value}\` before the shell reads it: whoever supplies the input (the including project, a pipeline trigger or an API call) can run commands${expands ? ', and `expand_vars` also expands CI variables into it' : ''}`,
+          severity: 'medium',
+          confidence: 'medium',
+          remedy: 'Pass the input through a job variable (`variables: X: $[[ inputs.x ]]`) and use "$X" quoted in the script, or constrain it with `options:` or `regex:` in `spec: inputs`.',
         });
       }
     }

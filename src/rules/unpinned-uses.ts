@@ -46,7 +46,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'tekton'],
+    platforms: ['gha', 'gitlab', 'tekton'],
     fixable: true,
     docs: {
       description:
@@ -59,12 +59,27 @@ export default defineRule({
   check({ pipeline, report, options }) {
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
-      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module') continue;
+      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module' && ref.kind !== 'include') continue;
       if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash' || ref.pin === 'digest') continue;
       const { policy, pattern } = policyFor(ref, rules);
       if (policy === 'any') continue;
       if (policy === 'ref-pin' && ref.pin === 'tag') continue;
       const what = { action: 'action', 'reusable-workflow': 'reusable workflow', bundle: 'Tekton bundle', module: 'remote task' }[ref.kind as string] ?? ref.kind;
+      if (ref.kind === 'include') {
+        // GitLab's own templates ship with the GitLab version in use.
+        if (/^template:/.test(ref.raw) || ref.name.startsWith('template')) continue;
+        const remote = /^https?:/.test(ref.name);
+        report({
+          span: ref.span,
+          message: remote
+            ? `remote include \`${ref.raw}\` has no \`integrity:\` hash: whoever controls that URL changes your pipeline`
+            : ref.pin === 'unpinned'
+              ? `include \`${ref.raw}\` has no version: it follows the default branch or the latest release`
+              : `include \`${ref.raw}\` is pinned to \`${ref.version ?? ''}\`, which can be moved; pin a full commit SHA`,
+          remedy: remote ? 'Add `integrity: sha256-…` to the remote include, or vendor the file.' : 'Pin `ref:` (project includes) or the component version to a full commit SHA.',
+        });
+        continue;
+      }
       if (ref.kind === 'bundle' || ref.kind === 'module') {
         report({
           span: ref.span,

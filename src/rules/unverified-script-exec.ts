@@ -1,0 +1,68 @@
+import { defineRule } from './types.js';
+
+/**
+ * Remote code piped into an interpreter: `curl … | sh`, `wget -O- … | bash`,
+ * `bash <(curl …)`, `sh -c "$(curl …)"`, PowerShell `iex (iwr …)`. Checked per
+ * command (lines joined across backslash continuations), so a download saved
+ * to a file and verified before running stays silent.
+ */
+const FETCH = String.raw`(?:curl|wget|fetch|iwr|Invoke-WebRequest|irm|Invoke-RestMethod)\b`;
+const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?:ba|z|k|da)?sh|python[0-9.]*|perl|ruby|node|pwsh|powershell|iex|Invoke-Expression`;
+const PIPE_TO_SHELL = new RegExp(String.raw`\b${FETCH}[^|;&\n]*\|\s*(?:${INTERPRETER})\b`, 'i');
+const SUBSHELL = new RegExp(String.raw`(?:${INTERPRETER})\s+(?:-\S+\s+)*(?:<\(|"?\$\()\s*${FETCH}`, 'i');
+const IEX = new RegExp(String.raw`\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b`, 'i');
+
+export function remoteExecLines(script: string): { index: number; length: number }[] {
+  const out: { index: number; length: number }[] = [];
+  // Join continuation lines but keep offsets of the first line of each command.
+  const re = /(?:[^\n\\]|\\[^\n]|\\\n)+/g;
+  for (let m = re.exec(script); m; m = re.exec(script)) {
+    const command = m[0];
+    if (/^\s*#/.test(command)) continue;
+    const flat = command.replace(/\\\n/g, ' ');
+    if (PIPE_TO_SHELL.test(flat) || SUBSHELL.test(flat) || IEX.test(flat)) {
+      const lead = command.length - command.trimStart().length;
+      out.push({ index: m.index + lead, length: command.trim().split('\n')[0]!.length });
+    }
+  }
+  return out;
+}
+
+export default defineRule({
+  meta: {
+    id: 'unverified-script-exec',
+    title: 'Remote script piped into an interpreter',
+    severity: 'high',
+    confidence: 'high',
+    owasp: 'CICD-SEC-3',
+    platforms: ['gha', 'gitlab', 'tekton', 'argo'],
+    fixable: false,
+    docs: {
+      description:
+        'Downloading a script and piping it straight into a shell runs whatever the server returns at that moment, with the job\'s secrets in reach: the Codecov bash uploader compromise exfiltrated CI secrets from thousands of pipelines this way. Nothing checks what was downloaded.',
+      bad: 'run: curl -sSL https://example.com/install.sh | bash',
+      good: 'run: |\n  curl -sSLo install.sh https://example.com/install.sh\n  echo "<sha256>  install.sh" | sha256sum -c -\n  bash install.sh',
+      remedy: 'Download to a file, verify a pinned checksum or signature, then run it; better, use a pinned package or a digest-pinned image that already contains the tool.',
+    },
+  },
+  check({ pipeline, report }) {
+    for (const job of pipeline.jobs) {
+      for (const step of job.steps) {
+        const script = step.script;
+        if (!script || script.kind === 'github-script') continue;
+        for (const hit of remoteExecLines(script.text)) {
+          const piece = script.text.slice(hit.index, hit.index + hit.length);
+          // Map back to the file: the command's text appears verbatim on its first line.
+          const at = piece.length > 0 ? script.span.offset + Math.max(0, sourceOffset(pipeline.file.text, script.span.offset, script.span.endOffset, piece)) : script.span.offset;
+          const span = pipeline.file.text.slice(at, at + piece.length) === piece ? pipeline.file.span(at, at + piece.length) : script.span;
+          report({ span, message: `\`${piece.length > 80 ? piece.slice(0, 77) + '…' : piece}\` runs a downloaded script without verifying it` });
+        }
+      }
+    }
+  },
+});
+
+function sourceOffset(text: string, start: number, end: number, piece: string): number {
+  const i = text.slice(start, end).indexOf(piece);
+  return i;
+}

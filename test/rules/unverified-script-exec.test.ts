@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule, { remoteExecLines } from '../../src/rules/unverified-script-exec.js';
+import { ruleTester, yaml } from '../helpers/rule-tester.js';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'download, verify, run; and curl into jq', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: |
+                curl -sSLo install.sh https://example.com/install.sh
+                echo "abc  install.sh" | sha256sum -c -
+                bash install.sh
+                curl -s https://api.github.com/repos/x/y | jq .name
+                # curl https://x | sh  (a comment)
+    ` },
+  ],
+  invalid: [
+    { name: 'curl | bash, wget -O- | sudo sh, bash <(curl), continuation lines', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: |
+                curl -fsSL https://get.example.com | bash
+                wget -qO- https://x.example/i.sh | sudo -E sh
+                bash <(curl -s https://x.example/i.sh)
+                curl -fsSL \\
+                  https://x.example/i.sh | sh -s -- --yes
+    `, findings: [
+      { line: 7, column: 11, severity: 'high' },
+      { line: 8, column: 11 },
+      { line: 9, column: 11 },
+      { line: 10, column: 11 },
+    ] },
+  ],
+});
+
+test('PowerShell iex over a download', () => {
+  assert.equal(remoteExecLines("iex ((New-Object Net.WebClient).DownloadString('https://x/y.ps1'))").length, 1);
+  assert.equal(remoteExecLines('Invoke-Expression (Invoke-WebRequest https://x/y.ps1)').length, 1);
+  assert.equal(remoteExecLines('Invoke-WebRequest https://x/y.ps1 -OutFile y.ps1').length, 0);
+});
