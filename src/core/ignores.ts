@@ -12,7 +12,8 @@ export interface InlineIgnore {
   span: Span;
 }
 
-const IGNORE = /pipewarden:\s*ignore\[([^\]]*)\]([^\n\r]*)/g;
+// Bounded: a long line of unclosed `ignore[` must not make the match quadratic.
+const IGNORE = /pipewarden:\s*ignore\[([^\]\r\n]{0,200})\]([^\n\r]{0,500})/g;
 
 export function findInlineIgnores(file: SourceFile): InlineIgnore[] {
   const text = file.text;

@@ -3,7 +3,7 @@
  * run the rules → apply config and inline ignores. Bad input becomes a
  * `parse-error` finding or a skip note; it never stops the scan.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config/config.js';
 import { matchesAny } from '../config/glob.js';
@@ -63,7 +63,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions): Promise<Sca
   const deferred: Analysis[] = [];
   for (const c of candidates) {
     const shown = displayPath(c.absPath, opts.cwd);
-    const a = await scanFile(c.absPath, shown, c.relPath, opts);
+    let a: Analysis;
+    try {
+      // A file named explicitly is classified by its content when its name says nothing (`pipeline.txt`).
+      const byContent = c.explicit && classifyByPath(c.relPath) === null && classifyByPath(shown) === null;
+      a = byContent ? await analyseByContent(c.absPath, shown, c.relPath, opts) : await scanFile(c.absPath, shown, c.relPath, opts);
+    } catch (err) {
+      // A bug while reading one file must not stop the scan: report it and go on with the others.
+      opts.onInternalError?.(shown, err);
+      a = { record: { path: shown, status: 'skipped', reason: `internal error: ${(err as Error).message}` }, raw: [], pipelines: [] };
+    }
     if (a.pipelines.some((p) => p.kube)) {
       deferred.push(a);
       slots.push(a);
@@ -89,10 +98,16 @@ export function activeRuleMetas(opts: Pick<ScanOptions, 'rules' | 'config'>): Ru
 async function readText(absPath: string, maxBytes: number): Promise<{ text: string; invalidUtf8At?: number } | { skip: string }> {
   let handle;
   try {
-    handle = await fs.open(absPath, 'r');
+    // Non-blocking: a FIFO put in a file's place after discovery must not block the open waiting for a writer.
+    handle = await fs.open(absPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     const st = await handle.stat();
     if (!st.isFile()) return { skip: 'not a regular file; not opened' };
-    if (st.size > maxBytes) return { skip: `larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; not scanned (raise --max-file-size to scan it)` };
+    if (st.size > maxBytes) {
+      // Not rounded to whole MiB: `--max-file-size 0.1` used to say "larger than 0 MiB".
+      const mib = maxBytes / 1024 / 1024;
+      const limit = mib >= 0.01 ? `${Number(mib.toFixed(2))} MiB` : `${maxBytes} bytes`;
+      return { skip: `larger than ${limit}; not scanned (raise --max-file-size to scan it)` };
+    }
     const buf = await handle.readFile();
     const probe = buf.subarray(0, 8192);
     if (probe.includes(0)) return { skip: 'binary content; not scanned' };
@@ -100,13 +115,42 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
       return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
     } catch {
       const text = new TextDecoder('utf-8').decode(buf);
-      return { text, invalidUtf8At: text.indexOf('\uFFFD') };
+      return { text, invalidUtf8At: firstInvalidUtf8(buf, text) };
     }
   } catch (err) {
     return { skip: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Offset in the decoded text of the first replacement character that stands for
+ * invalid bytes. A U+FFFD genuinely written in the file (EF BF BD) is skipped:
+ * `text.indexOf('\uFFFD')` used to report that one instead of the invalid byte.
+ */
+function firstInvalidUtf8(buf: Uint8Array, text: string): number {
+  // TextDecoder drops a leading BOM from `text`; skip its bytes too.
+  let byte = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let from = 0;
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+    byte += Buffer.byteLength(text.slice(from, i));
+    if (!(buf[byte] === 0xef && buf[byte + 1] === 0xbf && buf[byte + 2] === 0xbd)) return i;
+    byte += 3;
+    from = i + 1;
+  }
+  return -1;
+}
+
+/** Sources to classify by content whatever their name: files named explicitly with an unknown extension. */
+const BY_CONTENT = new WeakSet<SourceFile>();
+
+async function analyseByContent(absPath: string, shown: string, relPath: string, opts: ScanOptions): Promise<Analysis> {
+  const read = await readText(absPath, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if ('skip' in read) return { record: { path: shown, status: 'skipped', reason: read.skip }, raw: [], pipelines: [] };
+  const source = new SourceFile(shown, read.text, absPath);
+  BY_CONTENT.add(source);
+  return analyseSource(source, relPath, opts, read.invalidUtf8At);
 }
 
 export async function scanFile(absPath: string, shown: string, relPath: string, opts: ScanOptions): Promise<Analysis> {
@@ -156,7 +200,7 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     parseError('file is not valid UTF-8; invalid bytes were replaced before scanning', source.span(invalidUtf8At, invalidUtf8At + 1));
   }
 
-  let classification = classifyByPath(relPath) ?? classifyByPath(shown);
+  let classification = BY_CONTENT.has(source) ? undefined : classifyByPath(relPath) ?? classifyByPath(shown);
   let docs: YamlDoc[] | undefined;
   let yamlProblems: ReturnType<typeof parseYaml>['problems'] = [];
   if (classification === undefined) {
@@ -167,7 +211,13 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
       const parsed = parseYaml(source);
       docs = parsed.docs;
       yamlProblems = parsed.problems;
-      classification = classifyYaml(docs);
+      try {
+        classification = classifyYaml(docs);
+      } catch (err) {
+        // Classifying reads the root's keys, which `<<` merges can turn into an alias bomb; it used to escape and stop the scan.
+        if (!(err instanceof AliasBudgetExceeded || err instanceof RangeError)) throw err;
+        return done({ path: shown, status: 'skipped', reason: 'YAML aliases expand too far (or nest too deeply) to tell what this file is; not analysed' }, []);
+      }
     }
   }
   if (!classification) {
@@ -306,7 +356,8 @@ function finish(source: SourceFile, record: FileRecord, raw: (Finding & { person
   }
   const seen = new Set<string>();
   for (const f of raw) {
-    const key = `${f.rule}\0${f.span.offset}\0${f.span.endOffset}\0${f.message}`;
+    // Several parser complaints at one place are one problem for the reader.
+    const key = f.rule === parseErrorRule.meta.id ? `${f.rule}\0${f.span.offset}` : `${f.rule}\0${f.span.offset}\0${f.span.endOffset}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (PERSONA_RANK[f.persona ?? 'regular'] > PERSONA_RANK[opts.persona]) continue;

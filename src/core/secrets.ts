@@ -22,7 +22,8 @@ const TOKEN_FORMATS: { kind: string; re: RegExp }[] = [
   { kind: 'Stripe secret key', re: /\b[sr]k_live_[0-9a-zA-Z]{24,}\b/g },
   { kind: 'Docker Hub token', re: /\bdckr_pat_[A-Za-z0-9_-]{27,}\b/g },
   { kind: 'private key', re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----/g },
-  { kind: 'password in URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/$'"]+:([^\s@/$'"{}<>]{6,})@[^\s/]+/gi },
+  // Bounded parts keep this linear on long dotted text.
+  { kind: 'password in URL', re: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/$'"]{1,128}:([^\s@/$'"{}<>]{6,128})@[^\s/]+/gi },
 ];
 
 /** Documentation placeholders that match the formats but are not secrets. */

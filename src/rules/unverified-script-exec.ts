@@ -7,10 +7,11 @@ import { defineRule } from './types.js';
  * to a file and verified before running stays silent.
  */
 const FETCH = String.raw`(?:curl|wget|fetch|iwr|Invoke-WebRequest|irm|Invoke-RestMethod)\b`;
-const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:\S*/)?(?:ba|z|k|da)?sh|python[0-9.]*|perl|ruby|node|pwsh|powershell|iex|Invoke-Expression`;
-const PIPE_TO_SHELL = new RegExp(String.raw`\b${FETCH}[^|;&\n]*\|\s*(?:${INTERPRETER})\b`, 'i');
-const SUBSHELL = new RegExp(String.raw`(?:${INTERPRETER})\s+(?:-\S+\s+)*(?:<\(|"?\$\()\s*${FETCH}`, 'i');
-const IEX = new RegExp(String.raw`\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b`, 'i');
+// Bounded path prefix (`/usr/bin/`): an unbounded `\S*` backtracks quadratically on long lines.
+const INTERPRETER = String.raw`(?:sudo\s+(?:-\S{1,32}\s+){0,8})?(?:[\w./-]{0,64}/)?(?:ba|z|k|da)?sh|python[0-9.]*|perl|ruby|node|pwsh|powershell|iex|Invoke-Expression`;
+const PIPE_TO_SHELL = new RegExp(String.raw`\b${FETCH}[^|;&\n]{0,2000}\|\s*(?:${INTERPRETER})\b`, 'i');
+const SUBSHELL = new RegExp(String.raw`\b(?:${INTERPRETER})\s+(?:-\S{1,32}\s+){0,8}(?:<\(|"?\$\()\s*${FETCH}`, 'i');
+const IEX = new RegExp(String.raw`\b(?:iex|Invoke-Expression)\b[^\n]{0,400}\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b`, 'i');
 
 export function remoteExecLines(script: string): { index: number; length: number }[] {
   const out: { index: number; length: number }[] = [];

@@ -148,11 +148,12 @@ class Builder {
     if (!n) return out;
     if (isScalar(n)) {
       const s = this.str(n);
-      if (s) add(s.value, s.span);
+      if (s && typeof n.value === 'string') add(s.value, s.span);
+      else this.problem('`on` must be an event name, a list or a mapping', n);
     } else if (isSeq(n)) {
       for (const it of this.y.items(n)) {
         const s = this.str(it);
-        if (s) add(s.value, s.span);
+        if (s && typeof this.y.scalar(it)?.value === 'string') add(s.value, s.span);
         else this.problem('each trigger in the `on` list must be an event name', it);
       }
     } else if (isMap(n)) {
