@@ -18,6 +18,8 @@ import { parseErrorRule } from '../rules/parse-error.js';
 import { invalidIgnoreRule } from '../rules/invalid-ignore.js';
 import { classifyByPath, classifyGroovy, classifyYaml, isImplemented, isKube, looksLikeHelmTemplate } from './classify.js';
 import { loadKube } from '../platforms/kube/load.js';
+import { buildGitlab, fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
+import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -43,6 +45,8 @@ export interface FileScan {
   findings: Finding[];
   suppressed: number;
   source?: SourceFile;
+  /** Included files that findings point into, for code frames. */
+  extraSources?: SourceFile[];
 }
 
 const PERSONA_RANK: Record<Persona, number> = { regular: 0, pedantic: 1, auditor: 2 };
@@ -86,6 +90,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions): Promise<Sca
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
     if (scanned.source && scanned.findings.length > 0) result.sources.set(scanned.record.path, scanned.source);
+    for (const extra of scanned.extraSources ?? []) result.sources.set(extra.path, extra);
   }
   return result;
 }
@@ -170,6 +175,8 @@ export async function scanFile(absPath: string, shown: string, relPath: string, 
 /** A file read, modelled and checked on its own; project-wide rules and ignores still to come. */
 export interface Analysis {
   source?: SourceFile;
+  /** Other files the pipeline was built from (GitLab local includes), for code frames. */
+  extraSources?: SourceFile[];
   record: FileRecord;
   raw: RawFinding[];
   pipelines: Pipeline[];
@@ -186,13 +193,14 @@ export function scanSource(source: SourceFile, relPath: string, opts: ScanOption
 
 export function finishAnalysis(a: Analysis, opts: ScanOptions): FileScan {
   if (!a.source) return { record: a.record, findings: [], suppressed: 0 };
-  return finish(a.source, a.record, a.raw, opts);
+  return finish(a.source, a.record, a.raw, opts, a.extraSources);
 }
 
 export function analyseSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): Analysis {
   const findings: Finding[] = [];
   const pipelines: Pipeline[] = [];
-  const done = (record: FileRecord, raw: RawFinding[]): Analysis => ({ source, record, raw, pipelines });
+  const extraSources: SourceFile[] = [];
+  const done = (record: FileRecord, raw: RawFinding[]): Analysis => ({ source, record, raw, pipelines, extraSources });
   const shown = source.path;
   const parseError = (message: string, span: Span) =>
     findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
@@ -251,13 +259,28 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
       pipelines.push(...load.pipelines);
       const kinds = [...new Set(load.objects.map((o) => o.kind))];
       record.kind = kinds.join(', ');
-    } else if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
-    for (const y of isKube(classification) ? [] : realDocs.slice(0, 1)) {
-      const out: BuildOutput = classification.kind === 'action' ? buildAction(y) : buildWorkflow(y);
-      for (const p of out.problems) parseError(p.message, p.span);
-      if (out.pipeline) pipelines.push(out.pipeline);
+    } else if (classification.platform === 'gitlab') {
+      // Local includes are read from the folder of the root file, which GitLab treats as the repository root.
+      const reader = source.absPath
+        ? fsReader(path.dirname(source.absPath), { displayPath: (abs) => displayPath(abs, opts.cwd) })
+        : () => ({ error: 'not on disk' });
+      const out = buildGitlab({ file: source, docs: realDocs, path: path.basename(relPath) }, reader);
+      for (const p of out.problems) {
+        findings.push(makeFinding(parseErrorRule.meta, p.file, { span: p.span, message: p.message }, opts));
+      }
+      if (out.pipeline) {
+        pipelines.push(out.pipeline);
+        extraSources.push(...(gitlabPipelineInfo(out.pipeline)?.files ?? []).filter((f) => f !== source));
+      }
+    } else {
+      if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
+      for (const y of realDocs.slice(0, 1)) {
+        const out: BuildOutput = classification.kind === 'action' ? buildAction(y) : buildWorkflow(y);
+        for (const p of out.problems) parseError(p.message, p.span);
+        if (out.pipeline) pipelines.push(out.pipeline);
+      }
+      if (realDocs.length > 1) parseError(`GitHub reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
     }
-    if (!isKube(classification) && realDocs.length > 1) parseError(`GitHub reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
   } catch (err) {
     if (err instanceof AliasBudgetExceeded) parseError(`YAML aliases expand too far (${err.message}); not analysed`, source.span(0, 0));
     else if (err instanceof RangeError) parseError('document is nested too deeply to analyse', source.span(0, 0));
@@ -275,7 +298,9 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         pipeline,
         options: settings?.options ?? {},
         report: (input) => {
-          findings.push(makeFinding(rule.meta, shown, input, opts));
+          // GitLab jobs may be written in an included file: the finding belongs there.
+          const file = pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown;
+          findings.push(makeFinding(rule.meta, file, input, opts));
         },
       };
       try {
@@ -344,31 +369,43 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
   return f;
 }
 
-/** Applies inline ignores, persona and thresholds; sorts; drops duplicates. */
-function finish(source: SourceFile, record: FileRecord, raw: (Finding & { persona?: Persona })[], opts: ScanOptions): FileScan {
-  const ignores = findInlineIgnores(source);
+/**
+ * Applies inline ignores (of the file each finding is in), persona and
+ * thresholds; keeps the most severe of several findings of one rule at one
+ * place (a cross-file chain may upgrade a file-local finding); sorts.
+ */
+function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts: ScanOptions, extra: SourceFile[] = []): FileScan {
+  const ignoresByFile = new Map<string, ReturnType<typeof findInlineIgnores>>();
+  for (const file of [source, ...extra]) {
+    const ignores = findInlineIgnores(file);
+    ignoresByFile.set(file.path, ignores);
+    for (const ig of ignores) {
+      const unknown = ig.rules.filter((r) => r !== '*' && !opts.rules.some((x) => x.meta.id === r) && r !== parseErrorRule.meta.id);
+      if (ig.reason === '') raw.push(makeFinding(invalidIgnoreRule.meta, file.path, { span: ig.span, message: 'inline ignore without a reason; say why the finding does not apply' }, opts));
+      if (unknown.length > 0) raw.push(makeFinding(invalidIgnoreRule.meta, file.path, { span: ig.span, message: `inline ignore names unknown rule ${unknown.map((u) => `\`${u}\``).join(', ')}` }, opts));
+    }
+  }
   const findings: Finding[] = [];
   let suppressed = 0;
-  for (const ig of ignores) {
-    const unknown = ig.rules.filter((r) => r !== '*' && !opts.rules.some((x) => x.meta.id === r) && r !== parseErrorRule.meta.id);
-    if (ig.reason === '') raw.push(makeFinding(invalidIgnoreRule.meta, source.path, { span: ig.span, message: 'inline ignore without a reason; say why the finding does not apply' }, opts));
-    if (unknown.length > 0) raw.push(makeFinding(invalidIgnoreRule.meta, source.path, { span: ig.span, message: `inline ignore names unknown rule ${unknown.map((u) => `\`${u}\``).join(', ')}` }, opts));
-  }
   const seen = new Set<string>();
-  for (const f of raw) {
+  const bySeverity = [...raw].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  for (const f of bySeverity) {
     // Several parser complaints at one place are one problem for the reader.
-    const key = f.rule === parseErrorRule.meta.id ? `${f.rule}\0${f.span.offset}` : `${f.rule}\0${f.span.offset}\0${f.span.endOffset}\0${f.message}`;
+    const key = f.rule === parseErrorRule.meta.id ? `${f.rule}\0${f.file}\0${f.span.offset}` : `${f.rule}\0${f.file}\0${f.span.offset}\0${f.span.endOffset}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (PERSONA_RANK[f.persona ?? 'regular'] > PERSONA_RANK[opts.persona]) continue;
     if (severityRank(f.severity) < severityRank(opts.minSeverity) || confidenceRank(f.confidence) < confidenceRank(opts.minConfidence)) continue;
-    if (f.rule !== invalidIgnoreRule.meta.id && coveringIgnore(ignores, f.rule, f.span.line)) {
+    if (f.rule !== invalidIgnoreRule.meta.id && coveringIgnore(ignoresByFile.get(f.file) ?? [], f.rule, f.span.line)) {
       suppressed++;
       continue;
     }
     delete f.persona;
     findings.push(f);
   }
-  findings.sort((a, b) => a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
-  return { record, findings, suppressed, source };
+  findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
+  const scan: FileScan = { record, findings, suppressed, source };
+  const used = extra.filter((f) => findings.some((x) => x.file === f.path));
+  if (used.length > 0) scan.extraSources = used;
+  return scan;
 }

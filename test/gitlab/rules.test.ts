@@ -1,0 +1,82 @@
+/** GitLab CI through the whole scan: rules fire in the root and in included files, at the exact place. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ofRule, scanTree } from '../helpers/tree.js';
+import { yaml } from '../helpers/rule-tester.js';
+
+const D = 'sha256:' + 'a'.repeat(64);
+
+test('vulnerable GitLab pipeline: each rule at its line, including in an included file', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      include:
+        - local: ci/build.yml
+        - remote: https://example.com/ci/template.yml
+        - project: other/group
+          ref: main
+          file: /ci.yml
+      variables:
+        CI_DEBUG_TRACE: "true"
+        DEPLOY_TOKEN: glpat-abcdefghijklmnopqrst
+      test:
+        image: node:latest
+        script:
+          - curl -sSL https://get.example.com | sh
+    `,
+    'ci/build.yml': yaml`
+      spec:
+        inputs:
+          target:
+            default: all
+      ---
+      build:
+        image: golang:1.22
+        script:
+          - make $[[ inputs.target ]]
+    `,
+  });
+  const at = (rule: string) => ofRule(findings, rule).map((f) => `${f.file}:${f.span.line}:${f.span.column} ${f.severity}`);
+  assert.deepEqual(at('unpinned-uses'), ['.gitlab-ci.yml:3:13 high', '.gitlab-ci.yml:4:14 high']);
+  assert.deepEqual(at('debug-logging'), ['.gitlab-ci.yml:8:3 medium']);
+  assert.deepEqual(at('hardcoded-credentials'), ['.gitlab-ci.yml:9:17 high']);
+  assert.deepEqual(at('unpinned-images'), ['.gitlab-ci.yml:11:10 high', 'ci/build.yml:7:10 low']);
+  assert.deepEqual(at('unverified-script-exec'), ['.gitlab-ci.yml:13:7 high']);
+  assert.deepEqual(at('template-injection'), ['ci/build.yml:9:12 medium']);
+});
+
+test('hardened GitLab pipeline: silent', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      include:
+        - local: ci/build.yml
+          inputs:
+            target: all
+        - remote: https://example.com/ci/template.yml
+          integrity: sha256-L1SGsBSSsUGT/VMO+GbgsW8wHhkTu0cclmlnrUZovCc=
+        - project: other/group
+          ref: 0123456789abcdef0123456789abcdef01234567
+          file: /ci.yml
+      variables:
+        DEPLOY_TOKEN: $VAULT_DEPLOY_TOKEN
+      test:
+        image: node:20@${D}
+        script:
+          - curl -sSLo install.sh https://get.example.com
+          - echo "abc  install.sh" | sha256sum -c -
+          - sh install.sh
+    `,
+    'ci/build.yml': yaml`
+      spec:
+        inputs:
+          target:
+            options: [all, lib, cli]
+      ---
+      build:
+        image: golang:1.22@${D}
+        script:
+          - make $[[ inputs.target ]]
+    `,
+  });
+  const serious = findings.filter((f) => f.rule !== 'parse-error');
+  assert.deepEqual(serious.map((f) => `${f.rule} ${f.file}:${f.span.line} ${f.message}`), []);
+});
