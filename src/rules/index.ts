@@ -27,6 +27,9 @@ import credentialWorkspaceExposure from './credential-workspace-exposure.js';
 import unrestrictedEgress from './unrestricted-egress.js';
 import debugLogging from './debug-logging.js';
 import unverifiedScriptExec from './unverified-script-exec.js';
+import unprotectedDeployment from './unprotected-deployment.js';
+import useTrustedPublishing from './use-trusted-publishing.js';
+import longLivedCloudCredentials from './long-lived-cloud-credentials.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -54,6 +57,9 @@ export const allRules: Rule[] = [
   unrestrictedEgress,
   debugLogging,
   unverifiedScriptExec,
+  unprotectedDeployment,
+  useTrustedPublishing,
+  longLivedCloudCredentials,
   parseErrorRule,
   invalidIgnoreRule,
 ];

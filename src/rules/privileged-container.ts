@@ -1,6 +1,6 @@
-import type { Step } from '../model/pipeline.js';
+import type { Pipeline, Step } from '../model/pipeline.js';
 import { effectiveSecurity, podLayers, yamlOf } from '../platforms/kube/security.js';
-import { defineRule } from './types.js';
+import { defineRule, type RuleContext } from './types.js';
 
 /** Capabilities that amount to root on the node or an escape from the container. */
 const DANGEROUS_CAPS = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON']);
@@ -12,7 +12,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-7',
-    platforms: ['tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:
@@ -23,6 +23,7 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
+    if (pipeline.platform === 'gha' || pipeline.platform === 'gitlab') return checkCiJobs(pipeline, report);
     const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
       for (const layer of podLayers(pipeline, job)) {
@@ -64,3 +65,35 @@ export default defineRule({
     }
   },
 });
+
+const DOCKER_PRIVILEGED = /\b(docker|podman)\s+(run|create)\b[^\n]*\s--privileged\b/;
+const SOCKET_MOUNT = /(-v|--volume)[ =]["']?\/var\/run\/docker\.sock|--mount[ =][^\n]*source=\/var\/run\/docker\.sock/;
+
+/** CI jobs: Docker-in-Docker services (GitLab), privileged containers and the Docker socket in scripts and options. */
+function checkCiJobs(pipeline: Pipeline, report: RuleContext['report']): void {
+  for (const job of pipeline.jobs) {
+    for (const img of job.images) {
+      if (pipeline.platform === 'gitlab' && /(^|\/)docker$/.test(img.name) && /dind/.test(img.version ?? '')) {
+        report({ span: img.span, message: `job \`${job.id.value}\` runs Docker-in-Docker (\`${img.raw.trim()}\`), which needs a privileged runner: root on the runner host` });
+      }
+    }
+    if (pipeline.platform === 'gha') {
+      const y = yamlOf(pipeline);
+      const nodes = [y.get(job.node, 'container'), ...y.pairs(y.get(job.node, 'services')).map((p) => y.deref(p.value))];
+      for (const n of nodes) {
+        const options = y.get(n, 'options');
+        const text = y.str(options) ?? '';
+        if (/--privileged\b/.test(text)) report({ span: y.span(options), message: `job \`${job.id.value}\` starts a container with \`--privileged\`` });
+        if (/\/var\/run\/docker\.sock/.test(text) || y.items(y.get(n, 'volumes')).some((v) => /docker\.sock/.test(y.str(v) ?? ''))) {
+          report({ span: y.span(options ?? n), message: `job \`${job.id.value}\` mounts the Docker socket into a container`, severity: 'critical' });
+        }
+      }
+    }
+    for (const step of job.steps) {
+      const text = step.script?.kind === 'run' ? step.script.text : '';
+      if (!text) continue;
+      if (DOCKER_PRIVILEGED.test(text)) report({ span: step.script!.span, message: `a script in job \`${job.id.value}\` starts a container with \`--privileged\``, confidence: 'medium' });
+      if (SOCKET_MOUNT.test(text)) report({ span: step.script!.span, message: `a script in job \`${job.id.value}\` mounts the Docker socket into a container`, confidence: 'medium' });
+    }
+  }
+}

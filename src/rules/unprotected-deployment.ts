@@ -1,0 +1,39 @@
+import { publishes } from '../core/commands.js';
+import { gitlabJobInfo, jobRunsFor } from '../platforms/gitlab/build.js';
+import { defineRule } from './types.js';
+
+const DEPLOY_NAME = /deploy|release|publish|prod/i;
+
+export default defineRule({
+  meta: {
+    id: 'unprotected-deployment',
+    title: 'Deployment or release without a protected environment',
+    severity: 'medium',
+    confidence: 'medium',
+    owasp: 'CICD-SEC-1',
+    platforms: ['gha', 'gitlab'],
+    fixable: false,
+    docs: {
+      description:
+        'A job that deploys, releases or publishes should run in a protected environment: required reviewers, branch restrictions and environment-scoped secrets mean that a merged-but-malicious change, or a compromised collaborator account, cannot ship on its own. Without one, anyone who can push to a branch that triggers the job ships to production.',
+      bad: 'jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f k8s/',
+      good: 'jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production   # with required reviewers and branch rules\n    steps:\n      - run: kubectl apply -f k8s/',
+      remedy: 'Give the job an environment (GitHub `environment:`, GitLab `environment:`) that is protected: required reviewers, allowed branches, secrets scoped to it; in GitLab also keep the job out of merge request pipelines.',
+    },
+  },
+  check({ pipeline, report }) {
+    for (const job of pipeline.jobs) {
+      const what = publishes(job).filter((p) => p.ecosystem !== 'image');
+      const named = DEPLOY_NAME.test(job.id.value) || (pipeline.platform === 'gitlab' && DEPLOY_NAME.test(gitlabJobInfo(job)?.stage?.value ?? ''));
+      if (what.length === 0 && !(pipeline.platform === 'gitlab' && named && job.steps.length > 0)) continue;
+      const action = what[0] ? `${what[0].ecosystem === 'deploy' ? 'deploys' : what[0].ecosystem === 'release' ? 'creates a release' : `publishes to ${what[0].ecosystem}`}` : 'deploys (by its name or stage)';
+      if (!job.environment) {
+        report({ span: job.id.span, message: `job \`${job.id.value}\` ${action} without an environment, so no approval or branch protection applies`, confidence: what.length > 0 ? 'medium' : 'low' });
+        continue;
+      }
+      if (pipeline.platform === 'gitlab' && jobRunsFor(job).mergeRequests === true) {
+        report({ span: job.environment.span, message: `job \`${job.id.value}\` ${action} and also runs in merge request pipelines, before anything is merged`, severity: 'high' });
+      }
+    }
+  },
+});
