@@ -833,13 +833,20 @@ class Parser {
   }
 
   private unary(statementHead = false): Expr {
-    const t = this.peek();
-    if (t.type === 'op' && (t.text === '!' || t.text === '-' || t.text === '+' || t.text === '~' || t.text === '++' || t.text === '--' || t.text === '*')) {
-      this.pos++;
-      const operand = this.unary();
-      return { type: 'unary', op: t.text, operand, prefix: true, start: t.start, end: operand.end };
+    // Prefix operators are collected in a loop: `!!!!x` must not recurse once per `!`.
+    const ops: Token[] = [];
+    while (true) {
+      const t = this.peek();
+      if (t.type === 'op' && (t.text === '!' || t.text === '-' || t.text === '+' || t.text === '~' || t.text === '++' || t.text === '--' || t.text === '*')) {
+        ops.push(t);
+        this.pos++;
+        continue;
+      }
+      break;
     }
-    return this.postfix(statementHead);
+    let e = this.postfix(ops.length === 0 && statementHead);
+    for (let i = ops.length - 1; i >= 0; i--) e = { type: 'unary', op: ops[i]!.text, operand: e, prefix: true, start: ops[i]!.start, end: e.end };
+    return e;
   }
 
   private postfix(statementHead: boolean): Expr {
