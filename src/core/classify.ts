@@ -12,7 +12,7 @@ export interface Classification {
 }
 
 /** Platforms and kinds that have a model and rules today; the others are listed as skipped. */
-const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline']);
+const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline', 'jenkins:jenkinsfile']);
 /** Kubernetes-style platforms are read object by object, whatever the kinds in the file. */
 const KUBE_PLATFORMS = new Set<string>(['tekton', 'argo', 'k8s']);
 
@@ -53,10 +53,9 @@ export function classifyByPath(relPath: string): Classification | undefined | nu
   return null;
 }
 
-/** Groovy files are Jenkins pipelines when they declare one. */
-export function classifyGroovy(text: string): Classification | null {
-  if (/^\s*(pipeline|node)\s*(\(|\{)/m.test(text)) return { platform: 'jenkins', kind: 'jenkinsfile' };
-  return null;
+/** Groovy files go to the Jenkins reader, which tells a pipeline from a library or other script. */
+export function classifyGroovy(_text: string): Classification | null {
+  return { platform: 'jenkins', kind: 'jenkinsfile' };
 }
 
 /** YAML found outside the conventional paths, by the shape of its documents. */

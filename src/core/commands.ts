@@ -20,7 +20,7 @@ const SCRIPT_PUBLISH: { ecosystem: Publish['ecosystem']; re: RegExp; token: RegE
   { ecosystem: 'nuget', re: /\b(dotnet\s+nuget|nuget)\s+push\b/, token: /--api-key|-ApiKey|-k\s/ },
   { ecosystem: 'image', re: /\b(docker|podman|buildah)\s+push\b|\bcrane\s+(push|copy)\b|\/kaniko\/executor\b[^\n]*--destination/, token: /$^/ },
   { ecosystem: 'release', re: /\bgh\s+release\s+(create|upload)\b|\bgoreleaser\b[^\n]*\brelease\b|\bsemantic-release\b/, token: /$^/ },
-  { ecosystem: 'deploy', re: /\b(kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|terraform\s+apply|pulumi\s+up|aws\s+(s3\s+sync|ecs\s+update-service|lambda\s+update-function-code|cloudformation\s+deploy)|gcloud\s+(run\s+deploy|app\s+deploy|functions\s+deploy)|az\s+(webapp|functionapp)\s+deploy|firebase\s+deploy|vercel\s+(deploy\s+)?--prod|flyctl\s+deploy|serverless\s+deploy)\b/, token: /$^/ },
+  { ecosystem: 'deploy', re: /\b(kubectl\b[^\n|;&]{0,200}?\s(apply|set\s+image|rollout)|helm\b[^\n|;&]{0,200}?\s(upgrade|install)|terraform\s+apply|pulumi\s+up|aws\s+(s3\s+sync|ecs\s+update-service|lambda\s+update-function-code|cloudformation\s+deploy)|gcloud\s+(run\s+deploy|app\s+deploy|functions\s+deploy)|az\s+(webapp|functionapp)\s+deploy|firebase\s+deploy|vercel\s+(deploy\s+)?--prod|flyctl\s+deploy|serverless\s+deploy)\b/, token: /$^/ },
 ];
 
 /** Actions that publish or deploy, by lower-case `owner/repo`. */

@@ -20,6 +20,7 @@ import { classifyByPath, classifyGroovy, classifyYaml, isImplemented, isKube, lo
 import { loadKube } from '../platforms/kube/load.js';
 import { buildGitlab, fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { fsReader } from '../platforms/gitlab/reader.js';
+import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -182,7 +183,8 @@ export interface Analysis {
   pipelines: Pipeline[];
 }
 
-type RawFinding = Finding & { persona?: Persona };
+/** Before filtering: who should see it, and whether a cross-file finding supersedes file-local ones at its place. */
+type RawFinding = Finding & { persona?: Persona; supersedes?: boolean };
 
 /** Scans one file's text on its own; used by tests and the webhook. Cross-object rules see only this file. */
 export function scanSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): FileScan {
@@ -238,6 +240,20 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     record.reason = `${platformName(classification.platform)} files are not checked yet`;
     return done(record, []);
   }
+  if (classification.platform === 'jenkins') {
+    try {
+      const out = buildJenkins(source);
+      if (out.kind === 'not-pipeline') return done({ path: shown, status: 'not-pipeline' }, findings);
+      record.kind = out.kind;
+      for (const p of out.problems) parseError(p.message, p.span);
+      if (out.pipeline) pipelines.push(out.pipeline);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      parseError('the Groovy is nested too deeply to read', source.span(0, 0));
+    }
+    runRules(pipelines, record, findings, shown, opts);
+    return done(record, findings);
+  }
   if (!docs) {
     const parsed = parseYaml(source);
     docs = parsed.docs;
@@ -288,6 +304,13 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     return done(record, findings);
   }
 
+  runRules(pipelines, record, findings, shown, opts);
+  return done(record, findings);
+}
+
+/** Runs every file-local rule that applies to each pipeline of a file. */
+function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[], shown: string, opts: ScanOptions): void {
+  const parseError = (message: string, span: Span) => findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
   for (const pipeline of pipelines) {
     if (!pipeline.kube) record.kind = pipeline.kind;
     for (const rule of opts.rules) {
@@ -307,7 +330,7 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         rule.check(ctx);
       } catch (err) {
         if (err instanceof AliasBudgetExceeded || err instanceof RangeError) {
-          parseError('document is too deeply nested or aliased to analyse fully', source.span(0, 0));
+          parseError('document is too deeply nested or aliased to analyse fully', pipeline.file.span(0, 0));
           continue;
         }
         opts.onInternalError?.(shown, err);
@@ -315,7 +338,6 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
       }
     }
   }
-  return done(record, findings);
 }
 
 /** Rules that join objects across files (a run, its service account, the role bound to it). */
@@ -333,7 +355,7 @@ export function runProjectRules(analyses: Analysis[], opts: ScanOptions): void {
         options: opts.config.rules.get(rule.meta.id)?.options ?? {},
         report: (pipeline, input) => {
           const a = owner.get(pipeline);
-          if (a?.source) a.raw.push(makeFinding(rule.meta, a.source.path, input, opts));
+          if (a?.source) a.raw.push({ ...makeFinding(rule.meta, a.source.path, input, opts), supersedes: true });
         },
       });
     } catch (err) {
@@ -388,10 +410,13 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
   const findings: Finding[] = [];
   let suppressed = 0;
   const seen = new Set<string>();
-  const bySeverity = [...raw].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  for (const f of bySeverity) {
+  const place = (f: RawFinding) => `${f.rule}\0${f.file}\0${f.span.offset}\0${f.span.endOffset}`;
+  // A cross-file finding (a webhook followed into a script) replaces the file-local one at the same place.
+  const superseded = new Set(raw.filter((f) => f.supersedes).map(place));
+  for (const f of raw) {
+    if (!f.supersedes && superseded.has(place(f))) continue;
     // Several parser complaints at one place are one problem for the reader.
-    const key = f.rule === parseErrorRule.meta.id ? `${f.rule}\0${f.file}\0${f.span.offset}` : `${f.rule}\0${f.file}\0${f.span.offset}\0${f.span.endOffset}`;
+    const key = f.rule === parseErrorRule.meta.id ? `${f.rule}\0${f.file}\0${f.span.offset}` : `${place(f)}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (PERSONA_RANK[f.persona ?? 'regular'] > PERSONA_RANK[opts.persona]) continue;
@@ -401,6 +426,7 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
       continue;
     }
     delete f.persona;
+    delete f.supersedes;
     findings.push(f);
   }
   findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));

@@ -2,7 +2,8 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node as YamlNode, Pair } from 'yaml';
 import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
 import { YamlDoc } from '../core/yaml.js';
-import { defineRule } from './types.js';
+import type { Pipeline } from '../model/pipeline.js';
+import { defineRule, type RuleContext } from './types.js';
 
 /** Keys under which literal passwords are test fixtures, not credentials (service containers for tests). */
 function underServices(path: string[]): boolean {
@@ -16,7 +17,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-6',
-    platforms: ['gha', 'gitlab', 'tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:
@@ -29,6 +30,7 @@ export default defineRule({
   check({ pipeline, report }) {
     // Secret objects hold credentials by design; their values are never read or shown.
     if (pipeline.kube?.kind === 'Secret') return;
+    if (pipeline.platform === 'jenkins') return checkModelValues(pipeline, report);
     const y = new YamlDoc(pipeline.file, pipeline.document);
     const file = pipeline.file;
     let budget = 200_000;
@@ -74,3 +76,18 @@ export default defineRule({
     visitNode(pipeline.kube?.objectNode ?? pipeline.document.contents, [], 0);
   },
 });
+
+/** Platforms without a YAML document (Jenkins): environment values and scripts from the model. */
+function checkModelValues(pipeline: Pipeline, report: RuleContext['report']): void {
+  const envs = [...pipeline.env, ...pipeline.jobs.flatMap((j) => [...j.env, ...j.steps.flatMap((s) => s.env)])];
+  for (const e of envs) {
+    if (!e.value) continue;
+    const tokens = findTokens(e.value.value);
+    if (tokens.length > 0) report({ span: e.value.span, message: `${tokens[0]!.kind} written in the definition (\`${e.name.value}\`)` });
+    else if (isSecretKey(e.name.value) && looksLikeSecretValue(e.value.value)) report({ span: e.value.span, message: `\`${e.name.value}\` holds a literal value that looks like a credential`, confidence: 'medium' });
+  }
+  for (const s of pipeline.jobs.flatMap((j) => j.steps)) {
+    const t = s.script ? findTokens(s.script.text)[0] : undefined;
+    if (t) report({ span: s.script!.span, message: `${t.kind} written in a script` });
+  }
+}

@@ -30,6 +30,7 @@ import unverifiedScriptExec from './unverified-script-exec.js';
 import unprotectedDeployment from './unprotected-deployment.js';
 import useTrustedPublishing from './use-trusted-publishing.js';
 import longLivedCloudCredentials from './long-lived-cloud-credentials.js';
+import secretInterpolation from './secret-interpolation.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -60,6 +61,7 @@ export const allRules: Rule[] = [
   unprotectedDeployment,
   useTrustedPublishing,
   longLivedCloudCredentials,
+  secretInterpolation,
   parseErrorRule,
   invalidIgnoreRule,
 ];

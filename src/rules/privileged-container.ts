@@ -1,5 +1,6 @@
 import type { Pipeline, Step } from '../model/pipeline.js';
 import { effectiveSecurity, podLayers, yamlOf } from '../platforms/kube/security.js';
+import { jenkinsJobInfo } from '../platforms/jenkins/build.js';
 import { defineRule, type RuleContext } from './types.js';
 
 /** Capabilities that amount to root on the node or an escape from the container. */
@@ -12,7 +13,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-7',
-    platforms: ['gha', 'gitlab', 'tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:
@@ -23,7 +24,7 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
-    if (pipeline.platform === 'gha' || pipeline.platform === 'gitlab') return checkCiJobs(pipeline, report);
+    if (pipeline.platform === 'gha' || pipeline.platform === 'gitlab' || pipeline.platform === 'jenkins') return checkCiJobs(pipeline, report);
     const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
       for (const layer of podLayers(pipeline, job)) {
@@ -71,6 +72,7 @@ const SOCKET_MOUNT = /(-v|--volume)[ =]["']?\/var\/run\/docker\.sock|--mount[ =]
 
 /** CI jobs: Docker-in-Docker services (GitLab), privileged containers and the Docker socket in scripts and options. */
 function checkCiJobs(pipeline: Pipeline, report: RuleContext['report']): void {
+  const seenArgs = new Set<number>();
   for (const job of pipeline.jobs) {
     for (const img of job.images) {
       if (pipeline.platform === 'gitlab' && /(^|\/)docker$/.test(img.name) && /dind/.test(img.version ?? '')) {
@@ -88,6 +90,14 @@ function checkCiJobs(pipeline: Pipeline, report: RuleContext['report']): void {
           report({ span: y.span(options ?? n), message: `job \`${job.id.value}\` mounts the Docker socket into a container`, severity: 'critical' });
         }
       }
+    }
+    // Jenkins docker agents and `.inside('…')` pass these options to `docker run`; a top-level agent's reach every stage, report them once.
+    for (const arg of pipeline.platform === 'jenkins' ? (jenkinsJobInfo.get(job)?.dockerArgs ?? []) : []) {
+      if (seenArgs.has(arg.span.offset)) continue;
+      seenArgs.add(arg.span.offset);
+      if (/--privileged\b/.test(arg.value)) report({ span: arg.span, message: 'the agent container runs with `--privileged`' });
+      if (/docker\.sock/.test(arg.value)) report({ span: arg.span, message: 'the agent container gets the Docker socket mounted', severity: 'critical' });
+      if (/--(pid|network|net|ipc)[ =]host\b/.test(arg.value)) report({ span: arg.span, message: 'the agent container shares a host namespace' });
     }
     for (const step of job.steps) {
       const text = step.script?.kind === 'run' ? step.script.text : '';

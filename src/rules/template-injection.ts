@@ -2,6 +2,7 @@ import type { Confidence, Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
 import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
 import { fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
+import { groovyPaths } from '../platforms/jenkins/build.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
 import { taskKeyOf, webhookTaint } from '../platforms/tekton/triggers.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
@@ -67,7 +68,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-4',
-    platforms: ['gha', 'gitlab', 'tekton', 'argo'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
     fixable: true,
     docs: {
       description:
@@ -81,6 +82,7 @@ export default defineRule({
   check(ctx) {
     if (ctx.pipeline.platform === 'tekton' || ctx.pipeline.platform === 'argo') return checkKube(ctx);
     if (ctx.pipeline.platform === 'gitlab') return checkGitlab(ctx);
+    if (ctx.pipeline.platform === 'jenkins') return checkJenkins(ctx);
     const { pipeline, report } = ctx;
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
@@ -201,6 +203,42 @@ function checkGitlab({ pipeline, report }: RuleContext): void {
           severity: 'medium',
           confidence: 'medium',
           remedy: 'Pass the input through a job variable (`variables: X: $[[ inputs.x ]]`) and use "$X" quoted in the script, or constrain it with `options:` or `regex:` in `spec: inputs`.',
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Groovy interpolates `"${…}"` into the `sh` string before the shell parses
+ * it. In multibranch builds of pull requests (forks included) the branch name
+ * and the change's title and author are chosen by whoever opens the change;
+ * build parameters come from whoever may start a build.
+ */
+const JENKINS_ATTACKER = /^env\.(BRANCH_NAME|CHANGE_BRANCH|CHANGE_TITLE|CHANGE_AUTHOR|CHANGE_AUTHOR_DISPLAY_NAME|CHANGE_AUTHOR_EMAIL|CHANGE_FORK|GIT_BRANCH|GIT_COMMIT_MESSAGE|ghprbPullTitle|ghprbPullDescription|ghprbSourceBranch|gitlabSourceBranch|gitlabMergeRequestTitle)$|^(BRANCH_NAME|CHANGE_BRANCH|CHANGE_TITLE|CHANGE_AUTHOR|CHANGE_AUTHOR_DISPLAY_NAME|GIT_BRANCH|ghprbPullTitle|ghprbSourceBranch)$/;
+
+function checkJenkins({ pipeline, report }: RuleContext): void {
+  for (const job of pipeline.jobs) {
+    for (const step of job.steps) {
+      for (const e of step.script?.expressions ?? []) {
+        if (e.syntax !== 'groovy') continue;
+        const paths = groovyPaths.get(e) ?? (e.path ? [e.path] : []);
+        const attacker = paths.find((p) => JENKINS_ATTACKER.test(p));
+        const param = paths.map((p) => /^params\.([A-Za-z0-9_]+)/.exec(p)?.[1]).find((x) => x !== undefined);
+        let verdict: Verdict | undefined;
+        if (attacker) verdict = { severity: 'high', confidence: 'medium', why: `\`${attacker}\` is set by whoever opens the change in multibranch and pull request builds` };
+        else if (param !== undefined) {
+          const declared = pipeline.inputs.get(param);
+          if (declared?.type && ['boolean', 'choice'].includes(declared.type)) continue;
+          verdict = { severity: 'medium', confidence: 'medium', why: `build parameter \`${param}\` comes from whoever may start a build` };
+        }
+        if (!verdict) continue;
+        report({
+          span: e.span,
+          message: `\`${e.raw.trim()}\` is interpolated by Groovy into a shell command in stage \`${job.id.value}\`: ${verdict.why}`,
+          severity: verdict.severity,
+          confidence: verdict.confidence,
+          remedy: "Use a single-quoted string and let the shell read the variable (`sh 'make \"$BRANCH_NAME\"'`), passing parameters through `withEnv` or `environment`.",
         });
       }
     }

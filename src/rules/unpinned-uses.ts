@@ -46,7 +46,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'tekton'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton'],
     fixable: true,
     docs: {
       description:
@@ -59,12 +59,21 @@ export default defineRule({
   check({ pipeline, report, options }) {
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
-      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module' && ref.kind !== 'include') continue;
+      if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module' && ref.kind !== 'include' && ref.kind !== 'library') continue;
       if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash' || ref.pin === 'digest') continue;
       const { policy, pattern } = policyFor(ref, rules);
       if (policy === 'any') continue;
       if (policy === 'ref-pin' && ref.pin === 'tag') continue;
       const what = { action: 'action', 'reusable-workflow': 'reusable workflow', bundle: 'Tekton bundle', module: 'remote task' }[ref.kind as string] ?? ref.kind;
+      if (ref.kind === 'library') {
+        report({
+          span: ref.span,
+          message: ref.pin === 'unpinned' ? `shared library \`${ref.raw}\` has no version: it loads whatever default the Jenkins administrator configured, often a branch` : `shared library \`${ref.raw}\` is loaded at \`${ref.version ?? ''}\`, a ref that can be moved`,
+          ...(ref.pin === 'unpinned' ? { severity: 'medium' as const, confidence: 'medium' as const } : {}),
+          remedy: 'Load the library at a full commit SHA (`@Library(\'lib@<sha>\')`), and keep "Allow default version to be overridden" off for untrusted libraries.',
+        });
+        continue;
+      }
       if (ref.kind === 'include') {
         // GitLab's own templates ship with the GitLab version in use.
         if (/^template:/.test(ref.raw) || ref.name.startsWith('template')) continue;

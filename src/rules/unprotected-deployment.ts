@@ -1,5 +1,6 @@
 import { publishes } from '../core/commands.js';
 import { gitlabJobInfo, jobRunsFor } from '../platforms/gitlab/build.js';
+import { jenkinsJobInfo } from '../platforms/jenkins/build.js';
 import { defineRule } from './types.js';
 
 const DEPLOY_NAME = /deploy|release|publish|prod/i;
@@ -11,7 +12,7 @@ export default defineRule({
     severity: 'medium',
     confidence: 'medium',
     owasp: 'CICD-SEC-1',
-    platforms: ['gha', 'gitlab'],
+    platforms: ['gha', 'gitlab', 'jenkins'],
     fixable: false,
     docs: {
       description:
@@ -27,6 +28,13 @@ export default defineRule({
       const named = DEPLOY_NAME.test(job.id.value) || (pipeline.platform === 'gitlab' && DEPLOY_NAME.test(gitlabJobInfo(job)?.stage?.value ?? ''));
       if (what.length === 0 && !(pipeline.platform === 'gitlab' && named && job.steps.length > 0)) continue;
       const action = what[0] ? `${what[0].ecosystem === 'deploy' ? 'deploys' : what[0].ecosystem === 'release' ? 'creates a release' : `publishes to ${what[0].ecosystem}`}` : 'deploys (by its name or stage)';
+      if (pipeline.platform === 'jenkins') {
+        // Jenkins has no environments: an `input` approval is the gate.
+        if ((jenkinsJobInfo.get(job)?.approvals.length ?? 0) > 0) continue;
+        if (what.length === 0) continue;
+        report({ span: job.id.span, message: `stage \`${job.id.value}\` ${action} with no \`input\` approval before it` });
+        continue;
+      }
       if (!job.environment) {
         report({ span: job.id.span, message: `job \`${job.id.value}\` ${action} without an environment, so no approval or branch protection applies`, confidence: what.length > 0 ? 'medium' : 'low' });
         continue;

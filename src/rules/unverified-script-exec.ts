@@ -36,7 +36,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'tekton', 'argo'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
     fixable: false,
     docs: {
       description:
