@@ -5,6 +5,7 @@ import { fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { groovyPaths } from '../platforms/jenkins/build.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
 import { taskKeyOf, webhookTaint } from '../platforms/tekton/triggers.js';
+import { argoEventsSinks } from '../platforms/argo/events.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
 interface Verdict {
@@ -116,6 +117,16 @@ export default defineRule({
 
 /** Webhook data followed through Triggers into a Task's script: high, with the chain as related locations. */
 function checkWebhookChains({ index, report }: ProjectContext): void {
+  for (const sink of argoEventsSinks(index)) {
+    report(sink.owner, {
+      span: sink.expression.span,
+      message: `\`${sink.expression.raw}\` is substituted into the script of template \`${sink.job.id.value}\` and carries webhook data: whoever can send the event controls it`,
+      severity: 'high',
+      confidence: 'high',
+      remedy: 'Pass the value as an environment variable and use it quoted ("$X"); authenticate the event source and filter the field in the Sensor before it reaches a workflow.',
+      related: sink.chain,
+    });
+  }
   const tainted = webhookTaint(index);
   if (tainted.size === 0) return;
   for (const p of index.ofKind('Task', 'ClusterTask', 'Pipeline')) {
