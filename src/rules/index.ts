@@ -31,6 +31,12 @@ import unprotectedDeployment from './unprotected-deployment.js';
 import useTrustedPublishing from './use-trusted-publishing.js';
 import longLivedCloudCredentials from './long-lived-cloud-credentials.js';
 import secretInterpolation from './secret-interpolation.js';
+import insecureCommands from './insecure-commands.js';
+import unsoundCondition from './unsound-condition.js';
+import unsoundContains from './unsound-contains.js';
+import botConditions from './bot-conditions.js';
+import unredactedSecrets from './unredacted-secrets.js';
+import githubEnv from './github-env.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -62,6 +68,12 @@ export const allRules: Rule[] = [
   useTrustedPublishing,
   longLivedCloudCredentials,
   secretInterpolation,
+  insecureCommands,
+  unsoundCondition,
+  unsoundContains,
+  botConditions,
+  unredactedSecrets,
+  githubEnv,
   parseErrorRule,
   invalidIgnoreRule,
 ];

@@ -1,0 +1,147 @@
+import insecure from '../../src/rules/insecure-commands.js';
+import unsoundCondition from '../../src/rules/unsound-condition.js';
+import unsoundContains from '../../src/rules/unsound-contains.js';
+import bot from '../../src/rules/bot-conditions.js';
+import unredacted from '../../src/rules/unredacted-secrets.js';
+import githubEnv from '../../src/rules/github-env.js';
+import { ruleTester, yaml } from '../helpers/rule-tester.js';
+
+ruleTester(insecure, {
+  valid: [{ name: 'switched off', code: yaml`
+    on: push
+    env:
+      ACTIONS_ALLOW_UNSECURE_COMMANDS: false
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  ` }],
+  invalid: [{ name: 'switched on for a step', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+            env:
+              ACTIONS_ALLOW_UNSECURE_COMMANDS: true
+  `, findings: [{ line: 8, column: 11, severity: 'high' }] }],
+});
+
+ruleTester(unsoundCondition, {
+  valid: [{ name: 'one expression, bare or delimited', code: yaml`
+    on: push
+    jobs:
+      a:
+        if: github.ref == 'refs/heads/main'
+        runs-on: ubuntu-latest
+        steps:
+          - if: \${{ success() && github.event_name == 'push' }}
+            run: make
+  ` }],
+  invalid: [{ name: 'a block scalar and text around expressions', code: yaml`
+    on: push
+    jobs:
+      a:
+        if: |
+          \${{ github.actor == 'me' }}
+        runs-on: ubuntu-latest
+        steps:
+          - if: \${{ github.ref == 'refs/heads/main' }} && \${{ success() }}
+            run: make
+  `, findings: [{ line: 4, severity: 'high' }, { line: 8, column: 13 }] }],
+});
+
+ruleTester(unsoundContains, {
+  valid: [{ name: 'membership in a list', code: yaml`
+    on: push
+    jobs:
+      a:
+        if: contains(fromJSON('["refs/heads/main", "refs/heads/dev"]'), github.ref)
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  ` }],
+  invalid: [{ name: 'substring of a string literal', code: yaml`
+    on: push
+    jobs:
+      a:
+        if: contains('refs/heads/main refs/heads/dev', github.ref)
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  `, findings: [{ line: 4, column: 9, severity: 'high' }] }],
+});
+
+ruleTester(bot, {
+  valid: [{ name: 'a check that only skips work for the bot', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        if: github.actor != 'dependabot[bot]'
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  ` }, { name: 'the pull request author', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        if: github.event.pull_request.user.login == 'dependabot[bot]'
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  ` }],
+  invalid: [{ name: 'the actor', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        if: \${{ github.actor == 'dependabot[bot]' }}
+        runs-on: ubuntu-latest
+        steps:
+          - run: make
+  `, findings: [{ line: 4, column: 9, severity: 'high' }] }],
+});
+
+ruleTester(unredacted, {
+  valid: [{ name: 'a plain secret', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: ./deploy
+            env:
+              KEY: \${{ secrets.KEY }}
+  ` }],
+  invalid: [{ name: 'a field of a JSON secret', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: ./deploy
+            env:
+              KEY: \${{ fromJSON(secrets.CONFIG).apiKey }}
+  `, findings: [{ line: 8, column: 16, severity: 'medium' }] }],
+});
+
+ruleTester(githubEnv, {
+  valid: [{ name: 'a constant written under push', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "MODE=release" >> "$GITHUB_ENV"
+  ` }],
+  invalid: [{ name: 'a pull request title into GITHUB_ENV, and any write under pull_request_target', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "TITLE=\${{ github.event.pull_request.title }}" >> "$GITHUB_ENV"
+          - run: cat artifact/env.txt >> $GITHUB_ENV
+  `, findings: [{ line: 6, column: 26, severity: 'high' }, { line: 7, severity: 'medium', confidence: 'low' }] }],
+});
