@@ -37,6 +37,8 @@ import unsoundContains from './unsound-contains.js';
 import botConditions from './bot-conditions.js';
 import unredactedSecrets from './unredacted-secrets.js';
 import githubEnv from './github-env.js';
+import dependabotExecution from './dependabot-execution.js';
+import dependabotCooldown from './dependabot-cooldown.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -74,6 +76,8 @@ export const allRules: Rule[] = [
   botConditions,
   unredactedSecrets,
   githubEnv,
+  dependabotExecution,
+  dependabotCooldown,
   parseErrorRule,
   invalidIgnoreRule,
 ];
