@@ -39,6 +39,10 @@ import unredactedSecrets from './unredacted-secrets.js';
 import githubEnv from './github-env.js';
 import dependabotExecution from './dependabot-execution.js';
 import dependabotCooldown from './dependabot-cooldown.js';
+import typosquatUses from './typosquat-uses.js';
+import forbiddenUses from './forbidden-uses.js';
+import obfuscation from './obfuscation.js';
+import unpinnedPackages from './unpinned-packages.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -78,6 +82,10 @@ export const allRules: Rule[] = [
   githubEnv,
   dependabotExecution,
   dependabotCooldown,
+  typosquatUses,
+  forbiddenUses,
+  obfuscation,
+  unpinnedPackages,
   parseErrorRule,
   invalidIgnoreRule,
 ];

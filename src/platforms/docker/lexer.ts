@@ -185,7 +185,7 @@ export interface Heredoc {
   quoted: boolean;
   /** Joined offsets of the `<<NAME` word in the instruction line. */
   word: Word;
-  /** Content as BuildKit hands it over (line breaks kept; tabs chomped for `<<-`). */
+  /** Content as BuildKit hands it over (each line ending in `\n`; tabs chomped for `<<-`). */
   content: string;
   /** Source range of the content lines, line break of the last one excluded. */
   contentStart: number;
@@ -362,7 +362,8 @@ export function lexDockerfile(file: SourceFile): LexResult {
               doc.terminator = { start: c.start, end: c.end };
               break;
             }
-            doc.content += chomp ? text.slice(s, c.next) : text.slice(c.start, c.next);
+            // Line breaks are read as `\n`, as BuildKit's line scanner does with CRLF.
+            doc.content += text.slice(chomp ? s : c.start, c.end) + (c.next > c.end ? '\n' : '');
             contentEnd = c.end;
           }
           doc.contentEnd = Math.max(doc.contentStart, contentEnd);

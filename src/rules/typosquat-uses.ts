@@ -1,0 +1,58 @@
+import { defineRule } from './types.js';
+
+/** Widely used actions, lower case `owner/repo`; a name one edit away from one of these is suspicious. */
+const POPULAR = [
+  'actions/checkout', 'actions/setup-node', 'actions/setup-python', 'actions/setup-go', 'actions/setup-java', 'actions/setup-dotnet',
+  'actions/cache', 'actions/upload-artifact', 'actions/download-artifact', 'actions/github-script', 'actions/labeler', 'actions/stale',
+  'actions/configure-pages', 'actions/deploy-pages', 'actions/upload-pages-artifact', 'actions/create-github-app-token',
+  'docker/login-action', 'docker/build-push-action', 'docker/setup-buildx-action', 'docker/setup-qemu-action', 'docker/metadata-action',
+  'github/codeql-action', 'aws-actions/configure-aws-credentials', 'google-github-actions/auth', 'azure/login',
+  'softprops/action-gh-release', 'peter-evans/create-pull-request', 'codecov/codecov-action', 'pypa/gh-action-pypi-publish',
+  'ruby/setup-ruby', 'dtolnay/rust-toolchain', 'swatinem/rust-cache', 'hashicorp/setup-terraform', 'peaceiris/actions-gh-pages',
+  'jamesives/github-pages-deploy-action', 'golangci/golangci-lint-action', 'pnpm/action-setup', 'gradle/actions', 'astral-sh/setup-uv',
+  'tj-actions/changed-files', 'dorny/paths-filter', 'step-security/harden-runner', 'sigstore/cosign-installer', 'slsa-framework/slsa-github-generator',
+];
+
+/** Optimal string alignment distance, capped: only 0, 1 and "more" matter here. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 1) return 2;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+export default defineRule({
+  meta: {
+    id: 'typosquat-uses',
+    title: 'Action name one edit away from a popular action',
+    severity: 'high',
+    confidence: 'medium',
+    owasp: 'CICD-SEC-3',
+    platforms: ['gha'],
+    fixable: false,
+    docs: {
+      description:
+        'Attackers publish actions whose names differ from popular ones by one character (`actions/chekout`, `action/checkout`), so that a typo runs their code with your secrets. A reference one edit away from a well-known action is most likely such a typo.',
+      bad: '- uses: actions/chekout@v4',
+      good: '- uses: actions/checkout@<sha> # v4',
+      remedy: 'Correct the name to the action you meant, and pin it by commit SHA.',
+    },
+  },
+  check({ pipeline, report }) {
+    for (const ref of pipeline.references) {
+      if ((ref.kind !== 'action' && ref.kind !== 'reusable-workflow') || !ref.owner || !ref.repo) continue;
+      const name = `${ref.owner}/${ref.repo}`.toLowerCase();
+      if (POPULAR.includes(name)) continue;
+      const near = POPULAR.find((p) => distance(p, name) === 1);
+      if (near) report({ span: ref.span, message: `\`${ref.owner}/${ref.repo}\` is one character away from the popular \`${near}\`` });
+    }
+  },
+});
