@@ -43,6 +43,7 @@ import typosquatUses from './typosquat-uses.js';
 import forbiddenUses from './forbidden-uses.js';
 import obfuscation from './obfuscation.js';
 import unpinnedPackages from './unpinned-packages.js';
+import cachePoisoning from './cache-poisoning.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -86,6 +87,7 @@ export const allRules: Rule[] = [
   forbiddenUses,
   obfuscation,
   unpinnedPackages,
+  cachePoisoning,
   parseErrorRule,
   invalidIgnoreRule,
 ];

@@ -59,11 +59,11 @@ COPY --from=build /app /app
   assert.deepEqual(info.stages.map((s) => s.final), [false, false, true]);
   assert.equal(dockerStage(p, p.jobs[2]!), info.stages[2]);
   // Stage ids point at the name; a nameless stage at its FROM keyword.
-  assert.equal(at(p.jobs[0]!.id.span), '1:20-1:25');
+  assert.equal(at(p.jobs[0]!.id.span), '1:21-1:26');
   assert.equal(at(p.jobs[2]!.id.span), '7:1-7:5');
   // A job spans its instructions, from FROM to its last one.
   assert.equal(at(p.jobs[0]!.span), '1:1-2:23');
-  assert.equal(at(p.jobs[2]!.span), '7:1-8:26');
+  assert.equal(at(p.jobs[2]!.span), '7:1-8:28');
   // Stage names match case-insensitively, as BuildKit lower-cases them.
   const ci = model('FROM alpine:3.19 AS Base\nFROM base\n');
   assert.equal(ci.info.stages[1]!.fromStage, 0);
@@ -155,7 +155,7 @@ RUN --mount=type=cache,target=/root/.cache,from=one ls
   ]);
   assert.deepEqual(p.jobs[1]!.images.map((r) => r.raw), ['debian:12', 'nginx:1.25', `ghcr.io/acme/tools@${DIGEST}`, 'busybox:1.36']);
   const nginx = p.jobs[1]!.images[1]!;
-  assert.equal(at(nginx.span), '5:25-5:35');
+  assert.equal(at(nginx.span), '5:26-5:36');
   assert.equal(at(s.copyFrom[4]!.value.span), '7:28-7:40');
   assert.equal(p.references.length, 5);
 });
@@ -204,7 +204,7 @@ RUN [not json
   assert.equal(a!.form, 'exec');
   assert.equal(a!.step.script!.shell, 'bash');
   assert.equal(a!.step.script!.text, 'set -o pipefail && curl -fsSL https://x.example/i.sh | sh');
-  assert.equal(at(a!.step.script!.span), '2:5-2:86');
+  assert.equal(at(a!.step.script!.span), '2:5-2:85');
   assert.equal(b!.form, 'exec');
   assert.equal(b!.step.script!.text, 'apk add git');
   assert.equal(b!.step.script!.shell, 'unknown');

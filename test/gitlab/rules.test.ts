@@ -80,3 +80,20 @@ test('hardened GitLab pipeline: silent', async () => {
   const serious = findings.filter((f) => f.rule !== 'parse-error');
   assert.deepEqual(serious.map((f) => `${f.rule} ${f.file}:${f.span.line} ${f.message}`), []);
 });
+
+test('cache-poisoning: a release job sharing an unprotected cache; protected caches are silent', async () => {
+  const pipeline = (unprotect: boolean) => yaml`
+    release:
+      stage: deploy
+      script:
+        - npm publish
+      cache:
+        key: shared
+        paths: [node_modules/]
+        unprotect: ${unprotect}
+  `;
+  const bad = await scanTree({ '.gitlab-ci.yml': pipeline(true) });
+  assert.deepEqual(ofRule(bad.findings, 'cache-poisoning').map((f) => `${f.span.line} ${f.severity}`), ['6 high']);
+  const good = await scanTree({ '.gitlab-ci.yml': pipeline(false) });
+  assert.deepEqual(ofRule(good.findings, 'cache-poisoning'), []);
+});

@@ -343,7 +343,6 @@ class Builder {
     else {
       const ref = parseImageRef(resolved.dynamic ? value.value : resolved.value, value.span);
       ref.raw = value.value;
-      if (resolved.dynamic) ref.pin = 'dynamic';
       entry.image = ref;
       stage.job.images.push(ref);
       this.references.push(ref);
@@ -389,9 +388,9 @@ class Builder {
     } else if (!sub.dynamic && sub.value.toLowerCase() === 'scratch') {
       stage.scratch = true;
     } else if (from.value !== '') {
+      // Unresolved variables stay in the text, which makes the reference dynamic.
       const ref = parseImageRef(sub.dynamic ? from.value : sub.value, from.span);
       ref.raw = from.value;
-      if (sub.dynamic) ref.pin = 'dynamic';
       stage.image = ref;
       job.images.push(ref);
       this.references.push(ref);
