@@ -44,6 +44,10 @@ import forbiddenUses from './forbidden-uses.js';
 import obfuscation from './obfuscation.js';
 import unpinnedPackages from './unpinned-packages.js';
 import cachePoisoning from './cache-poisoning.js';
+import concurrencyLimits from './concurrency-limits.js';
+import anonymousDefinition from './anonymous-definition.js';
+import undocumentedPermissions from './undocumented-permissions.js';
+import githubApp from './github-app.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -88,6 +92,10 @@ export const allRules: Rule[] = [
   obfuscation,
   unpinnedPackages,
   cachePoisoning,
+  concurrencyLimits,
+  anonymousDefinition,
+  undocumentedPermissions,
+  githubApp,
   parseErrorRule,
   invalidIgnoreRule,
 ];

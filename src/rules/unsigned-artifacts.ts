@@ -1,3 +1,4 @@
+import { publishes } from '../core/commands.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
@@ -8,7 +9,7 @@ export default defineRule({
     severity: 'low',
     confidence: 'high',
     owasp: 'CICD-SEC-9',
-    platforms: ['tekton'],
+    platforms: ['gha', 'tekton'],
     fixable: false,
     docs: {
       description:
@@ -19,6 +20,20 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
+    if (pipeline.platform === 'gha') {
+      // Signing anywhere in the workflow counts: it is often a later job.
+      const signs = pipeline.jobs.some((j) =>
+        j.steps.some((s) => /^(sigstore\/cosign-installer|actions\/attest(-build-provenance)?|slsa-framework\/)/i.test(`${s.uses?.owner ?? ''}/${s.uses?.repo ?? ''}`) || /\bcosign\s+(sign|attest)\b|\bnotation\s+sign\b/.test(s.script?.text ?? '')),
+      );
+      if (signs) return;
+      for (const job of pipeline.jobs) {
+        const push = publishes(job).find((p) => p.ecosystem === 'image');
+        if (push && !(push.step.uses && !/^\s*true\s*$/i.test(push.step.with.get('push')?.value.value ?? ''))) {
+          report({ span: push.step.anchor, message: `job \`${job.id.value}\` pushes an image and nothing in the workflow signs or attests it` });
+        }
+      }
+      return;
+    }
     const kube = pipeline.kube;
     if (!kube || kube.kind !== 'ConfigMap' || kube.name?.value !== 'chains-config') return;
     const y = yamlOf(pipeline);

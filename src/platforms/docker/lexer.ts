@@ -139,15 +139,14 @@ export function leadingFlags(s: string, from: number, to: number, esc: string): 
   const flags: Flag[] = [];
   const words = splitWords(s, from, to, esc);
   let rest = to;
-  for (const w of words) {
+  for (let n = 0; n < words.length; n++) {
+    const w = words[n]!;
     if (!w.raw.startsWith('--')) {
       rest = w.start;
       break;
     }
     if (w.raw === '--') {
-      rest = w.end;
-      const next = words[words.indexOf(w) + 1];
-      rest = next ? next.start : to;
+      rest = words[n + 1]?.start ?? to;
       break;
     }
     const eq = w.raw.indexOf('=');
