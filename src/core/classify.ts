@@ -12,7 +12,7 @@ export interface Classification {
 }
 
 /** Platforms and kinds that have a model and rules today; the others are listed as skipped. */
-const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline', 'jenkins:jenkinsfile', 'dependabot:dependabot']);
+const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline', 'jenkins:jenkinsfile', 'dependabot:dependabot', 'docker:dockerfile']);
 /** Kubernetes-style platforms are read object by object, whatever the kinds in the file. */
 const KUBE_PLATFORMS = new Set<string>(['tekton', 'argo', 'k8s']);
 
@@ -44,7 +44,8 @@ export function classifyByPath(relPath: string): Classification | undefined | nu
   if (/(^|\/)\.github\/dependabot\.ya?ml$/i.test(p)) return { platform: 'dependabot', kind: 'dependabot' };
   if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml' || lower.endsWith('.gitlab-ci.yml')) return { platform: 'gitlab', kind: 'pipeline' };
   if (lower.startsWith('jenkinsfile') || lower.endsWith('.jenkinsfile')) return { platform: 'jenkins', kind: 'jenkinsfile' };
-  if (lower.startsWith('dockerfile') || lower.startsWith('containerfile') || lower.endsWith('.dockerfile') || lower.endsWith('.containerfile')) {
+  // `Dockerfile`, `Dockerfile.prod`, `app.dockerfile`; not `dockerfileDefault.groovy` or other source files.
+  if (((lower.startsWith('dockerfile') || lower.startsWith('containerfile')) && !/\.(groovy|ya?ml|json|md|txt|sh|py|go|js|ts)$/.test(lower)) || lower.endsWith('.dockerfile') || lower.endsWith('.containerfile')) {
     return { platform: 'docker', kind: 'dockerfile' };
   }
   if (lower === 'dagger.json') return { platform: 'dagger', kind: 'module' };

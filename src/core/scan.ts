@@ -22,6 +22,7 @@ import { buildGitlab, fileOf, gitlabPipelineInfo } from '../platforms/gitlab/bui
 import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildDependabot } from '../platforms/dependabot/build.js';
+import { buildDockerfile } from '../platforms/docker/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -240,6 +241,13 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     record.status = 'skipped';
     record.reason = `${platformName(classification.platform)} files are not checked yet`;
     return done(record, []);
+  }
+  if (classification.platform === 'docker') {
+    const out = buildDockerfile(source);
+    for (const p of out.problems) parseError(p.message, p.span);
+    if (out.pipeline) pipelines.push(out.pipeline);
+    runRules(pipelines, record, findings, shown, opts);
+    return done(record, findings);
   }
   if (classification.platform === 'jenkins') {
     try {

@@ -3,6 +3,7 @@ import type { Node as YamlNode, Pair } from 'yaml';
 import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
 import { YamlDoc } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
+import { dockerInfo } from '../platforms/docker/build.js';
 import { defineRule, type RuleContext } from './types.js';
 
 /** Keys under which literal passwords are test fixtures, not credentials (service containers for tests). */
@@ -17,7 +18,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-6',
-    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s', 'docker'],
     fixable: false,
     docs: {
       description:
@@ -30,7 +31,7 @@ export default defineRule({
   check({ pipeline, report }) {
     // Secret objects hold credentials by design; their values are never read or shown.
     if (pipeline.kube?.kind === 'Secret') return;
-    if (pipeline.platform === 'jenkins') return checkModelValues(pipeline, report);
+    if (pipeline.platform === 'jenkins' || pipeline.platform === 'docker') return checkModelValues(pipeline, report);
     const y = new YamlDoc(pipeline.file, pipeline.document);
     const file = pipeline.file;
     let budget = 200_000;
@@ -79,7 +80,10 @@ export default defineRule({
 
 /** Platforms without a YAML document (Jenkins): environment values and scripts from the model. */
 function checkModelValues(pipeline: Pipeline, report: RuleContext['report']): void {
-  const envs = [...pipeline.env, ...pipeline.jobs.flatMap((j) => [...j.env, ...j.steps.flatMap((s) => s.env)])];
+  const info = pipeline.platform === 'docker' ? dockerInfo(pipeline) : undefined;
+  // Dockerfile ARG defaults end up in the image history just like ENV values.
+  const args = info ? [...info.globalArgs, ...info.stages.flatMap((s) => s.args)] : [];
+  const envs = [...pipeline.env, ...args, ...pipeline.jobs.flatMap((j) => [...j.env, ...j.steps.flatMap((s) => s.env)])];
   for (const e of envs) {
     if (!e.value) continue;
     const tokens = findTokens(e.value.value);

@@ -48,6 +48,7 @@ import concurrencyLimits from './concurrency-limits.js';
 import anonymousDefinition from './anonymous-definition.js';
 import undocumentedPermissions from './undocumented-permissions.js';
 import githubApp from './github-app.js';
+import unverifiedDownload from './unverified-download.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -96,6 +97,7 @@ export const allRules: Rule[] = [
   anonymousDefinition,
   undocumentedPermissions,
   githubApp,
+  unverifiedDownload,
   parseErrorRule,
   invalidIgnoreRule,
 ];

@@ -1,5 +1,7 @@
 import { effectiveSecurity, yamlOf } from '../platforms/kube/security.js';
-import { defineRule } from './types.js';
+import type { Pipeline } from '../model/pipeline.js';
+import { dockerInfo } from '../platforms/docker/build.js';
+import { defineRule, type RuleContext } from './types.js';
 
 export default defineRule({
   meta: {
@@ -8,7 +10,7 @@ export default defineRule({
     severity: 'medium',
     confidence: 'high',
     owasp: 'CICD-SEC-7',
-    platforms: ['tekton', 'argo', 'k8s'],
+    platforms: ['docker', 'tekton', 'argo', 'k8s'],
     fixable: false,
     docs: {
       description:
@@ -19,6 +21,7 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
+    if (pipeline.platform === 'docker') return checkDockerfile(pipeline, report);
     const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
@@ -31,3 +34,20 @@ export default defineRule({
     }
   },
 });
+
+/** The final stage is what runs: no USER there (or inherited) means root, unless the base image sets one. */
+function checkDockerfile(pipeline: Pipeline, report: RuleContext['report']): void {
+  const final = dockerInfo(pipeline)?.stages.find((s) => s.final);
+  if (!final || final.scratch) return;
+  const user = final.effectiveUser;
+  if (user?.dynamic) return;
+  if (user?.root) {
+    report({ span: user.value.span, message: `the final stage switches to \`USER ${user.value.value}\`, so the container runs as root` });
+  } else if (!user) {
+    report({
+      span: final.from.span,
+      message: 'the final stage sets no non-root `USER`, so the container runs as root unless its base image sets a user',
+      confidence: 'medium',
+    });
+  }
+}

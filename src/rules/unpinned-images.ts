@@ -7,7 +7,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s', 'docker'],
     fixable: true,
     docs: {
       description:

@@ -7,6 +7,8 @@ const INSTALLERS: { name: string; re: RegExp; pinned: (arg: string) => boolean }
   { name: 'go install', re: /\bgo\s+install\s+([^\n;&|]+)/g, pinned: (a) => /@v?[0-9]/.test(a) || a.startsWith('-') || !a.includes('@') && !a.includes('/') },
   { name: 'cargo install', re: /\bcargo\s+install\s+([^\n;&|]+)/g, pinned: (a) => a.startsWith('-') },
   { name: 'gem install', re: /\bgem\s+install\s+([^\n;&|]+)/g, pinned: (a) => a.startsWith('-') },
+  { name: 'apt-get', re: /\bapt(?:-get)?\s+install\s+([^\n;&|]+)/g, pinned: (a) => a.includes('=') || a.startsWith('-') || a.endsWith('.deb') },
+  { name: 'apk', re: /\bapk\s+add\s+([^\n;&|]+)/g, pinned: (a) => a.includes('=') || a.startsWith('-') },
 ];
 
 function unpinned(line: string): { tool: string; pkg: string }[] {
@@ -35,7 +37,7 @@ export default defineRule({
     severity: 'low',
     confidence: 'medium',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'docker'],
     fixable: false,
     persona: 'pedantic',
     docs: {

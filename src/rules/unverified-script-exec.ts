@@ -36,7 +36,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'docker'],
     fixable: false,
     docs: {
       description:
