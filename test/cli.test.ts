@@ -73,7 +73,7 @@ test('json output: findings with 1-based positions and every file accounted for'
   const f = doc.findings.find((x: { rule: string }) => x.rule === 'template-injection');
   assert.deepEqual([f.file, f.line, f.column, f.severity, f.owasp], ['.github/workflows/bad.yml', 8, 20, 'high', 'CICD-SEC-4']);
   const files = Object.fromEntries(doc.files.map((x: { path: string; status: string }) => [x.path, x.status]));
-  assert.deepEqual(files, { '.github/workflows/bad.yml': 'scanned', Dockerfile: 'skipped', 'config/app.yml': 'not-pipeline' });
+  assert.deepEqual(files, { '.github/workflows/bad.yml': 'scanned', Dockerfile: 'scanned', 'config/app.yml': 'not-pipeline' });
 });
 
 test('sarif and github formats', () => {

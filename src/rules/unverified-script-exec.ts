@@ -9,7 +9,8 @@ import { defineRule } from './types.js';
 const FETCH = String.raw`(?:curl|wget|fetch|iwr|Invoke-WebRequest|irm|Invoke-RestMethod)\b`;
 // Bounded path prefix (`/usr/bin/`): an unbounded `\S*` backtracks quadratically on long lines.
 const INTERPRETER = String.raw`(?:sudo\s+(?:-\S{1,32}\s+){0,8})?(?:[\w./-]{0,64}/)?(?:ba|z|k|da)?sh|python[0-9.]*|perl|ruby|node|pwsh|powershell|iex|Invoke-Expression`;
-const PIPE_TO_SHELL = new RegExp(String.raw`\b${FETCH}[^|;&\n]{0,2000}\|\s*(?:${INTERPRETER})\b`, 'i');
+// `| python3 -c '<fixed code>'` runs its argument, not the download: not a pipe into an interpreter.
+const PIPE_TO_SHELL = new RegExp(String.raw`\b${FETCH}[^|;&\n]{0,2000}\|\s*(?:${INTERPRETER})\b(?!\s+-[ce]\b)`, 'i');
 const SUBSHELL = new RegExp(String.raw`\b(?:${INTERPRETER})\s+(?:-\S{1,32}\s+){0,8}(?:<\(|"?\$\()\s*${FETCH}`, 'i');
 const IEX = new RegExp(String.raw`\b(?:iex|Invoke-Expression)\b[^\n]{0,400}\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b`, 'i');
 

@@ -16,6 +16,7 @@ ruleTester(rule, {
                 echo "abc  install.sh" | sha256sum -c -
                 bash install.sh
                 curl -s https://api.github.com/repos/x/y | jq .name
+                curl -s https://api.github.com/repos/x/y | python3 -c "import sys, json; print(json.load(sys.stdin)['name'])"
                 # curl https://x | sh  (a comment)
     ` },
   ],
