@@ -12,7 +12,7 @@ export interface Classification {
 }
 
 /** Platforms and kinds that have a model and rules today; the others are listed as skipped. */
-const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline', 'jenkins:jenkinsfile', 'dependabot:dependabot', 'docker:dockerfile']);
+const IMPLEMENTED = new Set<string>(['gha:workflow', 'gha:action', 'gitlab:pipeline', 'jenkins:jenkinsfile', 'dependabot:dependabot', 'docker:dockerfile', 'dagger:module']);
 /** Kubernetes-style platforms are read object by object, whatever the kinds in the file. */
 const KUBE_PLATFORMS = new Set<string>(['tekton', 'argo', 'k8s']);
 

@@ -23,6 +23,7 @@ import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildDependabot } from '../platforms/dependabot/build.js';
 import { buildDockerfile } from '../platforms/docker/build.js';
+import { buildDagger } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -300,11 +301,15 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     } else {
       if (realDocs.length === 0) parseError(`empty ${classification.kind} file`, source.span(0, 0));
       for (const y of realDocs.slice(0, 1)) {
-        const out: BuildOutput = classification.kind === 'action' ? buildAction(y) : classification.platform === 'dependabot' ? buildDependabot(y) : buildWorkflow(y);
+        const out: BuildOutput =
+          classification.kind === 'action' ? buildAction(y)
+          : classification.platform === 'dependabot' ? buildDependabot(y)
+          : classification.platform === 'dagger' ? buildDagger(y)
+          : buildWorkflow(y);
         for (const p of out.problems) parseError(p.message, p.span);
         if (out.pipeline) pipelines.push(out.pipeline);
       }
-      if (realDocs.length > 1) parseError(`${classification.platform === 'dependabot' ? 'Dependabot' : 'GitHub'} reads only the first YAML document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
+      if (realDocs.length > 1) parseError(`${classification.platform === 'dependabot' ? 'Dependabot' : classification.platform === 'dagger' ? 'Dagger' : 'GitHub'} reads only the first document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
     }
   } catch (err) {
     if (err instanceof AliasBudgetExceeded) parseError(`YAML aliases expand too far (${err.message}); not analysed`, source.span(0, 0));

@@ -46,7 +46,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'high',
     owasp: 'CICD-SEC-3',
-    platforms: ['gha', 'gitlab', 'jenkins', 'tekton'],
+    platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'dagger'],
     fixable: true,
     docs: {
       description:
@@ -92,7 +92,7 @@ export default defineRule({
       if (ref.kind === 'bundle' || ref.kind === 'module') {
         report({
           span: ref.span,
-          message: ref.pin === 'unpinned' ? `${what} \`${ref.raw}\` has no revision: it runs whatever the source serves` : `${what} \`${ref.raw}\` is not pinned by ${ref.kind === 'bundle' ? 'digest' : 'commit'}`,
+          message: ref.pin === 'unpinned' ? `${pipeline.platform === 'dagger' ? 'Dagger module' : what} \`${ref.raw}\` has no revision: it runs whatever the source serves` : `${pipeline.platform === 'dagger' ? 'Dagger module' : what} \`${ref.raw}\` is not pinned by ${ref.kind === 'bundle' ? 'digest' : 'commit'}`,
           remedy: ref.kind === 'bundle' ? 'Reference the bundle by digest (`…@sha256:…`).' : 'Pin the git resolver `revision` to a full commit SHA.',
         });
         continue;

@@ -49,3 +49,26 @@ test('a final stage without USER is reported at its FROM with medium confidence'
   const { findings } = await scanTree({ Dockerfile: `FROM alpine@${D}\nRUN echo hi\n` });
   assert.deepEqual(ofRule(findings, 'run-as-root').map((f) => `${f.span.line}:${f.span.column} ${f.confidence}`), ['1:6 medium']);
 });
+
+test('dagger.json: module dependencies by tag or without a version; commit pins and local modules are silent', async () => {
+  const { findings } = await scanTree({
+    'dagger.json': JSON.stringify(
+      {
+        name: 'ci',
+        engineVersion: 'v0.13.0',
+        dependencies: [
+          { name: 'golang', source: 'github.com/kpenfound/dagger-modules/golang@v0.2.0' },
+          { name: 'wolfi', source: 'github.com/shykes/daggerverse/wolfi' },
+          { name: 'pinned', source: 'github.com/org/mods/x@0123456789abcdef0123456789abcdef01234567' },
+          { name: 'local', source: './modules/helper' },
+        ],
+      },
+      null,
+      2,
+    ),
+  });
+  const f = ofRule(findings, 'unpinned-uses');
+  assert.deepEqual(f.map((x) => `${x.span.line}:${x.span.column}`), ['7:17', '11:17']);
+  assert.match(f[0]!.message, /Dagger module .* not pinned by commit/);
+  assert.match(f[1]!.message, /no revision/);
+});
