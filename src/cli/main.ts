@@ -13,6 +13,7 @@ import { formatResult, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js
 import { allRules, ruleById } from '../rules/index.js';
 import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
+import { writeDocs } from './docs.js';
 
 export const VERSION: string = (() => {
   try {
@@ -29,6 +30,7 @@ Usage:
   pipewarden scan [paths...] [options]   scan files and folders (default: .)
   pipewarden rules                       list the rules
   pipewarden explain <rule-id>           what a rule finds and how to fix it
+  pipewarden docs [dir]                  write rule documentation (default: docs/rules)
 
 Scan options:
   -f, --format <fmt>          ${OUTPUT_FORMATS.join(' | ')} (default: text)
@@ -75,6 +77,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       const rule = ruleById(id);
       if (!rule) throw new UsageError(`unknown rule \`${id}\`; \`pipewarden rules\` lists them`);
       out(explainRule(rule.meta));
+      return 0;
+    }
+    if (command === 'docs') {
+      const n = await writeDocs(allRules, rest[0] ?? 'docs/rules');
+      out(`wrote ${n} files to ${rest[0] ?? 'docs/rules'}\n`);
       return 0;
     }
     if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
