@@ -269,13 +269,18 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
     docs = parsed.docs;
     yamlProblems = parsed.problems;
   }
-  for (const p of yamlProblems) {
-    if (isKube(classification)) {
-      // Kubernetes reads YAML with a more lenient parser than YAML 1.2 allows; say so and weigh it lower.
-      findings.push(makeFinding(parseErrorRule.meta, shown, { span: p.span, message: `invalid YAML 1.2: ${p.message} (Kubernetes' own parser may still accept it)`, severity: 'low', confidence: 'medium' }, opts));
-    } else parseError(`invalid YAML: ${p.message}`, p.span);
+  if (isKube(classification)) {
+    // Kubernetes reads YAML with go-yaml, which accepts what YAML 1.2 rejects (flow sequences
+    // under-indented across lines): one low note, and the recovered document is still analysed.
+    const first = yamlProblems[0];
+    if (first) {
+      const more = yamlProblems.length > 1 ? ` (and ${yamlProblems.length - 1} more)` : '';
+      findings.push(makeFinding(parseErrorRule.meta, shown, { span: first.span, message: `not valid YAML 1.2: ${first.message}${more}; Kubernetes' parser may accept it, analysed as recovered`, severity: 'low', confidence: 'medium' }, opts));
+    }
+  } else {
+    for (const p of yamlProblems) parseError(`invalid YAML: ${p.message}`, p.span);
+    if (yamlProblems.some((p) => p.fatal)) return done(record, findings);
   }
-  if (yamlProblems.some((p) => p.fatal)) return done(record, findings);
 
   try {
     const realDocs = docs.filter((d) => d.contents !== null);

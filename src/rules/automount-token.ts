@@ -27,14 +27,23 @@ export default defineRule({
     if (pipeline.platform === 'argo' && !['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'].includes(kube.kind)) return;
     if (pipeline.platform === 'k8s' && !['Job', 'CronJob', 'Pod'].includes(kube.kind)) return;
     const y = yamlOf(pipeline);
+    const idle: string[] = [];
     for (const job of pipeline.jobs) {
       if (job.steps.length === 0 || y.get(job.node, 'resource') !== null) continue;
       const layers = podLayers(pipeline, job);
       const setting = layers.map((l) => y.scalar(y.get(l, 'automountServiceAccountToken'))).find((s) => s !== null);
       if (setting && (setting.value === false || setting.value === 'false')) continue;
       const callsApi = job.steps.some((s) => USES_API.test(s.script?.text ?? '') || USES_API.test(s.container?.image?.name ?? '') || USES_API.test(y.items(y.get(s.node, 'command')).concat(y.items(y.get(s.node, 'args'))).map((n) => y.str(n) ?? '').join(' ')));
-      if (callsApi) continue;
-      report({ span: job.id.span, message: `\`${job.id.value}\` gets the service account token although none of its containers calls the Kubernetes API` });
+      if (!callsApi) idle.push(job.id.value);
     }
+    if (idle.length === 0) return;
+    // One finding per object: the fix (switch it off, give the executor its own account) is one change.
+    report({
+      span: kube.span,
+      message:
+        pipeline.platform === 'argo'
+          ? `templates ${idle.map((t) => `\`${t}\``).join(', ')} get the service account token although none of their containers calls the Kubernetes API; set \`automountServiceAccountToken: false\` with \`executor.serviceAccountName\` for Argo's own sidecar`
+          : `containers of \`${idle.join(', ')}\` get the service account token although none calls the Kubernetes API`,
+    });
   },
 });

@@ -1,4 +1,4 @@
-import { yamlOf } from '../platforms/kube/security.js';
+import { runningContainers, yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -28,7 +28,7 @@ export default defineRule({
     for (const job of pipeline.jobs) {
       const template = (job.containers ?? []).find((c) => c.role === 'stepTemplate');
       const t = template ? limitsOf(template.node) : { cpu: false, memory: false };
-      for (const step of job.steps) {
+      for (const step of runningContainers(job)) {
         if (!step.container || step.container.role === 'init') continue;
         const own = limitsOf(step.container.node);
         const missing = [!(own.cpu || t.cpu) ? 'cpu' : '', !(own.memory || t.memory) ? 'memory' : ''].filter(Boolean);

@@ -1,4 +1,4 @@
-import { effectiveSecurity } from '../platforms/kube/security.js';
+import { runningContainers, effectiveSecurity } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -20,7 +20,7 @@ export default defineRule({
   },
   check({ pipeline, report }) {
     for (const job of pipeline.jobs) {
-      for (const step of job.steps) {
+      for (const step of runningContainers(job)) {
         if (!step.container) continue;
         const sec = effectiveSecurity(pipeline, job, step);
         if (sec.privileged) continue; // privileged-container says it more strongly

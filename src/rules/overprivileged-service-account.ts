@@ -99,7 +99,7 @@ export default defineRule({
         if (!subject) continue;
         // Every namespace has a `default` account: without a namespace on both sides the match is a guess.
         const subjectNs = y.str(y.get(subject, 'namespace')) ?? b.kube!.namespace;
-        if (use.sa.value === 'default' && (subjectNs === undefined || use.namespace === undefined)) continue;
+        if (use.sa.value === 'default' && (subjectNs === undefined || use.namespace === undefined) && b.file !== use.pipeline.file) continue;
         const roleRef = y.get(obj, 'roleRef');
         const roleKind = y.str(y.get(roleRef, 'kind')) ?? 'ClusterRole';
         const roleName = y.str(y.get(roleRef, 'name')) ?? '';

@@ -1,5 +1,6 @@
-import type { Pipeline, Step } from '../model/pipeline.js';
-import { effectiveSecurity, podLayers, yamlOf } from '../platforms/kube/security.js';
+import type { Pipeline } from '../model/pipeline.js';
+import { effectiveSecurity, podLayers, podVolumes, runningContainers, yamlOf } from '../platforms/kube/security.js';
+import { gitlabJobInfo } from '../platforms/gitlab/build.js';
 import { jenkinsJobInfo } from '../platforms/jenkins/build.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -32,24 +33,21 @@ export default defineRule({
           const v = y.get(layer, key);
           if (y.scalar(v)?.value === true) report({ span: y.span(v), message: `\`${key}: true\` shares the node's ${key.slice(4).toLowerCase()} namespace with ${job.id.value}` });
         }
-        for (const vol of y.items(y.get(layer, 'volumes'))) {
-          const host = y.get(vol, 'hostPath');
-          if (!host) continue;
-          const path = y.str(y.get(host, 'path')) ?? '';
-          report({
-            span: y.span(host),
-            message: /docker\.sock|containerd\.sock|crio\.sock/.test(path)
-              ? `the container runtime socket \`${path}\` is mounted: full control of the node`
-              : `host path \`${path}\` is mounted into the pod`,
-            severity: /docker\.sock|containerd\.sock|crio\.sock|^\/$|^\/etc|^\/var\/run|^\/proc|^\/root/.test(path) ? 'critical' : 'high',
-          });
-        }
+      }
+      for (const vol of podVolumes(pipeline, job)) {
+        const host = y.get(vol, 'hostPath');
+        if (!host) continue;
+        const path = y.str(y.get(host, 'path')) ?? '';
+        report({
+          span: y.span(host),
+          message: /docker\.sock|containerd\.sock|crio\.sock/.test(path)
+            ? `the container runtime socket \`${path}\` is mounted: full control of the node`
+            : `host path \`${path}\` is mounted into the pod`,
+          severity: /docker\.sock|containerd\.sock|crio\.sock|^\/$|^\/etc|^\/var\/run|^\/proc|^\/root/.test(path) ? 'critical' : 'high',
+        });
       }
       // Sidecars run beside the steps with the same reach: check them as steps.
-      const sidecars: Step[] = (job.containers ?? [])
-        .filter((c) => c.role === 'sidecar')
-        .map((c) => ({ index: -1, span: job.span, anchor: c.name?.span ?? job.span, with: new Map(), env: [], container: c, node: c.node }));
-      for (const step of [...job.steps, ...sidecars]) {
+      for (const step of runningContainers(job)) {
         const sec = effectiveSecurity(pipeline, job, step);
         const who = step.container?.name?.value ?? step.name?.value ?? job.id.value;
         if (sec.privileged && sec.where.privileged) report({ span: y.span(sec.where.privileged), message: `container \`${who}\` is privileged: root on the node` });
@@ -74,8 +72,10 @@ const SOCKET_MOUNT = /(-v|--volume)[ =]["']?\/var\/run\/docker\.sock|--mount[ =]
 function checkCiJobs(pipeline: Pipeline, report: RuleContext['report']): void {
   const seenArgs = new Set<number>();
   for (const job of pipeline.jobs) {
-    for (const img of job.images) {
-      if (pipeline.platform === 'gitlab' && /(^|\/)docker$/.test(img.name) && /dind/.test(img.version ?? '')) {
+    // Docker-in-Docker needs the daemon as a service; `image: docker:dind` alone is only the CLI.
+    for (const svc of pipeline.platform === 'gitlab' ? (gitlabJobInfo(job)?.services ?? []) : []) {
+      const img = svc.ref;
+      if (/(^|\/)docker$/.test(img.name) && /dind/.test(img.version ?? '')) {
         report({ span: img.span, message: `job \`${job.id.value}\` runs Docker-in-Docker (\`${img.raw.trim()}\`), which needs a privileged runner: root on the runner host` });
       }
     }

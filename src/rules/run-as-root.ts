@@ -1,4 +1,4 @@
-import { effectiveSecurity, yamlOf } from '../platforms/kube/security.js';
+import { runningContainers, effectiveSecurity, yamlOf } from '../platforms/kube/security.js';
 import type { Pipeline } from '../model/pipeline.js';
 import { dockerInfo } from '../platforms/docker/build.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -24,7 +24,7 @@ export default defineRule({
     if (pipeline.platform === 'docker') return checkDockerfile(pipeline, report);
     const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
-      for (const step of job.steps) {
+      for (const step of runningContainers(job)) {
         if (!step.container) continue;
         const sec = effectiveSecurity(pipeline, job, step);
         const who = step.container.name?.value ?? job.id.value;

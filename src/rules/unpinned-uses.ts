@@ -1,5 +1,6 @@
 import type { ExternalRef } from '../model/pipeline.js';
 import { globToRegExp } from '../config/glob.js';
+import { gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { defineRule } from './types.js';
 
 /** What a pattern of `owner/repo` requires: a full commit SHA, any ref, or nothing. */
@@ -34,6 +35,11 @@ function policyFor(ref: ExternalRef, rules: PolicyRule[]): { policy: Policy; pat
   const name = `${ref.name}${ref.path ? '/' + ref.path : ''}`.toLowerCase();
   for (const r of rules) if (r.re.test(name) || r.re.test(ref.name.toLowerCase())) return { policy: r.policy, pattern: r.pattern };
   return { policy: 'hash-pin' };
+}
+
+/** `1.2.3` or `0.10`: a specific release, less likely to move than `main` or `v1`. */
+function exactVersion(v: string | undefined): boolean {
+  return v !== undefined && /^v?\d+\.\d+(\.\d+)?$/.test(v);
 }
 
 /** Actions published by GitHub itself: a moved tag there is less likely than on a personal repository. */
@@ -76,7 +82,7 @@ export default defineRule({
       }
       if (ref.kind === 'include') {
         // GitLab's own templates ship with the GitLab version in use.
-        if (/^template:/.test(ref.raw) || ref.name.startsWith('template')) continue;
+        if (gitlabPipelineInfo(pipeline)?.includes.some((i) => i.ref === ref && i.kind === 'template')) continue;
         const remote = /^https?:/.test(ref.name);
         report({
           span: ref.span,
@@ -86,6 +92,7 @@ export default defineRule({
               ? `include \`${ref.raw}\` has no version: it follows the default branch or the latest release`
               : `include \`${ref.raw}\` is pinned to \`${ref.version ?? ''}\`, which can be moved; pin a full commit SHA`,
           remedy: remote ? 'Add `integrity: sha256-…` to the remote include, or vendor the file.' : 'Pin `ref:` (project includes) or the component version to a full commit SHA.',
+          ...(exactVersion(ref.version) ? { severity: 'medium' as const } : {}),
         });
         continue;
       }
@@ -94,6 +101,7 @@ export default defineRule({
           span: ref.span,
           message: ref.pin === 'unpinned' ? `${pipeline.platform === 'dagger' ? 'Dagger module' : what} \`${ref.raw}\` has no revision: it runs whatever the source serves` : `${pipeline.platform === 'dagger' ? 'Dagger module' : what} \`${ref.raw}\` is not pinned by ${ref.kind === 'bundle' ? 'digest' : 'commit'}`,
           remedy: ref.kind === 'bundle' ? 'Reference the bundle by digest (`…@sha256:…`).' : 'Pin the git resolver `revision` to a full commit SHA.',
+          ...(exactVersion(ref.version) ? { severity: 'medium' as const } : {}),
         });
         continue;
       }

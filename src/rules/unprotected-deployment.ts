@@ -3,7 +3,10 @@ import { gitlabJobInfo, jobRunsFor } from '../platforms/gitlab/build.js';
 import { jenkinsJobInfo } from '../platforms/jenkins/build.js';
 import { defineRule } from './types.js';
 
-const DEPLOY_NAME = /deploy|release|publish|prod/i;
+/** Whole words only: `produce-report` is not a deployment. */
+const DEPLOY_NAME = /(^|[-_ /:.])(deploy(ment)?|release|publish|prod(uction)?)($|[-_ /:.])/i;
+/** Jenkins stages that ship over SSH. */
+const REMOTE_SHIP = /\b(ssh|scp|rsync)\b[^\n]*@/;
 
 export default defineRule({
   meta: {
@@ -27,16 +30,22 @@ export default defineRule({
       const what = publishes(job).filter((p) => p.ecosystem !== 'image');
       const named = DEPLOY_NAME.test(job.id.value) || (pipeline.platform === 'gitlab' && DEPLOY_NAME.test(gitlabJobInfo(job)?.stage?.value ?? ''));
       if (what.length === 0 && !(pipeline.platform === 'gitlab' && named && job.steps.length > 0)) continue;
+      if (pipeline.platform === 'gitlab' && gitlabJobInfo(job)?.when?.value === 'never') continue;
       const action = what[0] ? `${what[0].ecosystem === 'deploy' ? 'deploys' : what[0].ecosystem === 'release' ? 'creates a release' : `publishes to ${what[0].ecosystem}`}` : 'deploys (by its name or stage)';
       if (pipeline.platform === 'jenkins') {
         // Jenkins has no environments: an `input` approval is the gate.
         if ((jenkinsJobInfo.get(job)?.approvals.length ?? 0) > 0) continue;
-        if (what.length === 0) continue;
+        if (what.length === 0 && !(DEPLOY_NAME.test(job.id.value) && job.steps.some((s) => REMOTE_SHIP.test(s.script?.text ?? '')))) continue;
         report({ span: job.id.span, message: `stage \`${job.id.value}\` ${action} with no \`input\` approval before it` });
         continue;
       }
       if (!job.environment) {
-        report({ span: job.id.span, message: `job \`${job.id.value}\` ${action} without an environment, so no approval or branch protection applies`, confidence: what.length > 0 ? 'medium' : 'low' });
+        report({
+          span: job.id.span,
+          message: `job \`${job.id.value}\` ${action} without an environment, so no approval or branch protection applies`,
+          // By name alone it may be a build or a dry run.
+          ...(what.length > 0 ? {} : { severity: 'low' as const, confidence: 'low' as const }),
+        });
         continue;
       }
       if (pipeline.platform === 'gitlab' && jobRunsFor(job).mergeRequests === true) {

@@ -29,6 +29,7 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     return v === undefined ? undefined : { value: v, span: y.span(node as YamlNode) };
   };
   const workflowSa = str(y.get(spec, 'serviceAccountName'));
+  const enumInputs = new Set<string>();
   // Argo Events objects run their pods with the account in `spec.template`.
   const eventsSpec = o.kind === 'Sensor' || o.kind === 'EventSource' ? y.get(o.node, 'spec') : null;
   const sensorSa = str(y.get(y.get(eventsSpec, 'template'), 'serviceAccountName'));
@@ -62,6 +63,11 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
         }
       }
     }
+    // Template inputs with `enum:` accept only the listed values.
+    for (const ip of y.items(y.get(y.get(t, 'inputs'), 'parameters'))) {
+      const n = str(y.get(ip, 'name'));
+      if (n && y.get(ip, 'enum')) enumInputs.add(`${id.value}/${n.value}`);
+    }
     jobs.push(job);
   }
   const refNode = y.get(spec, 'workflowTemplateRef');
@@ -75,6 +81,10 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     if (!n) continue;
     // Parameters with a fixed set of values cannot carry free text.
     inputs.set(n.value, y.get(p, 'enum') ? { name: n, type: 'choice' } : { name: n });
+  }
+  for (const key of enumInputs) {
+    const [, param] = key.split('/');
+    if (param && !inputs.has(param)) inputs.set(param, { name: { value: param, span: o.span }, type: 'choice' });
   }
   const name: Str = o.name ?? { value: o.kind, span: o.span };
   const pipeline: Pipeline = {

@@ -114,3 +114,19 @@ export function effectiveSecurity(p: Pipeline, job: Job, step: Step): EffectiveS
   }
   return out;
 }
+
+/** The job's steps and its sidecars (as step-shaped records): every container that runs. */
+export function runningContainers(job: Job): Step[] {
+  const sidecars: Step[] = (job.containers ?? [])
+    .filter((c) => c.role === 'sidecar')
+    .map((c) => ({ index: -1, span: job.span, anchor: c.name?.span ?? c.image?.span ?? job.span, with: new Map(), env: [], container: c, node: c.node }));
+  return [...job.steps.filter((s) => s.container), ...sidecars];
+}
+
+/** Volumes declared for the job's pod: pod spec and pod templates, and a Tekton task spec's `volumes`. */
+export function podVolumes(p: Pipeline, job: Job): YamlNode[] {
+  const y = yamlOf(p);
+  const taskSpec = y.get(job.node, 'spec') ?? y.get(job.node, 'taskSpec');
+  const lists = [...podLayers(p, job), ...(p.platform === 'tekton' && taskSpec ? [taskSpec] : [])].map((l) => y.get(l, 'volumes'));
+  return lists.flatMap((l) => y.items(l));
+}

@@ -16,6 +16,8 @@ export function kubeTaint(p: Pipeline, e: Expression): KubeTaint | undefined {
   const path = e.path ?? '';
   if (e.syntax === 'tekton') {
     if (/^(body|header|extensions)\b/.test(path)) return { source: 'webhook' };
+    // `$(results.x.path)` and `$(steps.s.results.x.path)` are file paths Tekton fills in.
+    if (/^(steps\.[^.]+\.)?results\.[^.]+\.path$/.test(path)) return undefined;
     const m = /^(?:inputs\.)?params\.([^.[\s]+)/.exec(path) ?? /^tt\.params\.([^.[\s]+)/.exec(path);
     if (m) return { source: 'caller', param: m[1]! };
     if (/^(tasks|steps)\.[^.]+\.results\.|^results\./.test(path)) return { source: 'derived' };

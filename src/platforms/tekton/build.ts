@@ -174,7 +174,8 @@ class TektonBuilder {
     for (const p of y.items(y.get(spec, 'params'))) {
       const n = this.str(y.get(p, 'name'));
       if (!n) continue;
-      const type = y.str(y.get(p, 'type'));
+      // A param with `enum:` accepts only the listed values.
+      const type = y.get(p, 'enum') ? 'choice' : y.str(y.get(p, 'type'));
       inputs.set(n.value, type ? { name: n, type } : { name: n });
     }
     const pipeline: Pipeline = {

@@ -91,7 +91,7 @@ ruleTester(automount, {
             container:
               image: golang@${D}
               command: [go, test, ./...]
-    `, findings: [{ line: 7, column: 13, severity: 'low' }] },
+    `, findings: [{ line: 2, column: 1, severity: 'low', message: /`test`/ }] },
   ],
 });
 
