@@ -225,6 +225,8 @@ export interface Pipeline {
   expressions: Expression[];
   /** Kubernetes-style platforms: the object this pipeline was built from. */
   kube?: KubeMeta;
+  /** A run written inside another object (a TriggerTemplate's resourcetemplates). */
+  embeddedIn?: Pipeline;
   /** Declared inputs (workflow_dispatch / workflow_call / action inputs) by name; `type` when declared. */
   inputs: Map<string, { name: Str; type?: string }>;
   document: Document;

@@ -4,7 +4,7 @@ import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js
 import { fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { groovyPaths } from '../platforms/jenkins/build.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
-import { taskKeyOf, webhookTaint } from '../platforms/tekton/triggers.js';
+import { taskKeyOf, webhookTaint, webhookTemplateParams } from '../platforms/tekton/triggers.js';
 import { argoEventsSinks } from '../platforms/argo/events.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
@@ -126,6 +126,27 @@ function checkWebhookChains({ index, report }: ProjectContext): void {
       remedy: 'Pass the value as an environment variable and use it quoted ("$X"); authenticate the event source and filter the field in the Sensor before it reaches a workflow.',
       related: sink.chain,
     });
+  }
+  // Scripts embedded in a TriggerTemplate's runs read `$(tt.params.x)` directly.
+  const ttParams = webhookTemplateParams(index);
+  for (const p of index.pipelines.filter((x) => x.embeddedIn)) {
+    for (const job of p.jobs) {
+      for (const step of job.steps) {
+        for (const e of step.script?.expressions ?? []) {
+          const m = /^tt\.params\.([^.\s]+)/.exec(e.path ?? '');
+          const source = m ? ttParams.get(m[1]!) : undefined;
+          if (!source) continue;
+          report(p, {
+            span: e.span,
+            message: `\`${e.raw}\` is substituted into the script of \`${step.container?.name?.value ?? job.id.value}\` and carries webhook data: whoever can send the event controls it`,
+            severity: 'high',
+            confidence: 'high',
+            remedy: 'Pass the value as an environment variable and use it quoted ("$X"); verify the webhook (interceptor with secretRef) and validate the field (CEL) before it reaches a run.',
+            related: [source],
+          });
+        }
+      }
+    }
   }
   const tainted = webhookTaint(index);
   if (tainted.size === 0) return;

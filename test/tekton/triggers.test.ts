@@ -83,3 +83,45 @@ test('a binding from a constant does not make the chain high', async () => {
   const high = ofRule(findings, 'template-injection').filter((f) => f.severity === 'high');
   assert.deepEqual(high, []);
 });
+
+test('a TriggerTemplate run with an embedded script: webhook data from a listener binding is high; the run is checked like any other', async () => {
+  const { findings } = await scanTree({
+    'listener.yaml': yaml`
+      apiVersion: triggers.tekton.dev/v1beta1
+      kind: EventListener
+      metadata:
+        name: el
+      spec:
+        triggers:
+          - name: pr
+            bindings:
+              - name: title
+                value: $(body.pull_request.title)
+            template:
+              ref: inline-template
+    `,
+    'template.yaml': yaml`
+      apiVersion: triggers.tekton.dev/v1beta1
+      kind: TriggerTemplate
+      metadata:
+        name: inline-template
+      spec:
+        params:
+          - name: title
+        resourcetemplates:
+          - apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata:
+              generateName: pr-
+            spec:
+              taskSpec:
+                steps:
+                  - name: say
+                    image: alpine:latest
+                    script: echo "$(tt.params.title)"
+    `,
+  });
+  const high = ofRule(findings, 'template-injection').filter((f) => f.severity === 'high');
+  assert.deepEqual(high.map((f) => [f.file, f.span.line, f.span.column]), [['template.yaml', 18, 29]]);
+  assert.deepEqual(ofRule(findings, 'unpinned-images').map((f) => [f.file, f.span.line]), [['template.yaml', 17]]);
+});

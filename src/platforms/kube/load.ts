@@ -3,6 +3,7 @@
  * workloads) plus the raw objects, which the project index joins across
  * files (service accounts, RBAC, NetworkPolicies, PVCs).
  */
+import { isMap } from 'yaml';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
@@ -86,6 +87,17 @@ export function loadKube(docs: YamlDoc[]): KubeLoad {
       const out = buildTekton(o);
       pipelines.push(out.pipeline);
       problems.push(...out.problems);
+      // The runs a TriggerTemplate creates are checked like runs written on their own.
+      if (o.kind === 'TriggerTemplate') {
+        for (const res of o.y.items(o.y.get(o.y.get(o.node, 'spec'), 'resourcetemplates'))) {
+          const kind = o.y.str(o.y.get(res, 'kind'));
+          if (!kind || !['PipelineRun', 'TaskRun'].includes(kind) || !isMap(res)) continue;
+          const embedded = buildTekton({ apiVersion: o.y.str(o.y.get(res, 'apiVersion')) ?? '', kind, span: o.y.span(res), node: res, y: o.y, ...(o.namespace ? { namespace: o.namespace } : {}) });
+          embedded.pipeline.embeddedIn = out.pipeline;
+          pipelines.push(embedded.pipeline);
+          problems.push(...embedded.problems);
+        }
+      }
     } else if (platform === 'argo') {
       const out = buildArgo(o);
       pipelines.push(out.pipeline);

@@ -42,14 +42,8 @@ function paramsOf(y: YamlDoc, node: unknown): { name: string; value: string; nod
   return out;
 }
 
-export function webhookTaint(index: ProjectIndex): WebhookTaint {
-  const out: WebhookTaint = new Map();
-  const add = (task: string, param: string, path: RelatedLocation[]) => {
-    const m = out.get(task) ?? new Map<string, TaintedParam>();
-    if (!m.has(param)) m.set(param, { path });
-    out.set(task, m);
-  };
-  // 1. Template parameters fed from the webhook by a binding (named bindings, or inline in a listener).
+/** Template parameters a binding fills from the webhook (named bindings or inline in a listener). */
+export function webhookTemplateParams(index: ProjectIndex): Map<string, RelatedLocation> {
   const ttTainted = new Map<string, RelatedLocation>();
   for (const b of index.ofKind('TriggerBinding', 'ClusterTriggerBinding')) {
     const y = yamlOf(b);
@@ -65,6 +59,18 @@ export function webhookTaint(index: ProjectIndex): WebhookTaint {
       }
     }
   }
+  return ttTainted;
+}
+
+export function webhookTaint(index: ProjectIndex): WebhookTaint {
+  const out: WebhookTaint = new Map();
+  const add = (task: string, param: string, path: RelatedLocation[]) => {
+    const m = out.get(task) ?? new Map<string, TaintedParam>();
+    if (!m.has(param)) m.set(param, { path });
+    out.set(task, m);
+  };
+  // 1. Template parameters fed from the webhook by a binding (named bindings, or inline in a listener).
+  const ttTainted = webhookTemplateParams(index);
   if (ttTainted.size === 0) return out;
   // 2. Runs created by templates, with the parameters that carry those values.
   for (const tt of index.ofKind('TriggerTemplate')) {
