@@ -3,7 +3,7 @@
  * run the rules → apply config and inline ignores. Bad input becomes a
  * `parse-error` finding or a skip note; it never stops the scan.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config/config.js';
 import { matchesAny } from '../config/glob.js';
@@ -23,7 +23,7 @@ import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildDependabot } from '../platforms/dependabot/build.js';
 import { buildDockerfile } from '../platforms/docker/build.js';
-import { buildDagger } from '../platforms/dagger/build.js';
+import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -313,10 +313,12 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         const out: BuildOutput =
           classification.kind === 'action' ? buildAction(y)
           : classification.platform === 'dependabot' ? buildDependabot(y)
-          : classification.platform === 'dagger' ? buildDagger(y)
+          : classification.platform === 'dagger' ? withDaggerSources(buildDagger(y), y, source, opts)
           : buildWorkflow(y);
         for (const p of out.problems) parseError(p.message, p.span);
         if (out.pipeline) pipelines.push(out.pipeline);
+        // Findings in a Dagger module's code get that file's ignores and code frames.
+        if (out.pipeline?.platform === 'dagger') extraSources.push(...daggerSourcesOf(out.pipeline).map((s) => s.file));
       }
       if (realDocs.length > 1) parseError(`${classification.platform === 'dependabot' ? 'Dependabot' : classification.platform === 'dagger' ? 'Dagger' : 'GitHub'} reads only the first document; ${realDocs.length - 1} more ignored`, docs[1]!.span(docs[1]!.contents));
     }
@@ -329,6 +331,42 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
 
   runRules(pipelines, record, findings, shown, opts);
   return done(record, findings);
+}
+
+/**
+ * A Dagger module's pipeline code sits beside dagger.json: read its TypeScript,
+ * Go and Python files (not dependencies, at most 200 files of 1 MiB) so rules
+ * can check how it passes secrets.
+ */
+function withDaggerSources(out: BuildOutput, y: YamlDoc, source: SourceFile, opts: ScanOptions): BuildOutput {
+  if (!out.pipeline || !source.absPath) return out;
+  const root = path.resolve(path.dirname(source.absPath), daggerSourceDir(y));
+  const files: { file: SourceFile }[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6 || files.length >= 200) return;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (files.length >= 200) return;
+      const abs = path.join(dir, e.name);
+      if (e.isDirectory() && !/^(node_modules|\.git|vendor|dist|sdk|internal|__pycache__|\.venv)$/.test(e.name)) walk(abs, depth + 1);
+      else if (e.isFile() && /\.(ts|go|py)$/.test(e.name) && !e.name.endsWith('.d.ts')) {
+        try {
+          if (statSync(abs).size > 1024 * 1024) continue;
+          files.push({ file: new SourceFile(displayPath(abs, opts.cwd), readFileSync(abs, 'utf8'), abs) });
+        } catch {
+          /* unreadable: skip */
+        }
+      }
+    }
+  };
+  walk(root, 0);
+  attachDaggerSources(out.pipeline, files);
+  return out;
 }
 
 /** Runs every file-local rule that applies to each pipeline of a file. */
@@ -345,7 +383,7 @@ function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[]
         options: settings?.options ?? {},
         report: (input) => {
           // GitLab jobs may be written in an included file: the finding belongs there.
-          const file = pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown;
+          const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);
           findings.push(makeFinding(rule.meta, file, input, opts));
         },
       };

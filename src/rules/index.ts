@@ -49,6 +49,7 @@ import anonymousDefinition from './anonymous-definition.js';
 import undocumentedPermissions from './undocumented-permissions.js';
 import githubApp from './github-app.js';
 import unverifiedDownload from './unverified-download.js';
+import secretAsPlainEnv from './secret-as-plain-env.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -98,6 +99,7 @@ export const allRules: Rule[] = [
   undocumentedPermissions,
   githubApp,
   unverifiedDownload,
+  secretAsPlainEnv,
   parseErrorRule,
   invalidIgnoreRule,
 ];

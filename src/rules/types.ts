@@ -40,6 +40,8 @@ export interface ReportInput {
   fix?: Fix;
   related?: RelatedLocation[];
   persona?: Persona;
+  /** Display path of the file the span is in, when it is not the pipeline's own file. */
+  file?: string;
 }
 
 export interface RuleContext {

@@ -72,3 +72,25 @@ test('dagger.json: module dependencies by tag or without a version; commit pins 
   assert.match(f[0]!.message, /Dagger module .* not pinned by commit/);
   assert.match(f[1]!.message, /no revision/);
 });
+
+test('Dagger module code: a token set with withEnvVariable is reported in its source file; withSecretVariable is silent', async () => {
+  const { findings } = await scanTree({
+    'ci/dagger.json': JSON.stringify({ name: 'ci', sdk: 'typescript', source: '.' }),
+    'ci/src/index.ts': [
+      'import { dag, Container, Secret, object, func } from "@dagger.io/dagger"',
+      '@object()',
+      'export class Ci {',
+      '  @func()',
+      '  publish(token: string, safe: Secret): Container {',
+      '    return dag.container().from("node:20")',
+      '      .withEnvVariable("NPM_TOKEN", token)',
+      '      .withSecretVariable("GH_TOKEN", safe)',
+      '      .withEnvVariable("NODE_ENV", "production")',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const f = ofRule(findings, 'secret-as-plain-env');
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line}:${x.span.column}`), ['ci/src/index.ts:7:8']);
+});

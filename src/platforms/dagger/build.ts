@@ -6,7 +6,7 @@
 import { isMap } from 'yaml';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { ExternalRef, Pipeline, PinState } from '../../model/pipeline.js';
-import type { Span } from '../../model/source.js';
+import type { SourceFile, Span } from '../../model/source.js';
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 
@@ -20,6 +20,26 @@ export function daggerRef(source: string, span: Span): ExternalRef {
   const ref: ExternalRef = { kind: 'module', raw: source, span, name, pin };
   if (version) ref.version = version;
   return ref;
+}
+
+/** A module source file (TypeScript, Go, Python) as read from disk, for checks on how it handles secrets. */
+export interface DaggerSource {
+  file: SourceFile;
+}
+
+const daggerSources = new WeakMap<Pipeline, DaggerSource[]>();
+
+export function daggerSourcesOf(p: Pipeline): DaggerSource[] {
+  return daggerSources.get(p) ?? [];
+}
+
+/** The module's source folder (`source` in dagger.json, default the folder itself), relative to dagger.json. */
+export function daggerSourceDir(y: YamlDoc): string {
+  return y.str(y.get(y.contents, 'source')) ?? '.';
+}
+
+export function attachDaggerSources(p: Pipeline, sources: DaggerSource[]): void {
+  daggerSources.set(p, sources);
 }
 
 export function buildDagger(y: YamlDoc): { pipeline: Pipeline | null; problems: { message: string; span: Span }[] } {
