@@ -185,11 +185,23 @@ const TASK = (image: string) => yaml`
         script: make
 `;
 
+const TASKRUN = yaml`
+  apiVersion: tekton.dev/v1
+  kind: TaskRun
+  metadata:
+    name: build-run
+    namespace: ci
+  spec:
+    serviceAccountName: build-sa
+    taskRef:
+      name: build
+`;
+
 test('row 3 / adversary 3: a step image pulled by :latest', async () => {
-  const bad = await scanTree({ 'task.yaml': TASK('registry.example.com/build-tools:latest') });
+  const bad = await scanTree({ 'task.yaml': TASK('registry.example.com/build-tools:latest'), 'run.yaml': TASKRUN });
   const f = ofRule(bad.findings, 'unpinned-images');
   assert.deepEqual(f.map((x) => [x.span.line, x.severity]), [[8, 'high']]);
-  const good = await scanTree({ 'task.yaml': TASK(`registry.example.com/build-tools@${DIGEST}`) });
+  const good = await scanTree({ 'task.yaml': TASK(`registry.example.com/build-tools@${DIGEST}`), 'run.yaml': TASKRUN });
   assert.deepEqual(ofRule(good.findings, 'unpinned-images'), []);
 });
 
@@ -209,6 +221,7 @@ test('row 4 / adversary 4: a parameter pasted into a shell script; validated fir
             script: |
               docker build $(params.BUILD_ARGS) .
     `,
+    'run.yaml': TASKRUN.replace('name: build\n', 'name: docker-build\n') + '  params:\n    - name: BUILD_ARGS\n      value: "--build-arg FOO=bar"\n',
   });
   const f = ofRule(bad.findings, 'template-injection');
   assert.deepEqual(f.map((x) => [x.span.line, x.span.column, x.severity]), [[12, 22, 'medium']]);
