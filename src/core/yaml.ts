@@ -34,6 +34,8 @@ const NON_FATAL = new Set(['DUPLICATE_KEY', 'KEY_OVER_1024_CHARS', 'TAB_AS_INDEN
 export class YamlDoc {
   private anchors: Map<string, YamlNode[]> | undefined;
   private aliasesResolved = 0;
+  /** Pairs of each mapping with merges applied: resolved once, so the alias budget counts expansions, not lookups. */
+  private readonly merged = new WeakMap<YAMLMap, Pair[]>();
 
   constructor(
     readonly file: SourceFile,
@@ -127,6 +129,14 @@ export class YamlDoc {
   pairs(node: unknown, depth = 0): Pair[] {
     const m = this.map(node);
     if (!m) return [];
+    const cached = this.merged.get(m);
+    if (cached) return cached;
+    const result = this.mergePairs(m, depth);
+    this.merged.set(m, result);
+    return result;
+  }
+
+  private mergePairs(m: YAMLMap, depth: number): Pair[] {
     const own: Pair[] = [];
     const merged: Pair[] = [];
     for (const p of m.items) {

@@ -8,8 +8,9 @@ import { ScalarLocator } from '../../core/templated.js';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { Expression, TemplateSyntax } from '../../model/pipeline.js';
 
-const TEKTON = /\$\(\s*([A-Za-z_][\w.\-[\]"'* ]*?)\s*\)/g;
-const ARGO = /\{\{\s*(=?[^{}]*?)\s*\}\}/g;
+// Bounded and without overlapping whitespace runs: unclosed `$(` followed by megabytes of spaces stays linear.
+const TEKTON = /\$\(([A-Za-z_ ][\w.\-[\]"'* ]{0,256})\)/g;
+const ARGO = /\{\{([^{}]{1,512})\}\}/g;
 
 /** `params["a.b"]` and `params['a.b']` → `params.a.b`. */
 function normalisePath(raw: string): string {
@@ -20,7 +21,11 @@ export function findSubstitutions(value: string, syntax: Extract<TemplateSyntax,
   const re = syntax === 'tekton' ? TEKTON : ARGO;
   re.lastIndex = 0;
   const out: { start: number; end: number; path: string }[] = [];
-  for (let m = re.exec(value); m; m = re.exec(value)) out.push({ start: m.index, end: m.index + m[0].length, path: normalisePath(m[1]!) });
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    const path = normalisePath(m[1]!);
+    if (syntax === 'tekton' && !/^[A-Za-z_]/.test(path)) continue;
+    out.push({ start: m.index, end: m.index + m[0].length, path });
+  }
   return out;
 }
 

@@ -42,19 +42,21 @@ export function kubeTaint(p: Pipeline, e: Expression): KubeTaint | undefined {
  */
 export function validatedSubstitutions(script: string): Set<string> {
   const out = new Set<string>();
-  const lines = script.split('\n');
-  lines.forEach((line, i) => {
-    const m = /^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)="(\$\([^)]*\)|\{\{[^}]*\}\})"\s*$/.exec(line);
-    if (!m) return;
-    const name = m[1]!;
-    const rest = lines.slice(i + 1).join('\n');
+  // One pass to find `VAR="$(params.x)"` assignments, then one search per distinct variable.
+  const assigned = new Map<string, { value: string; end: number }[]>();
+  const re = /^[ \t]*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)="(\$\([^)\n]{1,256}\)|\{\{[^}\n]{1,256}\}\})"[ \t]*$/gm;
+  for (let m = re.exec(script); m; m = re.exec(script)) {
+    const list = assigned.get(m[1]!) ?? [];
+    list.push({ value: m[2]!, end: m.index + m[0].length });
+    assigned.set(m[1]!, list);
+  }
+  for (const [name, list] of assigned) {
     const v = `\\$\\{?${name}\\}?`;
-    const checks = [
-      new RegExp(`${v}"?\\s*\\|\\s*grep\\s+(-[A-Za-z]+\\s+)*['"]\\^`),
-      new RegExp(`\\[\\[\\s*"?${v}"?\\s*=~\\s*['"]?\\^`),
-      new RegExp(`case\\s+"?${v}"?\\s+in\\b`),
-    ];
-    if (checks.some((re) => re.test(rest))) out.add(m[2]!);
-  });
+    const check = new RegExp(`${v}"?[ \\t]*\\|[ \\t]*grep[ \\t]+(?:-[A-Za-z]+[ \\t]+){0,4}['"]\\^|\\[\\[[ \\t]*"?${v}"?[ \\t]*=~[ \\t]*['"]?\\^|case[ \\t]+"?${v}"?[ \\t]+in\\b`, 'g');
+    const checks: number[] = [];
+    for (let m = check.exec(script); m; m = check.exec(script)) checks.push(m.index);
+    // An assignment counts as validated when a check of its variable follows it.
+    for (const a of list) if (checks.some((c) => c > a.end)) out.add(a.value);
+  }
   return out;
 }
