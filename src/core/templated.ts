@@ -135,3 +135,28 @@ export function conditionText(ydoc: YamlDoc, raw: unknown): TemplatedText | null
   if (parsed.error) e.error = parsed.error;
   return { ...t, expressions: [e] };
 }
+
+/**
+ * File span of `script.text.slice(index, index + length)` for a script whose
+ * scalar node is gone: the k-th occurrence of the piece in the value is the
+ * k-th in the scalar's source (indentation never creates one). Falls back to
+ * the whole script when the piece spans lines or is not written verbatim.
+ */
+export function locateInScript(file: { text: string; span(a: number, b: number): Span }, script: { text: string; span: Span }, index: number, length: number): Span {
+  const piece = script.text.slice(index, index + length);
+  if (piece.length === 0 || piece.includes('\n')) return script.span;
+  let k = 0;
+  for (let i = script.text.indexOf(piece); i >= 0 && i < index; i = script.text.indexOf(piece, i + 1)) k++;
+  const region = file.text.slice(script.span.offset, script.span.endOffset);
+  let at = -1;
+  for (let n = 0; n <= k; n++) {
+    at = region.indexOf(piece, at + 1);
+    if (at < 0) return script.span;
+  }
+  return file.span(script.span.offset + at, script.span.offset + at + piece.length);
+}
+
+/** Value offsets of a script's `${{ }}` expressions, in the same order as `script.expressions`. */
+export function expressionOffsets(text: string): number[] {
+  return findExpressions(text).map((f) => f.start);
+}

@@ -1,3 +1,4 @@
+import { expressionOffsets } from '../core/templated.js';
 import { taintsOf } from '../platforms/github/contexts.js';
 import { defineRule } from './types.js';
 
@@ -28,14 +29,16 @@ export default defineRule({
         const script = step.script;
         if (!script || script.kind !== 'run') continue;
         const lines = script.text.split('\n');
+        // Where each expression stands in the script text, to tell which line it is on.
+        const positions = expressionOffsets(script.text);
         let offset = 0;
         for (const line of lines) {
           const start = offset;
           offset += line.length + 1;
           if (!ENV_FILE.test(line) || !/>>|Out-File|Add-Content|tee\s+-a/.test(line)) continue;
-          const tainted = script.expressions.find((e) => {
-            const at = script.text.indexOf(e.raw, start);
-            return at >= start && at < start + line.length && e.ast && taintsOf(e.ast).some((t) => t.source === 'attacker');
+          const tainted = script.expressions.find((e, i) => {
+            const at = positions[i] ?? -1;
+            return at >= start && at < start + line.length && e.ast !== null && taintsOf(e.ast).some((t) => t.source === 'attacker');
           });
           const which = ENV_FILE.exec(line)![1] ?? ENV_FILE.exec(line)![2];
           if (tainted) {

@@ -1,3 +1,5 @@
+import { locateInScript } from '../core/templated.js';
+import { fileOf } from '../platforms/gitlab/build.js';
 import { defineRule } from './types.js';
 
 /**
@@ -54,9 +56,8 @@ export default defineRule({
         if (!script || script.kind === 'github-script') continue;
         for (const hit of remoteExecLines(script.text)) {
           const piece = script.text.slice(hit.index, hit.index + hit.length);
-          // Map back to the file: the command's text appears verbatim on its first line.
-          const at = piece.length > 0 ? script.span.offset + Math.max(0, sourceOffset(pipeline.file.text, script.span.offset, script.span.endOffset, piece)) : script.span.offset;
-          const span = pipeline.file.text.slice(at, at + piece.length) === piece ? pipeline.file.span(at, at + piece.length) : script.span;
+          // Scripts of included GitLab files live in another file: keep the script's own span there.
+          const span = fileOf(script.span) && fileOf(script.span) !== pipeline.file ? script.span : locateInScript(pipeline.file, script, hit.index, hit.length);
           report({ span, message: `\`${piece.length > 80 ? piece.slice(0, 77) + '…' : piece}\` runs a downloaded script without verifying it` });
         }
       }
@@ -64,7 +65,3 @@ export default defineRule({
   },
 });
 
-function sourceOffset(text: string, start: number, end: number, piece: string): number {
-  const i = text.slice(start, end).indexOf(piece);
-  return i;
-}

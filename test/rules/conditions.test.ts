@@ -135,7 +135,16 @@ ruleTester(githubEnv, {
         steps:
           - run: echo "MODE=release" >> "$GITHUB_ENV"
   ` }],
-  invalid: [{ name: 'a pull request title into GITHUB_ENV, and any write under pull_request_target', code: yaml`
+  invalid: [{ name: 'the write line, not an earlier echo of the same expression', code: yaml`
+    on: issues
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              echo "\${{ github.event.issue.title }}"
+              echo "T=\${{ github.event.issue.title }}" >> "$GITHUB_ENV"
+  `, findings: [{ line: 8, column: 19, severity: 'high' }] }, { name: 'a pull request title into GITHUB_ENV, and any write under pull_request_target', code: yaml`
     on: pull_request_target
     jobs:
       a:

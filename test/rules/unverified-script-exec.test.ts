@@ -33,11 +33,13 @@ ruleTester(rule, {
                 bash <(curl -s https://x.example/i.sh)
                 curl -fsSL \\
                   https://x.example/i.sh | sh -s -- --yes
+                curl -fsSL https://get.example.com | bash
     `, findings: [
       { line: 7, column: 11, severity: 'high' },
       { line: 8, column: 11 },
       { line: 9, column: 11 },
       { line: 10, column: 11 },
+      { line: 12, column: 11 },
     ] },
   ],
 });
