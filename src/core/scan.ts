@@ -371,6 +371,8 @@ function withDaggerSources(out: BuildOutput, y: YamlDoc, source: SourceFile, opt
 
 /** Runs every file-local rule that applies to each pipeline of a file. */
 function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[], shown: string, opts: ScanOptions): void {
+  // A GitLab template extended by several jobs yields the same finding once per job: report the place once.
+  const reported = new Set<string>();
   const parseError = (message: string, span: Span) => findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
   for (const pipeline of pipelines) {
     if (!pipeline.kube) record.kind = pipeline.kind;
@@ -384,6 +386,11 @@ function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[]
         report: (input) => {
           // GitLab jobs may be written in an included file: the finding belongs there.
           const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);
+          if (pipeline.platform === 'gitlab') {
+            const place = `${rule.meta.id}\0${file}\0${input.span.offset}\0${input.span.endOffset}`;
+            if (reported.has(place)) return;
+            reported.add(place);
+          }
           findings.push(makeFinding(rule.meta, file, input, opts));
         },
       };

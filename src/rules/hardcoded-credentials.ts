@@ -3,6 +3,8 @@ import type { Node as YamlNode, Pair } from 'yaml';
 import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
 import { YamlDoc } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
+import type { Span } from '../model/source.js';
+import { fileOf } from '../platforms/gitlab/build.js';
 import { dockerInfo } from '../platforms/docker/build.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -75,23 +77,25 @@ export default defineRule({
     };
     // A file may hold many objects: visit only this object's subtree.
     visitNode(pipeline.kube?.objectNode ?? pipeline.document.contents, [], 0);
+    // GitLab jobs from included files: their values come from the model (the walk above reads the root file only).
+    if (pipeline.platform === 'gitlab') checkModelValues(pipeline, report, (span) => { const f = fileOf(span); return f !== undefined && f !== pipeline.file; });
   },
 });
 
 /** Platforms without a YAML document (Jenkins): environment values and scripts from the model. */
-function checkModelValues(pipeline: Pipeline, report: RuleContext['report']): void {
+function checkModelValues(pipeline: Pipeline, report: RuleContext['report'], only: (span: Span) => boolean = () => true): void {
   const info = pipeline.platform === 'docker' ? dockerInfo(pipeline) : undefined;
   // Dockerfile ARG defaults end up in the image history just like ENV values.
   const args = info ? [...info.globalArgs, ...info.stages.flatMap((s) => s.args)] : [];
   const envs = [...pipeline.env, ...args, ...pipeline.jobs.flatMap((j) => [...j.env, ...j.steps.flatMap((s) => s.env)])];
   for (const e of envs) {
-    if (!e.value) continue;
+    if (!e.value || !only(e.value.span)) continue;
     const tokens = findTokens(e.value.value);
     if (tokens.length > 0) report({ span: e.value.span, message: `${tokens[0]!.kind} written in the definition (\`${e.name.value}\`)` });
     else if (isSecretKey(e.name.value) && looksLikeSecretValue(e.value.value)) report({ span: e.value.span, message: `\`${e.name.value}\` holds a literal value that looks like a credential`, confidence: 'medium' });
   }
   for (const s of pipeline.jobs.flatMap((j) => j.steps)) {
-    const t = s.script ? findTokens(s.script.text)[0] : undefined;
+    const t = s.script && only(s.script.span) ? findTokens(s.script.text)[0] : undefined;
     if (t) report({ span: s.script!.span, message: `${t.kind} written in a script` });
   }
 }

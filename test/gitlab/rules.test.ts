@@ -97,3 +97,50 @@ test('cache-poisoning: a release job sharing an unprotected cache; protected cac
   const good = await scanTree({ '.gitlab-ci.yml': pipeline(false) });
   assert.deepEqual(ofRule(good.findings, 'cache-poisoning'), []);
 });
+
+test('a credential in an included file is found there; a template extended by three jobs is reported once', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      include:
+        - local: ci/build.yml
+      a:
+        extends: .tmpl
+      b:
+        extends: .tmpl
+      c:
+        extends: .tmpl
+    `,
+    'ci/build.yml': yaml`
+      variables:
+        API_TOKEN: ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ
+      .tmpl:
+        script:
+          - curl -fsSL https://get.example.com | sh
+    `,
+  });
+  assert.deepEqual(ofRule(findings, 'hardcoded-credentials').map((f) => `${f.file}:${f.span.line}`), ['ci/build.yml:2']);
+  assert.deepEqual(ofRule(findings, 'unverified-script-exec').map((f) => `${f.file}:${f.span.line}`), ['ci/build.yml:5']);
+});
+
+test('GitLab: a DinD service is privileged; a deploy job in merge request pipelines is high; cloud keys without id_tokens', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      build:
+        image: docker:27
+        services:
+          - docker:27-dind
+        script:
+          - docker build .
+      deploy:
+        environment: production
+        rules:
+          - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+        script:
+          - aws s3 sync ./site s3://bucket --region eu-west-1
+          - echo "$AWS_SECRET_ACCESS_KEY" > /dev/null
+    `,
+  });
+  assert.deepEqual(ofRule(findings, 'privileged-container').map((f) => `${f.span.line} ${f.severity}`), ['4 high']);
+  assert.deepEqual(ofRule(findings, 'unprotected-deployment').map((f) => `${f.span.line} ${f.severity}`), ['8 high']);
+  assert.equal(ofRule(findings, 'long-lived-cloud-credentials').length, 1);
+});
