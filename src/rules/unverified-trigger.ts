@@ -23,34 +23,72 @@ export default defineRule({
     if (!kube) return;
     const y = yamlOf(pipeline);
     const spec = y.get(kube.objectNode, 'spec');
-    if (pipeline.platform === 'tekton' && kube.kind === 'EventListener') {
-      const triggers = y.items(y.get(spec, 'triggers'));
+    if (pipeline.platform === 'tekton' && (kube.kind === 'EventListener' || kube.kind === 'Trigger')) {
+      // A Trigger object is one trigger; an EventListener lists them (or points at Trigger objects).
+      const triggers = kube.kind === 'Trigger' ? [kube.objectNode!] : y.items(y.get(spec, 'triggers'));
       for (const t of triggers) {
-        const name = y.str(y.get(t, 'name')) ?? '(unnamed)';
-        // A trigger that points at a Trigger object delegates its interceptors to it.
-        if (y.get(t, 'triggerRef') !== null) continue;
-        const interceptors = y.items(y.get(t, 'interceptors'));
+        const body = kube.kind === 'Trigger' ? spec : t;
+        const name = y.str(y.get(kube.kind === 'Trigger' ? y.get(kube.objectNode, 'metadata') : t, 'name')) ?? '(unnamed)';
+        if (kube.kind === 'EventListener' && y.get(t, 'triggerRef') !== null) continue;
+        const at = kube.kind === 'Trigger' ? kube.span : y.span(t);
+        const interceptors = y.items(y.get(body, 'interceptors'));
         if (interceptors.length === 0) {
-          report({ span: y.span(t), message: `trigger \`${name}\` has no interceptor: any request to the listener starts it` });
+          report({ span: at, message: `trigger \`${name}\` has no interceptor: any request to the listener starts it` });
           continue;
         }
+        let verified = false;
+        let unknown = false;
         for (const i of interceptors) {
-          const refName = (y.str(y.get(y.get(i, 'ref'), 'name')) ?? (y.get(i, 'github') ? 'github' : y.get(i, 'gitlab') ? 'gitlab' : y.get(i, 'bitbucket') ? 'bitbucket' : '')).toLowerCase();
-          if (!['github', 'gitlab', 'bitbucket'].includes(refName)) continue;
-          const legacy = y.get(i, refName);
-          const hasSecret = y.items(y.get(i, 'params')).some((p) => y.str(y.get(p, 'name')) === 'secretRef') || (legacy !== null && y.get(legacy, 'secretRef') !== null);
-          if (!hasSecret) report({ span: y.span(i), message: `trigger \`${name}\` uses the ${refName} interceptor without \`secretRef\`, so it does not verify the webhook's signature` });
+          const kind = interceptorKind(y, i);
+          if (kind === 'github' || kind === 'gitlab' || kind === 'bitbucket') {
+            const legacy = y.get(i, kind);
+            const hasSecret = y.items(y.get(i, 'params')).some((p) => y.str(y.get(p, 'name')) === 'secretRef') || (legacy !== null && y.get(legacy, 'secretRef') !== null);
+            if (hasSecret) verified = true;
+            else report({ span: y.span(i), message: `trigger \`${name}\` uses the ${kind} interceptor without \`secretRef\`, so it does not verify the webhook's signature` });
+          } else if (kind === 'cel') {
+            // CEL filters and overlays do not authenticate unless they compare a secret or a signature.
+            const text = JSON.stringify(y.get(i, 'params') ? (y.get(i, 'params') as { toJSON(): unknown }).toJSON() : (y.get(i, 'cel') as { toJSON?(): unknown } | null)?.toJSON?.() ?? '');
+            if (/compareSecret|Signature|X-Hub-Signature|X-Gitlab-Token/i.test(text)) verified = true;
+          } else if (kind !== 'slack') unknown = true;
         }
+        if (verified) continue;
+        const reported = interceptors.some((i) => ['github', 'gitlab', 'bitbucket'].includes(interceptorKind(y, i)));
+        if (reported) continue;
+        report({
+          span: at,
+          message: unknown
+            ? `trigger \`${name}\` uses only custom interceptors; check that one of them verifies who sent the request`
+            : `trigger \`${name}\` has interceptors that filter or transform the event but none that verifies who sent it`,
+          ...(unknown ? { confidence: 'low' as const, severity: 'medium' as const } : {}),
+        });
       }
     }
     if (pipeline.platform === 'argo' && kube.kind === 'EventSource') {
-      for (const key of ['webhook', 'github', 'gitlab', 'bitbucket', 'bitbucketserver']) {
+      for (const [key, secretField] of Object.entries(ARGO_SECRET_FIELDS)) {
         for (const p of y.pairs(y.get(spec, key))) {
           const src = y.deref(p.value);
-          const secret = key === 'webhook' ? y.get(src, 'authSecret') : y.get(src, 'webhookSecret') ?? y.get(src, 'secret');
-          if (secret === null) report({ span: y.pairSpan(p), message: `${key} event source \`${String((p.key as { value?: unknown }).value)}\` accepts requests without verifying who sent them` });
+          if (secretField.some((f) => y.get(src, f) !== null)) continue;
+          report({ span: y.pairSpan(p), message: `${key} event source \`${String((p.key as { value?: unknown }).value)}\` accepts requests without verifying who sent them` });
         }
       }
     }
   },
 });
+
+/** The field that carries the shared secret, per Argo Events webhook-style source. */
+const ARGO_SECRET_FIELDS: Record<string, string[]> = {
+  webhook: ['authSecret'],
+  github: ['webhookSecret'],
+  gitlab: ['secretToken'],
+  bitbucket: ['auth', 'webhookSecret'],
+  bitbucketserver: ['webhookSecret'],
+  gerrit: ['auth'],
+};
+
+/** `github`, `gitlab`, `bitbucket`, `cel`, `slack` or a custom name, for new (`ref:`) and old (`github:`) forms. */
+function interceptorKind(y: ReturnType<typeof yamlOf>, i: unknown): string {
+  const ref = y.str(y.get(y.get(i, 'ref'), 'name'));
+  if (ref) return ref.toLowerCase();
+  for (const k of ['github', 'gitlab', 'bitbucket', 'cel']) if (y.get(i, k) !== null) return k;
+  return 'custom';
+}

@@ -97,6 +97,38 @@ ruleTester(automount, {
 
 ruleTester(trigger, {
   valid: [
+    { name: 'Argo Events sources with their secrets; a CEL interceptor comparing a secret', path: 'es.yaml', code: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: EventSource
+      metadata:
+        name: es
+      spec:
+        gitlab:
+          push:
+            secretToken:
+              name: gitlab
+              key: token
+        webhook:
+          hook:
+            endpoint: /hook
+            authSecret:
+              name: hook
+              key: token
+      ---
+      apiVersion: triggers.tekton.dev/v1beta1
+      kind: EventListener
+      metadata:
+        name: el
+      spec:
+        triggers:
+          - name: signed
+            interceptors:
+              - ref:
+                  name: cel
+                params:
+                  - name: filter
+                    value: header.canonical('X-Token').compareSecret('token', 'hook-secret')
+    ` },
     { name: 'a GitHub interceptor with secretRef', path: 'el.yaml', code: yaml`
       apiVersion: triggers.tekton.dev/v1beta1
       kind: EventListener
@@ -138,6 +170,31 @@ ruleTester(trigger, {
                   - name: eventTypes
                     value: ["Push Hook"]
     `, findings: [{ line: 7, message: /no interceptor/ }, { line: 12, message: /gitlab interceptor without `secretRef`/ }] },
+    { name: 'a CEL-only listener and a Trigger object without interceptors', path: 'el.yaml', code: yaml`
+      apiVersion: triggers.tekton.dev/v1beta1
+      kind: EventListener
+      metadata:
+        name: el
+      spec:
+        triggers:
+          - name: filtered
+            interceptors:
+              - ref:
+                  name: cel
+                params:
+                  - name: filter
+                    value: header.match('X-GitHub-Event', 'push')
+      ---
+      apiVersion: triggers.tekton.dev/v1beta1
+      kind: Trigger
+      metadata:
+        name: bare
+      spec:
+        bindings:
+          - ref: b
+        template:
+          ref: t
+    `, findings: [{ line: 7, message: /filter or transform/ }, { line: 16, message: /no interceptor/ }] },
     { name: 'an Argo Events webhook without authSecret', path: 'es.yaml', code: yaml`
       apiVersion: argoproj.io/v1alpha1
       kind: EventSource
