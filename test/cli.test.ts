@@ -123,6 +123,19 @@ test('a bad config names the file, line and key, and exits 2', () => {
   assert.match(missing.stderr, /nope\.yml: cannot read config/);
 });
 
+test('rule options are validated; the engine\'s own rules can be switched off', () => {
+  const typo = tempRepo({ '.pipewarden.yml': 'rules:\n  unpinned-uses:\n    options:\n      policies:\n        actions/*: hash-pinn\n' });
+  const r = run(['scan', '.'], typo);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\.pipewarden\.yml:3:5: `rules\.unpinned-uses\.options`: policy for `actions\/\*` must be hash-pin, ref-pin or any/);
+  const deny = tempRepo({ '.pipewarden.yml': 'rules:\n  forbidden-uses:\n    options:\n      deny: actions/checkout\n' });
+  assert.equal(run(['scan', '.'], deny).code, 2);
+  const broken = tempRepo({ '.github/workflows/x.yml': 'on: push\njobs: [\n', '.pipewarden.yml': 'rules:\n  parse-error: off\n' });
+  const b = run(['scan', '.', '--format', 'json'], broken);
+  assert.equal(b.code, 0);
+  assert.deepEqual(JSON.parse(b.stdout).findings, []);
+});
+
 test('inline ignores need a reason', () => {
   const withReason = VULNERABLE.replace('      - run:', '      # pipewarden: ignore[template-injection] the title is validated by the labeler first\n      - run:');
   const noReason = VULNERABLE.replace('      - run:', '      # pipewarden: ignore[template-injection]\n      - run:');

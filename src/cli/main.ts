@@ -137,7 +137,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
   } catch {
     /* checked above */
   }
-  const config = await loadConfig(values.config, root, new Set(allRules.map((r) => r.meta.id)));
+  const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
   const minSeverity = oneOf<Severity>(values['min-severity'], SEVERITIES, '--min-severity') ?? config.minSeverity ?? 'low';
   const minConfidence = oneOf<Confidence>(values['min-confidence'], CONFIDENCES, '--min-confidence') ?? config.minConfidence ?? 'low';
   const persona = oneOf<Persona>(values.persona, ['regular', 'pedantic', 'auditor'], '--persona') ?? config.persona ?? 'regular';

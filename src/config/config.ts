@@ -38,7 +38,10 @@ export function emptyConfig(): Config {
 }
 
 /** Finds the config at the scanned root (first folder given), unless one is named. */
-export async function loadConfig(explicit: string | undefined, root: string, knownRules: Set<string>): Promise<Config> {
+/** Rule ids the config may name, each with an optional check of its `options` (an error message, or undefined). */
+export type KnownRules = Map<string, ((options: Record<string, unknown>) => string | undefined) | undefined>;
+
+export async function loadConfig(explicit: string | undefined, root: string, knownRules: KnownRules): Promise<Config> {
   let file = explicit;
   if (!file) {
     for (const name of CONFIG_NAMES) {
@@ -63,7 +66,7 @@ export async function loadConfig(explicit: string | undefined, root: string, kno
   return parseConfig(new SourceFile(file, text), knownRules);
 }
 
-export function parseConfig(source: SourceFile, knownRules: Set<string>): Config {
+export function parseConfig(source: SourceFile, knownRules: KnownRules): Config {
   const config: Config = { path: source.path, rules: new Map(), ignorePaths: [] };
   const { docs, problems } = parseYaml(source);
   const fail = (line: number, col: number, msg: string): never => {
@@ -87,7 +90,7 @@ export function parseConfig(source: SourceFile, knownRules: Set<string>): Config
           const id = keyString(rp);
           const rs = at(rp.key);
           if (!knownRules.has(id)) fail(rs.line, rs.column, `unknown rule \`${id}\` under \`rules\``);
-          config.rules.set(id, parseRuleSettings(y.deref(rp.value), id, fail, at, y));
+          config.rules.set(id, parseRuleSettings(y.deref(rp.value), id, fail, at, y, knownRules.get(id)));
         }
         break;
       }
@@ -136,6 +139,7 @@ function parseRuleSettings(
   fail: (line: number, col: number, msg: string) => never,
   at: (n: unknown) => { line: number; column: number },
   y: ReturnType<typeof parseYaml>['docs'][number],
+  validate?: (options: Record<string, unknown>) => string | undefined,
 ): RuleSettings {
   const settings: RuleSettings = { enabled: true, options: {} };
   const where = at(value);
@@ -164,6 +168,8 @@ function parseRuleSettings(
     } else if (k === 'options') {
       if (!isMap(v)) fail(ks.line, ks.column, `\`rules.${id}.options\` must be a mapping`);
       settings.options = (v as { toJSON(): Record<string, unknown> }).toJSON() ?? {};
+      const problem = validate?.(settings.options);
+      if (problem) fail(ks.line, ks.column, `\`rules.${id}.options\`: ${problem}`);
     } else fail(ks.line, ks.column, `unknown key \`${k}\` under \`rules.${id}\` (expected enabled, severity, options)`);
   }
   return settings;

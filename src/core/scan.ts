@@ -488,6 +488,8 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
     if (seen.has(key)) continue;
     seen.add(key);
     if (PERSONA_RANK[f.persona ?? 'regular'] > PERSONA_RANK[opts.persona]) continue;
+    // The engine's own rules (parse-error, invalid-ignore) can be switched off like any other.
+    if (opts.config.rules.get(f.rule)?.enabled === false) continue;
     if (severityRank(f.severity) < severityRank(opts.minSeverity) || confidenceRank(f.confidence) < confidenceRank(opts.minConfidence)) continue;
     if (f.rule !== invalidIgnoreRule.meta.id && coveringIgnore(ignoresByFile.get(f.file) ?? [], f.rule, f.span.line)) {
       suppressed++;

@@ -23,6 +23,13 @@ export default defineRule({
       remedy: 'Use an approved alternative, or add the reference to the allow-list after review.',
     },
   },
+  validateOptions(options) {
+    for (const [k, v] of Object.entries(options)) {
+      if (k !== 'allow' && k !== 'deny') return `unknown option \`${k}\` (expected allow, deny)`;
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return `\`${k}\` must be a list of patterns`;
+    }
+    return undefined;
+  },
   check({ pipeline, report, options }) {
     const allow = patterns(options['allow']);
     const deny = patterns(options['deny']);

@@ -64,6 +64,8 @@ export interface Rule {
   check(ctx: RuleContext): void;
   /** Runs once per scan over every Kubernetes-style object (cross-file). */
   checkProject?(ctx: ProjectContext): void;
+  /** Checks the rule's `options` from the config: an error message, or undefined when they are valid. */
+  validateOptions?(options: Record<string, unknown>): string | undefined;
 }
 
 export function defineRule(rule: Rule): Rule {

@@ -62,6 +62,18 @@ export default defineRule({
       remedy: 'Pin to the full 40-character commit SHA of the release, with the version in a comment (`@<sha> # v2.1.0`); let Dependabot or Renovate update the pins. Per-owner exceptions go in `.pipewarden.yml` under `rules.unpinned-uses.options.policies`.',
     },
   },
+  validateOptions(options) {
+    const known = new Set(['policies']);
+    const extra = Object.keys(options).find((k) => !known.has(k));
+    if (extra) return `unknown option \`${extra}\` (expected policies)`;
+    const policies = options['policies'];
+    if (policies === undefined) return undefined;
+    if (typeof policies !== 'object' || policies === null || Array.isArray(policies)) return '`policies` must map owner/repo patterns to hash-pin, ref-pin or any';
+    for (const [pattern, value] of Object.entries(policies)) {
+      if (value !== 'hash-pin' && value !== 'ref-pin' && value !== 'any') return `policy for \`${pattern}\` must be hash-pin, ref-pin or any (got \`${String(value)}\`)`;
+    }
+    return undefined;
+  },
   check({ pipeline, report, options }) {
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
