@@ -12,7 +12,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-6',
     platforms: ['gha'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         '`actions/checkout` writes the job\'s token into `.git/config` unless `persist-credentials: false` is set. Every later step, including third-party actions, can read it, and a step that uploads the working tree as an artifact publishes it to anyone who can download artifacts.',

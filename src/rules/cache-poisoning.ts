@@ -18,8 +18,8 @@ function restoresCache(step: Step): boolean {
   return false;
 }
 
-/** Events that make a workflow a release: a published release or a pushed tag. */
-function releases(p: { triggers: { event: string }[]; document: unknown }): boolean {
+/** A workflow that runs on published releases. */
+function releases(p: { triggers: { event: string }[] }): boolean {
   return p.triggers.some((t) => t.event === 'release');
 }
 

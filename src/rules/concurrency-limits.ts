@@ -1,5 +1,5 @@
 import { isMap } from 'yaml';
-import { YamlDoc } from '../core/yaml.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -10,7 +10,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-7',
     platforms: ['gha'],
-    fixable: true,
+    fixable: false,
     persona: 'pedantic',
     docs: {
       description:
@@ -23,7 +23,7 @@ export default defineRule({
   check({ pipeline, report }) {
     if (pipeline.kind !== 'workflow') return;
     if (!pipeline.triggers.some((t) => t.event === 'push' || t.event.startsWith('pull_request'))) return;
-    const y = new YamlDoc(pipeline.file, pipeline.document);
+    const y = yamlOf(pipeline);
     const root = pipeline.document.contents;
     if (!isMap(root) || y.get(root, 'concurrency') !== null) return;
     if (pipeline.jobs.every((j) => y.get(j.node, 'concurrency') !== null)) return;

@@ -17,7 +17,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-10',
     platforms: ['gha', 'gitlab'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'Debug switches written into a pipeline (`ACTIONS_STEP_DEBUG`, `ACTIONS_RUNNER_DEBUG`, GitLab `CI_DEBUG_TRACE`, `CI_DEBUG_SERVICES`) stay on for every run. GitLab\'s trace prints every command with its variables expanded, secrets included, into job logs that many people can read; GitHub\'s debug logs expose internals that masking does not cover.',

@@ -1,4 +1,4 @@
-import { YamlDoc } from '../core/yaml.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -9,7 +9,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['dependabot'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'Compromised package versions are usually found and pulled within days. Without a `cooldown`, Dependabot proposes a new version the hour it is published, and a hurried merge ships the compromise.',
@@ -19,7 +19,7 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
-    const y = new YamlDoc(pipeline.file, pipeline.document);
+    const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
       const cooldown = y.get(job.node, 'cooldown');
       if (cooldown) {

@@ -1,4 +1,4 @@
-import { YamlDoc } from '../core/yaml.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -9,7 +9,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['dependabot'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         '`insecure-external-code-execution: allow` lets Dependabot run code from the packages it updates (setup.py, gemspecs, Gradle builds) while it holds the registry credentials configured for the repository: a malicious new version can steal them.',
@@ -19,7 +19,7 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
-    const y = new YamlDoc(pipeline.file, pipeline.document);
+    const y = yamlOf(pipeline);
     for (const job of pipeline.jobs) {
       const pair = y.pair(job.node, 'insecure-external-code-execution');
       if (pair && y.str(pair.value) === 'allow') report({ span: y.pairSpan(pair), message: `updates for \`${job.id.value}\` may run code from the new dependency versions with the registry credentials in reach` });

@@ -13,7 +13,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-5',
     platforms: ['gha'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'Every job gets a `GITHUB_TOKEN`. Without a `permissions:` block its scopes are the repository or organisation default, which is write access to contents, packages, pull requests and more in many repositories; `write-all` grants every write scope. Any code that runs in the job (a compromised action, an injected command) inherits that token. Workflow-level write scopes reach jobs that do not need them.',

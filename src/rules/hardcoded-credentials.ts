@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node as YamlNode, Pair } from 'yaml';
 import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
-import { YamlDoc } from '../core/yaml.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { Span } from '../model/source.js';
 import { fileOf } from '../platforms/gitlab/build.js';
@@ -34,7 +34,7 @@ export default defineRule({
     // Secret objects hold credentials by design; their values are never read or shown.
     if (pipeline.kube?.kind === 'Secret') return;
     if (pipeline.platform === 'jenkins' || pipeline.platform === 'docker') return checkModelValues(pipeline, report);
-    const y = new YamlDoc(pipeline.file, pipeline.document);
+    const y = yamlOf(pipeline);
     const file = pipeline.file;
     let budget = 200_000;
     const visitNode = (node: unknown, path: string[], depth: number): void => {

@@ -8,7 +8,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-4',
     platforms: ['gha'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         '`ACTIONS_ALLOW_UNSECURE_COMMANDS: true` re-enables the `::set-env::` and `::add-path::` workflow commands that GitHub disabled because any text a step prints (a test name, a log line from a pull request) can use them to set environment variables such as `LD_PRELOAD` or `NODE_OPTIONS` for every later step: code execution from output.',

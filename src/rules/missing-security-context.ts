@@ -9,7 +9,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-7',
     platforms: ['tekton', 'argo', 'k8s'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'Pipeline steps run third-party images and code from pull requests. Without `runAsNonRoot`, `allowPrivilegeEscalation: false`, `capabilities.drop: [ALL]` and `readOnlyRootFilesystem`, a compromised step runs as root with the default capabilities, can escalate through setuid binaries and can rewrite its own image, which makes container escapes and tampering with build outputs much easier. Settings in a Tekton `stepTemplate` or a pod-level security context count.',

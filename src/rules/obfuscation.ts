@@ -8,7 +8,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['gha'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'A `uses:` path with `./`, `../` or doubled slashes inside it, or an expression that only yields a constant (`${{ \'curl\' }}`), hides what actually runs from reviewers and from tools that match names. Legitimate workflows have no reason for either.',

@@ -1,5 +1,5 @@
 import type { YamlNode } from '../core/yaml.js';
-import type { RelatedLocation, Severity } from '../model/finding.js';
+import { severityRank, type RelatedLocation, type Severity } from '../model/finding.js';
 import type { Pipeline, Str } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
 import { sameNamespace } from '../platforms/kube/project.js';
@@ -13,7 +13,6 @@ interface Grant {
   at?: YamlNode;
 }
 
-const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const READ_VERBS = new Set(['get', 'list', 'watch', '*']);
 
 /** What one role grants that a pipeline step must not have. */
@@ -113,7 +112,7 @@ export default defineRule({
         for (const grant of found) grants.push({ grant, binding: b, subject });
       }
       if (grants.length === 0) continue;
-      grants.sort((a, b) => RANK[b.grant.severity] - RANK[a.grant.severity]);
+      grants.sort((a, b) => severityRank(b.grant.severity) - severityRank(a.grant.severity));
       const worst = grants[0]!;
       const related: RelatedLocation[] = [];
       for (const g of grants.slice(0, 5)) {

@@ -10,7 +10,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-6',
     platforms: ['gha', 'jenkins'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'When the template engine pastes a secret into the script text (Groovy `"${TOKEN}"` in `sh`, `${{ secrets.X }}` in `run:`), the secret becomes part of the command: it shows in the process list, in shell traces (`set -x`), in error messages that echo the command, and breaks out of quoting if it contains quotes. Reading it from the environment inside the shell avoids all of that; Jenkins warns about exactly this pattern.',

@@ -1,15 +1,15 @@
 import type { YamlNode } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
+import { workflowSpec } from '../platforms/argo/build.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 /** Claim bindings of a run: Tekton `workspaces[].persistentVolumeClaim`, Argo `volumes[].persistentVolumeClaim`. */
 function claims(p: Pipeline): { name: string; claim: string; node: YamlNode }[] {
   const y = yamlOf(p);
-  const spec = y.get(p.kube!.objectNode, 'spec');
   const out: { name: string; claim: string; node: YamlNode }[] = [];
-  const root = p.kube!.kind === 'CronWorkflow' ? y.get(spec, 'workflowSpec') : spec;
+  const root = p.platform === 'argo' ? workflowSpec({ kind: p.kube!.kind, node: p.kube!.objectNode, y }) : y.get(p.kube!.objectNode, 'spec');
   const lists = p.platform === 'tekton' ? [y.get(root, 'workspaces')] : [y.get(root, 'volumes')];
   for (const list of lists) {
     for (const w of y.items(list)) {

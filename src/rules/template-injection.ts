@@ -1,4 +1,4 @@
-import type { Confidence, Severity } from '../model/finding.js';
+import { severityRank, type Confidence, type Severity } from '../model/finding.js';
 import type { Pipeline, Script } from '../model/pipeline.js';
 import { inputName, taintsOf, type Taint } from '../platforms/github/contexts.js';
 import { fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
@@ -15,7 +15,6 @@ interface Verdict {
   why: string;
 }
 
-const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /** Definitions whose triggers are their caller's: composite actions and reusable workflows. */
 function calledByOthers(p: Pipeline): boolean {
@@ -70,7 +69,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-4',
     platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'GitHub expands `${{ }}` into the script text before the shell or interpreter reads it, so a value such as a pull request title becomes part of the program. Whoever can set that value can run commands in the job, with its secrets and token. Severity follows who controls the value: free text from outsiders under privileged triggers is high, caller-supplied inputs medium, values computed earlier in the run low.',
@@ -99,7 +98,7 @@ export default defineRule({
           for (const t of taintsOf(expr.ast, script.shell === 'javascript')) {
             if (literalEnv.has(t.path)) continue;
             const v = judge(pipeline, t);
-            if (v && (!worst || RANK[v.severity] > RANK[worst.v.severity])) worst = { t, v };
+            if (v && (!worst || severityRank(v.severity) > severityRank(worst.v.severity))) worst = { t, v };
           }
           if (!worst) continue;
           report({

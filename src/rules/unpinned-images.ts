@@ -8,7 +8,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo', 'k8s', 'docker'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'An image named by tag, or by no tag at all (`latest`), is whatever the registry serves when the job starts. Whoever can push to that repository, or compromise the registry, decides what runs in your pipeline. A digest (`@sha256:…`) names exactly one image.',

@@ -53,7 +53,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'dagger'],
-    fixable: true,
+    fixable: false,
     docs: {
       description:
         'A tag or branch is a movable pointer: whoever controls the action\'s repository (or steals its maintainer\'s credentials, as in the tj-actions/changed-files compromise) can point it at new code, which then runs in your workflow with your secrets. Only a full commit SHA is immutable.',

@@ -1,6 +1,6 @@
 import type { Span } from '../model/source.js';
 import type { Step } from '../model/pipeline.js';
-import { input, isCheckout, jobUsesSecrets, laterSteps } from '../platforms/github/steps.js';
+import { input, isCheckout, jobUsesSecrets, laterSteps, tokenCanWrite } from '../platforms/github/steps.js';
 import { defineRule } from './types.js';
 
 /** Refs that name the pull request's code rather than the base branch. */
@@ -82,7 +82,7 @@ export default defineRule({
         const runsIt = laterSteps(job, step).some(executes);
         // A protected environment or an author/label gate puts a human or a trust check before the run.
         const gated = job.environment !== undefined || /author_association|contains\(\s*github\.event\.pull_request\.labels|github\.event\.label\.name|github\.actor\s*==/.test(job.if?.value ?? '');
-        const privileged = jobUsesSecrets(job) || !(job.permissions ?? pipeline.permissions) || [...(job.permissions ?? pipeline.permissions)!.scopes.values()].some((s) => s.level === 'write') || (job.permissions ?? pipeline.permissions)!.kind === 'write-all';
+        const privileged = jobUsesSecrets(job) || tokenCanWrite(pipeline, job);
         report({
           span: at,
           message: `under \`${on}\`, job \`${job.id.value}\` ${what}${runsIt ? ' and then runs code from it' : ''}${privileged ? ' with secrets or a write token in reach' : ''}${gated ? ' (behind an environment or author gate)' : ''}`,

@@ -4,7 +4,7 @@
  * workflow spec carries pod-wide defaults (service account, security context).
  */
 import { isMap } from 'yaml';
-import type { YamlNode } from '../../core/yaml.js';
+import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { containerStep, type ContainerContext } from '../kube/containers.js';
@@ -13,7 +13,7 @@ import type { KubeObject } from '../kube/objects.js';
 export const ARGO_WORKFLOW_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow']);
 
 /** The workflow spec of an Argo object (CronWorkflow nests it). */
-export function workflowSpec(o: KubeObject): YamlNode | null {
+export function workflowSpec(o: { kind: string; node: unknown; y: YamlDoc }): YamlNode | null {
   const spec = o.y.get(o.node, 'spec');
   return o.kind === 'CronWorkflow' ? o.y.get(spec, 'workflowSpec') : spec;
 }

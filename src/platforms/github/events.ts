@@ -53,7 +53,3 @@ const EVENTS: Record<string, EventTrust> = {
 export function eventTrust(event: string): EventTrust {
   return EVENTS[event] ?? { actor: 'collaborator', privileged: true };
 }
-
-export function isKnownEvent(event: string): boolean {
-  return event in EVENTS;
-}

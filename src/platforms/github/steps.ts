@@ -24,11 +24,6 @@ export function laterSteps(job: Job, step: Step): Step[] {
   return job.steps.filter((s) => s.index > step.index);
 }
 
-/** The triggers of a workflow that run with privileges although outsiders cause them. */
-export function privilegedExternalTriggers(p: Pipeline): string[] {
-  return p.triggers.filter((t) => t.privileged && t.actor === 'external').map((t) => t.event);
-}
-
 /** Every expression text in a job (steps, env, with, if), for "does this job use secrets" questions. */
 export function jobUsesSecrets(job: Job): boolean {
   const texts: string[] = [];
