@@ -144,3 +144,23 @@ test('GitLab: a DinD service is privileged; a deploy job in merge request pipeli
   assert.deepEqual(ofRule(findings, 'unprotected-deployment').map((f) => `${f.span.line} ${f.severity}`), ['8 high']);
   assert.equal(ofRule(findings, 'long-lived-cloud-credentials').length, 1);
 });
+
+test('GitLab: twine upload with a stored token is a trusted-publishing candidate; with id_tokens the cloud key rule is quiet', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      publish:
+        environment: pypi
+        script:
+          - twine upload --password "$PYPI_TOKEN" dist/*
+      deploy:
+        environment: production
+        id_tokens:
+          AWS_TOKEN:
+            aud: sts.amazonaws.com
+        script:
+          - echo "$AWS_SECRET_ACCESS_KEY" > /dev/null
+    `,
+  });
+  assert.deepEqual(ofRule(findings, 'use-trusted-publishing').map((f) => f.span.line), [4]);
+  assert.deepEqual(ofRule(findings, 'long-lived-cloud-credentials'), []);
+});

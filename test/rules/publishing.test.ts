@@ -139,3 +139,34 @@ ruleTester(privileged, {
     `, findings: [{ line: 8, column: 18, severity: 'high' }, { line: 10, confidence: 'medium', message: /socket/ }] },
   ],
 });
+
+import secretInterpolation from '../../src/rules/secret-interpolation.js';
+import packages from '../../src/rules/unpinned-packages.js';
+
+ruleTester(secretInterpolation, {
+  valid: [{ name: 'the secret read from the environment', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com'
+            env:
+              TOKEN: \${{ secrets.API_TOKEN }}
+  ` }],
+  invalid: [{ name: 'a secret pasted into the script; the job token lower', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              curl -H "Authorization: Bearer \${{ secrets.API_TOKEN }}" https://api.example.com
+              gh auth login --with-token <<< "\${{ secrets.GITHUB_TOKEN }}"
+  `, findings: [{ line: 7, column: 42, severity: 'medium' }, { line: 8, severity: 'low' }] }],
+});
+
+ruleTester(packages, {
+  valid: [{ name: 'pinned apt and apk packages', path: 'Dockerfile', persona: 'pedantic', code: 'FROM alpine@sha256:' + 'a'.repeat(64) + '\nRUN apk add --no-cache curl=8.5.0-r0\nRUN apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u1\n' }],
+  invalid: [{ name: 'unpinned apt and apk packages', path: 'Dockerfile', persona: 'pedantic', code: 'FROM alpine@sha256:' + 'a'.repeat(64) + '\nRUN apk add --no-cache curl\nRUN apt-get install -y git\n', findings: [{ line: 2, message: /`curl` \(apk\)/ }, { line: 3, message: /`git` \(apt-get\)/ }] }],
+});
