@@ -1,3 +1,4 @@
+import { jobRunsFor } from '../platforms/gitlab/build.js';
 import { defineRule } from './types.js';
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment', 'issue_comment', 'workflow_run']);
@@ -9,7 +10,7 @@ export default defineRule({
     severity: 'high',
     confidence: 'medium',
     owasp: 'CICD-SEC-7',
-    platforms: ['gha'],
+    platforms: ['gha', 'gitlab'],
     fixable: false,
     docs: {
       description:
@@ -20,6 +21,22 @@ export default defineRule({
     },
   },
   check({ pipeline, report }) {
+    if (pipeline.platform === 'gitlab') {
+      // Merge request pipelines run in the fork's project by default; in the parent project
+      // (the setting for fork pipelines) they reach its runners. Tags say little about the runner itself.
+      for (const job of pipeline.jobs) {
+        const r = job.runner;
+        if (!r || r.selfHosted === 'no' || jobRunsFor(job).mergeRequests === false) continue;
+        report({
+          span: r.span,
+          message: `job \`${job.id.value}\` selects runners by tags \`${r.labels.map((l) => l.value).join(', ')}\` and can run in merge request pipelines; if those are self-managed, shared runners, merge request code runs on them`,
+          severity: 'medium',
+          confidence: 'low',
+          persona: jobRunsFor(job).mergeRequests === true ? 'regular' : 'auditor',
+        });
+      }
+      return;
+    }
     const prEvents = pipeline.triggers.filter((t) => PR_EVENTS.has(t.event)).map((t) => t.event);
     for (const job of pipeline.jobs) {
       const r = job.runner;

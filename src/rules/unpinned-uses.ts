@@ -1,7 +1,9 @@
 import type { ExternalRef } from '../model/pipeline.js';
 import { globToRegExp } from '../config/glob.js';
 import { gitlabPipelineInfo } from '../platforms/gitlab/build.js';
-import { defineRule } from './types.js';
+import type { Pipeline } from '../model/pipeline.js';
+import { yamlOf } from '../platforms/kube/security.js';
+import { defineRule, type RuleContext } from './types.js';
 
 /** What a pattern of `owner/repo` requires: a full commit SHA, any ref, or nothing. */
 type Policy = 'hash-pin' | 'ref-pin' | 'any';
@@ -75,6 +77,7 @@ export default defineRule({
     return undefined;
   },
   check({ pipeline, report, options }) {
+    if (pipeline.platform === 'dagger') checkDaggerEngine(pipeline, report);
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
       if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module' && ref.kind !== 'include' && ref.kind !== 'library') continue;
@@ -130,3 +133,18 @@ export default defineRule({
     }
   },
 });
+
+/** A Dagger module without `engineVersion` (or `latest`) runs on whatever engine the caller has. */
+function checkDaggerEngine(pipeline: Pipeline, report: RuleContext['report']): void {
+  const y = yamlOf(pipeline);
+  const root = pipeline.document.contents;
+  const node = y.get(root, 'engineVersion');
+  const v = y.str(node);
+  if (v && v !== 'latest') return;
+  report({
+    span: node ? y.span(node) : pipeline.name?.span ?? pipeline.file.lineSpan(1),
+    message: v ? 'the module asks for the `latest` Dagger engine' : 'the module names no `engineVersion`, so it runs on whatever engine the caller has',
+    severity: 'low',
+    remedy: 'Set `engineVersion` to the engine release the module is tested with.',
+  });
+}

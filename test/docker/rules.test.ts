@@ -94,3 +94,8 @@ test('Dagger module code: a token set with withEnvVariable is reported in its so
   const f = ofRule(findings, 'secret-as-plain-env');
   assert.deepEqual(f.map((x) => `${x.file}:${x.span.line}:${x.span.column}`), ['ci/src/index.ts:7:8']);
 });
+
+test('dagger.json without an engineVersion: low', async () => {
+  const { findings } = await scanTree({ 'dagger.json': '{\n  "name": "ci"\n}\n' });
+  assert.deepEqual(ofRule(findings, 'unpinned-uses').map((f) => `${f.span.line} ${f.severity}`), ['2 low']);
+});

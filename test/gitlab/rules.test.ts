@@ -164,3 +164,26 @@ test('GitLab: twine upload with a stored token is a trusted-publishing candidate
   assert.deepEqual(ofRule(findings, 'use-trusted-publishing').map((f) => f.span.line), [4]);
   assert.deepEqual(ofRule(findings, 'long-lived-cloud-credentials'), []);
 });
+
+test('GitLab self-hosted-runner: tagged runners in merge request pipelines (low confidence); hosted tags silent', async () => {
+  const { findings } = await scanTree({
+    '.gitlab-ci.yml': yaml`
+      workflow:
+        rules:
+          - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+      test:
+        tags: [docker, linux-large]
+        rules:
+          - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+        script:
+          - make test
+      hosted:
+        tags: [saas-linux-small-amd64]
+        rules:
+          - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+        script:
+          - make lint
+    `,
+  });
+  assert.deepEqual(ofRule(findings, 'self-hosted-runner').map((f) => `${f.span.line} ${f.severity} ${f.confidence}`), ['5 medium low']);
+});
