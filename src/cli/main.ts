@@ -14,6 +14,7 @@ import { allRules, ruleById } from '../rules/index.js';
 import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
 import { writeDocs } from './docs.js';
+import { fixPaths } from '../fix/run.js';
 
 export const VERSION: string = (() => {
   try {
@@ -28,6 +29,8 @@ const HELP = `pipewarden ${VERSION}: finds, explains and blocks security weaknes
 
 Usage:
   pipewarden scan [paths...] [options]   scan files and folders (default: .)
+  pipewarden fix [paths...] [options]    apply safe fixes (--dry-run prints a diff, --unsafe adds
+                                         fixes that may change behaviour, --rules a,b limits them)
   pipewarden rules                       list the rules
   pipewarden explain <rule-id>           what a rule finds and how to fix it
   pipewarden docs [dir]                  write rule documentation (default: docs/rules)
@@ -84,6 +87,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       out(`wrote ${n} files to ${rest[0] ?? 'docs/rules'}\n`);
       return 0;
     }
+    if (command === 'fix') return await fixCommand(rest, out, err);
     if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
     return await scanCommand(rest, out, err);
   } catch (e) {
@@ -167,4 +171,40 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     await fs.writeFile(values.output, report);
   } else out(report);
   return result.findings.length > 0 ? 1 : 0;
+}
+
+async function fixCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean' },
+      unsafe: { type: 'boolean' },
+      rules: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+    },
+  });
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  for (const p of paths) {
+    try {
+      await fs.lstat(p);
+    } catch {
+      throw new UsageError(`no such file or folder: ${p}`);
+    }
+  }
+  const rules = values.rules ? new Set(values.rules.split(',').map((r) => r.trim()).filter(Boolean)) : undefined;
+  for (const r of rules ?? []) if (!ruleById(r)) throw new UsageError(`unknown rule \`${r}\` in --rules`);
+  let root = path.resolve(paths[0]!);
+  if (!(await fs.stat(root)).isDirectory()) root = path.dirname(root);
+  const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
+  const report = await fixPaths(
+    paths,
+    { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION },
+    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}) },
+  );
+  out(report.output);
+  for (const s of report.skipped) err(`skipped ${s.file}:${s.line} ${s.rule}: ${s.reason}\n`);
+  for (const e of report.errors) err(`pipewarden: ${e.file}: ${e.message}\n`);
+  err(`${values['dry-run'] ? 'would apply' : 'applied'} ${report.applied} fix${report.applied === 1 ? '' : 'es'} in ${report.changedFiles} file${report.changedFiles === 1 ? '' : 's'}${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}\n`);
+  return report.errors.length > 0 ? 2 : 0;
 }

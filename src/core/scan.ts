@@ -125,9 +125,10 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
     const probe = buf.subarray(0, 8192);
     if (probe.includes(0)) return { skip: 'binary content; not scanned' };
     try {
-      return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
+      // The BOM is kept in the text so SourceFile can note it (and `fix` can write it back).
+      return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf) };
     } catch {
-      const text = new TextDecoder('utf-8').decode(buf);
+      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
       return { text, invalidUtf8At: firstInvalidUtf8(buf, text) };
     }
   } catch (err) {
@@ -143,8 +144,11 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
  * `text.indexOf('\uFFFD')` used to report that one instead of the invalid byte.
  */
 function firstInvalidUtf8(buf: Uint8Array, text: string): number {
-  // TextDecoder drops a leading BOM from `text`; skip its bytes too.
-  let byte = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  // The BOM stays in `text` (one UTF-16 unit for three bytes); offsets below count from after it,
+  // as SourceFile does once it strips the BOM.
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  let byte = bom ? 3 : 0;
+  if (bom) text = text.slice(1);
   let from = 0;
   for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
     byte += Buffer.byteLength(text.slice(from, i));

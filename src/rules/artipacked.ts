@@ -1,4 +1,9 @@
 import { input, isAction, isCheckout, laterSteps, tokenCanWrite } from '../platforms/github/steps.js';
+import type { Fix, TextEdit } from '../model/finding.js';
+import type { Job, Pipeline, Step } from '../model/pipeline.js';
+import type { YamlNode } from '../core/yaml.js';
+import { appendToMap, insertBefore, isBlockMap, replaceScalar } from '../fix/yaml-edits.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
 /** Upload paths that include the checkout's `.git` folder. */
@@ -12,7 +17,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-6',
     platforms: ['gha'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         '`actions/checkout` writes the job\'s token into `.git/config` unless `persist-credentials: false` is set. Every later step, including third-party actions, can read it, and a step that uploads the working tree as an artifact publishes it to anyone who can download artifacts.',
@@ -37,7 +42,9 @@ export default defineRule({
         const at = persist ? persist.value.span : step.uses!.span;
         // A read-only token in a public repository grants little; a write token can push code.
         const writes = tokenCanWrite(pipeline, job);
+        const fix = persistFix(pipeline, job, step);
         report({
+          ...(fix ? { fix } : {}),
           span: at,
           message: uploadsGit
             ? `checkout keeps the token in .git/config and step ${upload!.index + 1} uploads the working tree with it`
@@ -49,3 +56,24 @@ export default defineRule({
     }
   },
 });
+
+/** Later steps that push or fetch with git need the persisted credentials: the fix then changes behaviour. */
+const USES_GIT_AUTH = /\bgit\s+(push|fetch|pull|ls-remote|submodule)\b|\bgh\s+(pr|release|api)\b/;
+
+function persistFix(pipeline: Pipeline, job: Job, step: Step): Fix | undefined {
+  const y = yamlOf(pipeline);
+  const file = pipeline.file;
+  if (!isBlockMap(step.node)) return undefined;
+  const safety = laterSteps(job, step).some((s) => USES_GIT_AUTH.test(s.script?.text ?? '')) ? 'unsafe' : 'safe';
+  const withPair = y.pair(step.node, 'with');
+  const persist = withPair ? y.pair(withPair.value, 'persist-credentials') : undefined;
+  let edit: TextEdit | undefined;
+  if (persist) edit = replaceScalar(persist.value as YamlNode, 'false');
+  else if (withPair && isBlockMap(withPair.value as YamlNode)) edit = appendToMap(file, withPair.value as YamlNode, 'persist-credentials', 'false');
+  else if (!withPair) {
+    const usesPair = y.pair(step.node, 'uses');
+    if (usesPair) edit = insertBefore(file, usesPair, ['with:', '  persist-credentials: false']);
+  }
+  if (!edit) return undefined;
+  return { description: 'set `persist-credentials: false` on actions/checkout', safety, edits: [edit] };
+}

@@ -6,6 +6,12 @@ import { groovyPaths } from '../platforms/jenkins/build.js';
 import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
 import { taskKeyOf, webhookTaint, webhookTemplateParams } from '../platforms/tekton/triggers.js';
 import { argoEventsSinks } from '../platforms/argo/events.js';
+import type { Fix, TextEdit } from '../model/finding.js';
+import type { Expression, Job, Step } from '../model/pipeline.js';
+import type { YamlNode } from '../core/yaml.js';
+import { contextAccesses } from '../expr/parser.js';
+import { appendToMap, insertBefore, isBlockMap } from '../fix/yaml-edits.js';
+import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
 interface Verdict {
@@ -69,7 +75,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-4',
     platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'argo'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         'GitHub expands `${{ }}` into the script text before the shell or interpreter reads it, so a value such as a pull request title becomes part of the program. Whoever can set that value can run commands in the job, with its secrets and token. Severity follows who controls the value: free text from outsiders under privileged triggers is high, caller-supplied inputs medium, values computed earlier in the run low.',
@@ -92,6 +98,7 @@ export default defineRule({
         const literalEnv = new Set(
           [...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`),
         );
+        const found: { expr: Expression; t: Taint; v: Verdict }[] = [];
         for (const expr of script.expressions) {
           if (!expr.ast) continue;
           let worst: { t: Taint; v: Verdict } | undefined;
@@ -100,15 +107,20 @@ export default defineRule({
             const v = judge(pipeline, t);
             if (v && (!worst || severityRank(v.severity) > severityRank(worst.v.severity))) worst = { t, v };
           }
-          if (!worst) continue;
+          if (worst) found.push({ expr, ...worst });
+        }
+        // One fix per step moves every flagged expression into the step's `env:` at once.
+        const fix = found.length > 0 ? envFix(pipeline, job, step, found.map((f) => f.expr)) : undefined;
+        found.forEach(({ expr, t, v }, i) => {
           report({
             span: expr.span,
-            message: `\`${worst.t.path}\` is expanded into ${sinkName(script)}: ${worst.v.why}`,
-            severity: worst.v.severity,
-            confidence: worst.v.confidence,
-            ...(worst.v.persona ? { persona: worst.v.persona } : {}),
+            message: `\`${t.path}\` is expanded into ${sinkName(script)}: ${v.why}`,
+            severity: v.severity,
+            confidence: v.confidence,
+            ...(v.persona ? { persona: v.persona } : {}),
+            ...(i === 0 && fix ? { fix } : {}),
           });
-        }
+        });
       }
     }
   },
@@ -274,4 +286,79 @@ function checkJenkins({ pipeline, report }: RuleContext): void {
       }
     }
   }
+}
+
+/** An environment variable name for an expression: `github.event.pull_request.title` → `PULL_REQUEST_TITLE`. */
+function envName(expr: Expression): string {
+  const path = expr.ast ? (contextAccesses(expr.ast)[0]?.path ?? 'value') : 'value';
+  const parts = path.replace(/\[\?\]|\*/g, '').split('.').filter(Boolean);
+  const tail = parts.filter((p) => !['github', 'event', 'inputs', 'steps', 'outputs', 'needs', 'env'].includes(p)).slice(-2);
+  const name = (tail.length > 0 ? tail : parts.slice(-1)).join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[A-Z_]/.test(name) ? name : `V_${name}`;
+}
+
+/**
+ * Moves expressions of a `run:` script into the step's `env:` and reads them
+ * from the shell (`"${NAME}"`, `$env:NAME` in PowerShell), keeping the quoting
+ * the script had around them. Only for shells whose quoting is understood.
+ */
+function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): Fix | undefined {
+  const script = step.script!;
+  if (script.kind !== 'run' || !['bash', 'sh', 'pwsh', 'powershell'].includes(script.shell)) return undefined;
+  const y = yamlOf(pipeline);
+  const file = pipeline.file;
+  if (!isBlockMap(step.node)) return undefined;
+  // Quotes can be added inside a block scalar; a plain scalar takes the variable unquoted (word splitting may
+  // then differ: unsafe); a quoted YAML scalar would need its own escaping, so no fix is offered there.
+  const style = file.text[script.span.offset];
+  const block = style === '|' || style === '>';
+  if (style === '"' || style === "'") return undefined;
+  let safety: Fix['safety'] = 'safe';
+  const taken = new Map<string, string>();
+  for (const e of [...pipeline.env, ...job.env, ...step.env]) taken.set(e.name.value, e.value?.value.trim() ?? '');
+  const edits: TextEdit[] = [];
+  const newEnv: string[] = [];
+  for (const expr of exprs) {
+    const value = `\${{ ${expr.raw.trim()} }}`;
+    let name = envName(expr);
+    for (let n = 2; taken.has(name) && taken.get(name) !== value; n++) name = `${envName(expr)}_${n}`;
+    if (!taken.has(name)) {
+      taken.set(name, value);
+      newEnv.push(`${name}: ${value}`);
+    }
+    let replacement: string;
+    if (script.shell === 'pwsh' || script.shell === 'powershell') replacement = `$env:${name}`;
+    else {
+      // Quote state on the source line before the expression decides how to splice the variable in.
+      const lineStart = file.text.lastIndexOf('\n', expr.span.offset - 1) + 1;
+      let single = false;
+      let double = false;
+      for (const c of file.text.slice(lineStart, expr.span.offset)) {
+        if (c === "'" && !double) single = !single;
+        else if (c === '"' && !single) double = !double;
+      }
+      if (!block && !double) {
+        replacement = `\${${name}}`;
+        safety = 'unsafe';
+      } else replacement = single ? `'"\${${name}}"'` : double ? `\${${name}}` : `"\${${name}}"`;
+    }
+    edits.push({ offset: expr.span.offset, endOffset: expr.span.endOffset, replacement });
+  }
+  const envPair = y.pair(step.node, 'env');
+  if (newEnv.length > 0) {
+    if (envPair) {
+      if (!isBlockMap(envPair.value as YamlNode)) return undefined;
+      for (const line of newEnv) {
+        const [k, ...rest] = line.split(': ');
+        const e = appendToMap(file, envPair.value as YamlNode, k!, rest.join(': '));
+        if (!e) return undefined;
+        edits.push(e);
+      }
+    } else {
+      const runPair = y.pair(step.node, 'run');
+      if (!runPair) return undefined;
+      edits.push(insertBefore(file, runPair, ['env:', ...newEnv.map((l) => `  ${l}`)]));
+    }
+  }
+  return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits };
 }

@@ -1,0 +1,78 @@
+/**
+ * `pipewarden fix`: scan, take the fixes the findings carry, apply the safe
+ * ones (and the unsafe ones with --unsafe), check that each changed file still
+ * parses as well as before, then write it atomically or print a diff.
+ */
+import { scanPaths, type ScanOptions } from '../core/scan.js';
+import { parseYaml } from '../core/yaml.js';
+import { SourceFile } from '../model/source.js';
+import { applyFixes, writeAtomic, type PlannedFix } from './apply.js';
+import { unifiedDiff } from './diff.js';
+
+export interface FixOptions {
+  dryRun: boolean;
+  unsafe: boolean;
+  /** Only fixes of these rules, when given. */
+  rules?: Set<string>;
+  /** Injected for tests: how a file is written. */
+  write?: (absPath: string, text: string) => Promise<void>;
+}
+
+export interface FixReport {
+  /** Unified diffs (dry run) or the list of changed files. */
+  output: string;
+  applied: number;
+  changedFiles: number;
+  skipped: { file: string; rule: string; line: number; reason: string }[];
+  errors: { file: string; message: string }[];
+}
+
+export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOptions): Promise<FixReport> {
+  const result = await scanPaths(paths, { ...scan, minSeverity: 'info', minConfidence: 'low' });
+  const byFile = new Map<string, PlannedFix[]>();
+  const report: FixReport = { output: '', applied: 0, changedFiles: 0, skipped: [], errors: [] };
+  for (const f of result.findings) {
+    if (!f.fix || (opts.rules && !opts.rules.has(f.rule))) continue;
+    if (f.fix.safety === 'unsafe' && !opts.unsafe) {
+      report.skipped.push({ file: f.file, rule: f.rule, line: f.span.line, reason: 'unsafe: may change behaviour (use --unsafe)' });
+      continue;
+    }
+    const list = byFile.get(f.file) ?? [];
+    // The same fix offered by several findings (one per job) is applied once.
+    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix, rule: f.rule, line: f.span.line });
+    byFile.set(f.file, list);
+  }
+  const diffs: string[] = [];
+  for (const [file, fixes] of byFile) {
+    const source = result.sources.get(file);
+    if (!source?.absPath) {
+      report.errors.push({ file, message: 'source not available' });
+      continue;
+    }
+    const out = applyFixes(source.text, fixes);
+    for (const s of out.skipped) report.skipped.push({ file, rule: s.planned.rule, line: s.planned.line, reason: s.reason });
+    if (out.applied.length === 0 || out.text === source.text) continue;
+    // A fix must never leave a file that parses worse than it did.
+    const before = parseYaml(source).problems.filter((p) => p.fatal).length;
+    const after = parseYaml(new SourceFile(file, out.text)).problems.filter((p) => p.fatal).length;
+    if (after > before) {
+      report.errors.push({ file, message: 'the fixed file would not parse; left unchanged' });
+      continue;
+    }
+    const text = (source.hadBom ? '\uFEFF' : '') + out.text;
+    if (opts.dryRun) diffs.push(unifiedDiff(file, source.text, out.text));
+    else {
+      try {
+        await (opts.write ?? writeAtomic)(source.absPath, text);
+      } catch (err) {
+        report.errors.push({ file, message: `not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        continue;
+      }
+    }
+    report.applied += out.applied.length;
+    report.changedFiles++;
+    if (!opts.dryRun) diffs.push(`fixed ${file}: ${out.applied.map((a) => `${a.rule} (line ${a.line})`).join(', ')}\n`);
+  }
+  report.output = diffs.join('');
+  return report;
+}

@@ -1,0 +1,156 @@
+/** `pipewarden fix`: exact edits, atomic writes, idempotence, and the corpus proof. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emptyConfig } from '../src/config/config.js';
+import { scanPaths, type ScanOptions } from '../src/core/scan.js';
+import { parseYaml } from '../src/core/yaml.js';
+import { applyFixes } from '../src/fix/apply.js';
+import { unifiedDiff } from '../src/fix/diff.js';
+import { fixPaths } from '../src/fix/run.js';
+import { SourceFile } from '../src/model/source.js';
+import { allRules } from '../src/rules/index.js';
+
+const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-fix-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const WORKFLOW = [
+  '# keep this comment',
+  'on: issues',
+  'permissions:',
+  '  contents: read   # and this one',
+  'jobs:',
+  '  triage:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+  '      - name: Greet',
+  '        run: |',
+  '          echo "Title: ${{ github.event.issue.title }}"',
+  "          echo 'Body: ${{ github.event.issue.body }}'",
+  '',
+].join('\n');
+
+test('applyFixes: overlapping fixes are skipped whole, same-point insertions keep their order', () => {
+  const r = applyFixes('abcdef', [
+    { rule: 'a', line: 1, fix: { description: '', safety: 'safe', edits: [{ offset: 1, endOffset: 3, replacement: 'X' }] } },
+    { rule: 'b', line: 1, fix: { description: '', safety: 'safe', edits: [{ offset: 2, endOffset: 4, replacement: 'Y' }, { offset: 5, endOffset: 5, replacement: '!' }] } },
+    { rule: 'c', line: 1, fix: { description: '', safety: 'safe', edits: [{ offset: 6, endOffset: 6, replacement: '1' }] } },
+    { rule: 'd', line: 1, fix: { description: '', safety: 'safe', edits: [{ offset: 6, endOffset: 6, replacement: '2' }] } },
+  ]);
+  assert.equal(r.text, 'aXdef12');
+  assert.deepEqual(r.skipped.map((s) => s.planned.rule), ['b']);
+});
+
+test('unifiedDiff: hunks with context and line numbers', () => {
+  const d = unifiedDiff('f.yml', 'a\nb\nc\nd\n', 'a\nB\nc\nd\ne\n');
+  assert.equal(d, '--- a/f.yml\n+++ b/f.yml\n@@ -1,5 +1,6 @@\n a\n-b\n+B\n c\n d\n+e\n \n');
+});
+
+test('fix: moves expressions into env with the right quoting, keeps comments, re-scan is clean, second run changes nothing', async () => {
+  const dir = tree({ '.github/workflows/t.yml': WORKFLOW });
+  const first = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  assert.deepEqual(first.errors, []);
+  const text = fs.readFileSync(path.join(dir, '.github/workflows/t.yml'), 'utf8');
+  assert.equal(
+    text,
+    [
+      '# keep this comment',
+      'on: issues',
+      'permissions:',
+      '  contents: read   # and this one',
+      'jobs:',
+      '  triage:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+      '        with:',
+      '          persist-credentials: false',
+      '      - name: Greet',
+      '        env:',
+      '          ISSUE_TITLE: ${{ github.event.issue.title }}',
+      '          ISSUE_BODY: ${{ github.event.issue.body }}',
+      '        run: |',
+      '          echo "Title: ${ISSUE_TITLE}"',
+      `          echo 'Body: '"\${ISSUE_BODY}"''`,
+      '',
+    ].join('\n'),
+  );
+  const rescan = await scanPaths([dir], scanOpts(dir));
+  assert.deepEqual(rescan.findings.filter((f) => f.rule === 'template-injection' || f.rule === 'artipacked'), []);
+  const second = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  assert.equal(second.applied, 0);
+  assert.equal(fs.readFileSync(path.join(dir, '.github/workflows/t.yml'), 'utf8'), text);
+});
+
+test('fix keeps CRLF line endings and a BOM; --dry-run writes nothing', async () => {
+  const crlf = '\uFEFF' + WORKFLOW.replace(/\n/g, '\r\n');
+  const dir = tree({ '.github/workflows/t.yml': crlf });
+  const dry = await fixPaths([dir], scanOpts(dir), { dryRun: true, unsafe: false });
+  assert.match(dry.output, /^\+ {10}persist-credentials: false$/m);
+  assert.equal(fs.readFileSync(path.join(dir, '.github/workflows/t.yml'), 'utf8'), crlf);
+  await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  const after = fs.readFileSync(path.join(dir, '.github/workflows/t.yml'), 'utf8');
+  assert.ok(after.startsWith('\uFEFF# keep this comment\r\n'));
+  assert.equal(after.replace(/\r\n/g, '').includes('\n'), false, 'every line ending stays CRLF');
+  assert.match(after, /persist-credentials: false\r\n/);
+});
+
+test('an unsafe fix waits for --unsafe: checkout credentials when a later step pushes', async () => {
+  const wf = 'on: push\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: git push origin HEAD:refs/heads/x\n';
+  const dir = tree({ '.github/workflows/t.yml': wf });
+  const safe = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  assert.equal(safe.applied, 0);
+  assert.match(safe.skipped[0]!.reason, /unsafe/);
+  const unsafe = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: true });
+  assert.equal(unsafe.applied, 1);
+});
+
+test('a write that fails leaves that file fully old and the others fully new', async () => {
+  const dir = tree({ '.github/workflows/a.yml': WORKFLOW, '.github/workflows/b.yml': WORKFLOW });
+  const report = await fixPaths([dir], scanOpts(dir), {
+    dryRun: false,
+    unsafe: false,
+    write: async (abs, text) => {
+      if (abs.endsWith('b.yml')) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+      fs.writeFileSync(abs, text);
+    },
+  });
+  assert.deepEqual(report.errors.map((e) => [path.basename(e.file), e.message]), [['b.yml', 'not written: ENOSPC']]);
+  assert.equal(fs.readFileSync(path.join(dir, '.github/workflows/b.yml'), 'utf8'), WORKFLOW);
+  assert.notEqual(fs.readFileSync(path.join(dir, '.github/workflows/a.yml'), 'utf8'), WORKFLOW);
+});
+
+test('corpus proof: every safe fix applied to a copy of the workflows still parses, fixed findings are gone, a second run changes nothing', { timeout: 300_000 }, async () => {
+  const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+  if (!fs.existsSync(corpus)) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-fix-corpus-'));
+  fs.cpSync(corpus, dir, { recursive: true });
+  const before = await scanPaths([dir], scanOpts(dir));
+  const fixable = before.findings.filter((f) => f.fix && f.fix.safety === 'safe');
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  assert.deepEqual(report.errors, []);
+  assert.ok(report.changedFiles > 100, `changed ${report.changedFiles} files`);
+  for (const f of new Set(fixable.map((x) => x.file))) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const fatal = parseYaml(new SourceFile(f, text)).problems.filter((p) => p.fatal);
+    assert.deepEqual(fatal, [], `${f} still parses`);
+  }
+  const after = await scanPaths([dir], scanOpts(dir));
+  const remaining = after.findings.filter((f) => f.fix && f.fix.safety === 'safe');
+  assert.deepEqual(remaining.map((f) => `${f.file}:${f.span.line} ${f.rule}`), []);
+  const second = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  assert.equal(second.applied, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
