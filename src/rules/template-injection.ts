@@ -314,6 +314,7 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
   const block = style === '|' || style === '>';
   if (style === '"' || style === "'") return undefined;
   let safety: Fix['safety'] = 'safe';
+  const quotes = quoteTracker(file.text, script.span.offset);
   const taken = new Map<string, string>();
   for (const e of [...pipeline.env, ...job.env, ...step.env]) taken.set(e.name.value, e.value?.value.trim() ?? '');
   const edits: TextEdit[] = [];
@@ -329,14 +330,10 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
     let replacement: string;
     if (script.shell === 'pwsh' || script.shell === 'powershell') replacement = `$env:${name}`;
     else {
-      // Quote state on the source line before the expression decides how to splice the variable in.
-      const lineStart = file.text.lastIndexOf('\n', expr.span.offset - 1) + 1;
-      let single = false;
-      let double = false;
-      for (const c of file.text.slice(lineStart, expr.span.offset)) {
-        if (c === "'" && !double) single = !single;
-        else if (c === '"' && !single) double = !double;
-      }
+      // Quote state on the source line before the expression decides how to splice the variable in;
+      // scanned once, forward, across all expressions of the script (a huge line stays linear).
+      quotes.advance(expr.span.offset);
+      const { single, double } = quotes;
       if (!block && !double) {
         replacement = `\${${name}}`;
         safety = 'unsafe';
@@ -361,4 +358,24 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
     }
   }
   return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits };
+}
+
+/** Shell quote state along a text, advanced forward only; reset at each line break. */
+function quoteTracker(text: string, from: number): { single: boolean; double: boolean; advance(to: number): void } {
+  let at = from;
+  const t = {
+    single: false,
+    double: false,
+    advance(to: number): void {
+      for (; at < to; at++) {
+        const c = text[at];
+        if (c === '\n') {
+          t.single = false;
+          t.double = false;
+        } else if (c === "'" && !t.double) t.single = !t.single;
+        else if (c === '"' && !t.single) t.double = !t.double;
+      }
+    },
+  };
+  return t;
 }
