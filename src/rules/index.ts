@@ -50,6 +50,9 @@ import undocumentedPermissions from './undocumented-permissions.js';
 import githubApp from './github-app.js';
 import unverifiedDownload from './unverified-download.js';
 import secretAsPlainEnv from './secret-as-plain-env.js';
+import knownVulnerableActions from './known-vulnerable-actions.js';
+import archivedUses from './archived-uses.js';
+import missingProvenance from './missing-provenance.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -100,6 +103,9 @@ export const allRules: Rule[] = [
   githubApp,
   unverifiedDownload,
   secretAsPlainEnv,
+  knownVulnerableActions,
+  archivedUses,
+  missingProvenance,
   parseErrorRule,
   invalidIgnoreRule,
 ];
