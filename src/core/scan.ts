@@ -23,6 +23,7 @@ import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildDependabot } from '../platforms/dependabot/build.js';
 import { buildDockerfile } from '../platforms/docker/build.js';
+import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
@@ -96,6 +97,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions): Promise<Sca
     if (scanned.source && scanned.findings.length > 0) result.sources.set(scanned.record.path, scanned.source);
     for (const extra of scanned.extraSources ?? []) result.sources.set(extra.path, extra);
   }
+  // A caller's scan may report a callee's line with more context (a composite action fed an
+  // outsider's value): at one place, the most severe finding of a rule stands.
+  const worst = new Map<string, number>();
+  const place = (f: Finding) => `${f.rule}\0${f.file}\0${f.span.offset}\0${f.span.endOffset}`;
+  const followed = (f: Finding) => f.rule === 'template-injection';
+  for (const f of result.findings) if (followed(f)) worst.set(place(f), Math.max(worst.get(place(f)) ?? -1, severityRank(f.severity)));
+  result.findings = result.findings.filter((f) => !followed(f) || severityRank(f.severity) === worst.get(place(f)));
+  // Findings about one file may come from several files' scans: order them by file, then place.
+  const order = new Map(result.files.map((f, i) => [f.path, i]));
+  result.findings.sort((a, b) => (order.get(a.file) ?? Infinity) - (order.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
   return result;
 }
 
@@ -321,6 +332,15 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
           : buildWorkflow(y);
         for (const p of out.problems) parseError(p.message, p.span);
         if (out.pipeline) pipelines.push(out.pipeline);
+        // Local actions and reusable workflows, so a caller's inputs can be followed into them.
+        if (out.pipeline?.platform === 'gha') {
+          attachLocalCallees(out.pipeline, (abs) => displayPath(abs, opts.cwd));
+          // Findings reported in a callee get its ignores and code frame.
+          for (const ref of out.pipeline.references) {
+            const callee = calleeOf(ref);
+            if (callee && !extraSources.includes(callee.file)) extraSources.push(callee.file);
+          }
+        }
         // Findings in a Dagger module's code get that file's ignores and code frames.
         if (out.pipeline?.platform === 'dagger') extraSources.push(...daggerSourcesOf(out.pipeline).map((s) => s.file));
       }

@@ -7,7 +7,8 @@ import { kubeTaint, validatedSubstitutions } from '../platforms/kube/taint.js';
 import { taskKeyOf, webhookTaint, webhookTemplateParams } from '../platforms/tekton/triggers.js';
 import { argoEventsSinks } from '../platforms/argo/events.js';
 import type { Fix, TextEdit } from '../model/finding.js';
-import type { Expression, Job, Step } from '../model/pipeline.js';
+import type { Expression, ExternalRef, Job, Step, StepInput } from '../model/pipeline.js';
+import { calleeOf } from '../platforms/github/callees.js';
 import type { YamlNode } from '../core/yaml.js';
 import { contextAccesses } from '../expr/parser.js';
 import { appendToMap, insertBefore, isBlockMap } from '../fix/yaml-edits.js';
@@ -90,6 +91,7 @@ export default defineRule({
     if (ctx.pipeline.platform === 'gitlab') return checkGitlab(ctx);
     if (ctx.pipeline.platform === 'jenkins') return checkJenkins(ctx);
     const { pipeline, report } = ctx;
+    checkCallees(ctx);
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
         const script = step.script;
@@ -378,4 +380,53 @@ function quoteTracker(text: string, from: number): { single: boolean; double: bo
     },
   };
   return t;
+}
+
+/**
+ * A local composite action or reusable workflow called with a value an
+ * outsider controls: the value reaches the callee's scripts as `inputs.x`.
+ * Reported at the sink in the callee, with the caller's `with:` as related.
+ */
+function checkCallees({ pipeline, report }: RuleContext): void {
+  const refs: { ref: ExternalRef; inputs: Map<string, StepInput> }[] = [];
+  for (const job of pipeline.jobs) {
+    if (job.uses) refs.push({ ref: job.uses, inputs: job.with });
+    for (const step of job.steps) if (step.uses) refs.push({ ref: step.uses, inputs: step.with });
+  }
+  for (const { ref, inputs } of refs) {
+    const callee = calleeOf(ref);
+    if (!callee) continue;
+    const tainted = new Map<string, { input: StepInput; t: Taint; v: Verdict }>();
+    for (const [name, input] of inputs) {
+      for (const e of input.value.expressions) {
+        if (!e.ast) continue;
+        for (const t of taintsOf(e.ast)) {
+          if (t.source !== 'attacker') continue;
+          const v = judge(pipeline, t);
+          if (v && v.severity === 'high') tainted.set(name.toLowerCase(), { input, t, v });
+        }
+      }
+    }
+    if (tainted.size === 0) continue;
+    for (const job of callee.jobs) {
+      for (const step of job.steps) {
+        const script = step.script;
+        if (!script) continue;
+        for (const e of script.expressions) {
+          if (!e.ast) continue;
+          const used = contextAccesses(e.ast).map((a) => /^inputs\.([^.[]+)$/.exec(a.path)?.[1]).find((n) => n !== undefined && tainted.has(n));
+          if (!used) continue;
+          const src = tainted.get(used)!;
+          report({
+            span: e.span,
+            file: callee.file.path,
+            message: `\`inputs.${used}\` is expanded into ${sinkName(script)}; \`${pipeline.file.path}\` passes it \`${src.t.path}\`: ${src.v.why}`,
+            severity: 'high',
+            confidence: src.v.confidence,
+            related: [{ file: pipeline.file.path, span: src.input.value.span, message: `\`${src.input.key.value}\` is set from \`${src.t.path}\`` }],
+          });
+        }
+      }
+    }
+  }
 }

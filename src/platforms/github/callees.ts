@@ -1,0 +1,57 @@
+/**
+ * Local composite actions (`uses: ./path`) and reusable workflows
+ * (`uses: ./.github/workflows/x.yml`) read from the same repository, so
+ * rules can follow a caller's `with:` values into the callee's scripts.
+ * The scan engine loads them; rules only read `calleeOf(ref)`.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseYaml } from '../../core/yaml.js';
+import type { ExternalRef, Pipeline } from '../../model/pipeline.js';
+import { SourceFile } from '../../model/source.js';
+import { buildAction, buildWorkflow } from './build.js';
+
+const callees = new WeakMap<ExternalRef, Pipeline>();
+
+export function calleeOf(ref: ExternalRef | undefined): Pipeline | undefined {
+  return ref ? callees.get(ref) : undefined;
+}
+
+/** The repository root of a workflow (`<root>/.github/workflows/x.yml`) or action file, when it can be told. */
+function repositoryRoot(absPath: string): string | undefined {
+  const parts = absPath.split(path.sep);
+  const i = parts.lastIndexOf('.github');
+  return i > 0 ? parts.slice(0, i).join(path.sep) : undefined;
+}
+
+/**
+ * Loads the local callees of a pipeline's references (one level deep). A
+ * callee that cannot be read or parsed is skipped: it is scanned on its own.
+ */
+export function attachLocalCallees(pipeline: Pipeline, display: (abs: string) => string): void {
+  const abs = pipeline.file.absPath;
+  if (!abs) return;
+  const root = repositoryRoot(abs);
+  if (!root) return;
+  for (const ref of pipeline.references) {
+    if (ref.pin !== 'local' || !ref.path) continue;
+    const rel = ref.path.replace(/^\$\//, './');
+    let target = path.resolve(root, rel);
+    if (!target.startsWith(root + path.sep)) continue;
+    if (ref.kind === 'action') {
+      const candidate = ['action.yml', 'action.yaml'].map((n) => path.join(target, n)).find((f) => existsSync(f));
+      if (!candidate) continue;
+      target = candidate;
+    }
+    try {
+      if (!statSync(target).isFile() || statSync(target).size > 2 * 1024 * 1024) continue;
+      const file = new SourceFile(display(target), readFileSync(target, 'utf8'), target);
+      const { docs, problems } = parseYaml(file);
+      if (problems.some((p) => p.fatal) || !docs[0]) continue;
+      const built = ref.kind === 'action' ? buildAction(docs[0]) : buildWorkflow(docs[0]);
+      if (built.pipeline) callees.set(ref, built.pipeline);
+    } catch {
+      /* unreadable or too deep: the callee is reported when scanned itself */
+    }
+  }
+}
