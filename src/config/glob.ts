@@ -7,8 +7,8 @@ export function globToRegExp(pattern: string): RegExp {
   let p = pattern.trim().replace(/\\/g, '/');
   if (p.startsWith('./')) p = p.slice(2);
   const anyDepth = !p.replace(/\/$/, '').includes('/');
-  const dirOnly = p.endsWith('/');
-  if (dirOnly) p = p.slice(0, -1);
+  // A trailing `/` names a folder; the `(?:/.*)?` tail below already matches everything in it.
+  if (p.endsWith('/')) p = p.slice(0, -1);
   let re = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;

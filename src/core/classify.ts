@@ -55,9 +55,7 @@ export function classifyByPath(relPath: string): Classification | undefined | nu
 }
 
 /** Groovy files go to the Jenkins reader, which tells a pipeline from a library or other script. */
-export function classifyGroovy(_text: string): Classification | null {
-  return { platform: 'jenkins', kind: 'jenkinsfile' };
-}
+export const GROOVY: Classification = { platform: 'jenkins', kind: 'jenkinsfile' };
 
 /** YAML found outside the conventional paths, by the shape of its documents. */
 export function classifyYaml(docs: YamlDoc[]): Classification | null {

@@ -4,6 +4,7 @@
  * cache-poisoning, long-lived-cloud-credentials) ask the same questions.
  */
 import type { Job, Step } from '../model/pipeline.js';
+import { actionKey } from '../platforms/github/uses.js';
 
 export interface Publish {
   ecosystem: 'npm' | 'pypi' | 'crates' | 'rubygems' | 'nuget' | 'image' | 'release' | 'deploy';
@@ -47,7 +48,7 @@ export function publishes(job: Job): Publish[] {
   const out: Publish[] = [];
   const env = job.env.map((e) => `${e.name.value}=${e.value?.value ?? ''}`).join('\n');
   for (const step of job.steps) {
-    const key = step.uses?.owner && step.uses.repo ? `${step.uses.owner}/${step.uses.repo}`.toLowerCase() : undefined;
+    const key = actionKey(step.uses);
     const viaAction = key ? ACTION_PUBLISH[key] : undefined;
     if (viaAction) {
       const inputs = [...step.with.keys()].join(' ');

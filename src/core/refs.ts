@@ -2,6 +2,11 @@
 import type { ExternalRef, PinState } from '../model/pipeline.js';
 import type { Span } from '../model/source.js';
 
+/** A full git commit id: SHA-1 (40 hex) or SHA-256 (64 hex) object format. Shared by every platform's pin checks. */
+export function isCommitSha(v: string): boolean {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(v);
+}
+
 const DIGEST = /@(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/i;
 
 /** True when a reference is computed at run time (a template or variable), so its pin cannot be judged. */

@@ -16,7 +16,7 @@ import { buildAction, buildWorkflow, type BuildOutput } from '../platforms/githu
 import type { Persona, Rule, RuleContext, RuleMeta } from '../rules/types.js';
 import { parseErrorRule } from '../rules/parse-error.js';
 import { invalidIgnoreRule } from '../rules/invalid-ignore.js';
-import { classifyByPath, classifyGroovy, classifyYaml, isImplemented, isKube, looksLikeHelmTemplate } from './classify.js';
+import { classifyByPath, classifyYaml, GROOVY, isImplemented, isKube, looksLikeHelmTemplate } from './classify.js';
 import { loadKube } from '../platforms/kube/load.js';
 import { buildGitlab, fileOf, gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import { fsReader } from '../platforms/gitlab/reader.js';
@@ -236,7 +236,7 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
   let docs: YamlDoc[] | undefined;
   let yamlProblems: ReturnType<typeof parseYaml>['problems'] = [];
   if (classification === undefined) {
-    if (/\.groovy$/i.test(relPath)) classification = classifyGroovy(source.text);
+    if (/\.groovy$/i.test(relPath)) classification = GROOVY;
     else if (looksLikeHelmTemplate(source.text)) {
       return done({ path: shown, status: 'skipped', reason: 'Helm/Go template: not YAML until rendered; render it (helm template) and scan the output' }, []);
     } else {

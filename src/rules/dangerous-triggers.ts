@@ -1,3 +1,4 @@
+import { actionKey } from '../platforms/github/uses.js';
 import { defineRule } from './types.js';
 
 const DANGEROUS: Record<string, string> = {
@@ -32,8 +33,8 @@ export default defineRule({
     // Touching pull request content: a checkout of a non-default ref, downloaded artifacts, PR refs passed on.
     const touchesPr = p.jobs.some((j) =>
       j.steps.some((s) => {
-        const key = `${s.uses?.owner ?? ''}/${s.uses?.repo ?? ''}`.toLowerCase();
-        if (key === 'actions/checkout/' || key === 'actions/checkout') return [...s.with.keys()].some((k) => /^(ref|repository)$/i.test(k));
+        const key = actionKey(s.uses) ?? '';
+        if (key === 'actions/checkout') return [...s.with.keys()].some((k) => /^(ref|repository)$/i.test(k));
         if (/download-artifact|dawidd6\/action-download-artifact/.test(key)) return true;
         return /pull_request\.head|head_ref|workflow_run\.head|refs\/pull\//.test(s.script?.text ?? '');
       }) || [...j.with.values()].some((v) => /pull_request\.head|head_ref|workflow_run\.head/.test(v.value.value)),

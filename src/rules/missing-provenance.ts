@@ -1,4 +1,5 @@
 import { publishes } from '../core/commands.js';
+import { actionKey } from '../platforms/github/uses.js';
 import { defineRule } from './types.js';
 
 /** Steps that produce provenance or an SBOM. */
@@ -24,7 +25,7 @@ export default defineRule({
   },
   check({ pipeline, report }) {
     const attests = pipeline.jobs.some((j) =>
-      j.steps.some((s) => PROVENANCE_ACTION.test(`${s.uses?.owner ?? ''}/${s.uses?.repo ?? ''}`) || PROVENANCE_COMMAND.test(s.script?.text ?? '') || [...s.with.keys()].some((k) => /^(provenance|sbom|attestations)$/i.test(k))),
+      j.steps.some((s) => PROVENANCE_ACTION.test(actionKey(s.uses) ?? '') || PROVENANCE_COMMAND.test(s.script?.text ?? '') || [...s.with.keys()].some((k) => /^(provenance|sbom|attestations)$/i.test(k))),
     );
     if (attests) return;
     for (const job of pipeline.jobs) {

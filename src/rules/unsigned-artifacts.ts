@@ -1,4 +1,6 @@
 import { publishes } from '../core/commands.js';
+import { input } from '../platforms/github/steps.js';
+import { actionKey } from '../platforms/github/uses.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
@@ -23,12 +25,12 @@ export default defineRule({
     if (pipeline.platform === 'gha') {
       // Signing anywhere in the workflow counts: it is often a later job.
       const signs = pipeline.jobs.some((j) =>
-        j.steps.some((s) => /^(sigstore\/cosign-installer|actions\/attest(-build-provenance)?|slsa-framework\/)/i.test(`${s.uses?.owner ?? ''}/${s.uses?.repo ?? ''}`) || /\bcosign\s+(sign|attest)\b|\bnotation\s+sign\b/.test(s.script?.text ?? '')),
+        j.steps.some((s) => /^(sigstore\/cosign-installer|actions\/attest(-build-provenance)?|slsa-framework\/)/i.test(actionKey(s.uses) ?? '') || /\bcosign\s+(sign|attest)\b|\bnotation\s+sign\b/.test(s.script?.text ?? '')),
       );
       if (signs) return;
       for (const job of pipeline.jobs) {
         const push = publishes(job).find((p) => p.ecosystem === 'image');
-        if (push && !(push.step.uses && !/^\s*true\s*$/i.test(push.step.with.get('push')?.value.value ?? ''))) {
+        if (push && !(push.step.uses && !/^\s*true\s*$/i.test(input(push.step, 'push')?.value.value ?? ''))) {
           report({ span: push.step.anchor, message: `job \`${job.id.value}\` pushes an image and nothing in the workflow signs or attests it` });
         }
       }

@@ -1,9 +1,9 @@
 /** The Dockerfile model: stages as jobs, RUN as steps, and where the builder says things are. */
 import { test } from 'node:test';
+import { CORPUS, findCorpusFiles } from '../helpers/corpus.js';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { SourceFile } from '../../src/model/source.js';
 import type { Span } from '../../src/model/source.js';
@@ -461,28 +461,9 @@ test('hostile input: no throw, spans inside the file and ordered', () => {
   assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
 });
 
-const here = dirname(fileURLToPath(import.meta.url));
-// dist/test/docker → the repository root → its sibling `shared/corpus`.
-const CORPUS = process.env.PIPEWARDEN_CORPUS ?? resolve(here, '../../../../shared/corpus');
-
-/** Like `find CORPUS -iname 'Dockerfile*' -o -iname 'Containerfile*' -o -iname '*.dockerfile'`, files only. */
-function findFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) findFiles(p, out);
-    else if (st.isFile() && /^(dockerfile|containerfile)|\.dockerfile$/i.test(name)) out.push(p);
-  }
-  return out;
-}
 
 test('the corpus builds: every Dockerfile without throwing, almost all without problems', { skip: !existsSync(CORPUS) && `no corpus at ${CORPUS}` }, (t) => {
-  const files = findFiles(CORPUS).sort();
+  const files = findCorpusFiles((name) => /^(dockerfile|containerfile)|\.dockerfile$/i.test(name)).sort();
   assert.ok(files.length >= 250, `found ${files.length} files`);
   const withProblems: string[] = [];
   let stages = 0;

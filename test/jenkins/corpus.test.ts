@@ -5,35 +5,16 @@
  * and what the model says is where it says it is.
  */
 import { test } from 'node:test';
+import { CORPUS, findCorpusFiles } from '../helpers/corpus.js';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SourceFile } from '../../src/model/source.js';
 import { buildJenkins, type JenkinsKind } from '../../src/platforms/jenkins/build.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-// dist/test/jenkins → the repository root → its sibling `shared/corpus`.
-const CORPUS = process.env.PIPEWARDEN_CORPUS ?? resolve(here, '../../../../shared/corpus');
-
-/** Like `find CORPUS -iname 'Jenkinsfile*' -o -name '*.groovy'`, files only. */
-function findFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) findFiles(p, out);
-    else if (st.isFile() && (/^jenkinsfile/i.test(name) || name.endsWith('.groovy'))) out.push(p);
-  }
-  return out;
-}
 
 test('the corpus loads: plausible counts of declarative, scripted and other files', { skip: !existsSync(CORPUS) && `no corpus at ${CORPUS}` }, (t) => {
-  const files = findFiles(CORPUS).sort();
+  const files = findCorpusFiles((name) => /^jenkinsfile/i.test(name) || name.endsWith('.groovy')).sort();
   assert.ok(files.length >= 300, `found ${files.length} files`);
   const counts: Record<JenkinsKind, number> = { declarative: 0, scripted: 0, 'not-pipeline': 0 };
   const withProblems: string[] = [];

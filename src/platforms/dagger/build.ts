@@ -4,11 +4,11 @@
  * version is not). JSON is YAML, so the YAML reader gives exact positions.
  */
 import { isMap } from 'yaml';
+import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { ExternalRef, Pipeline, PinState } from '../../model/pipeline.js';
 import type { SourceFile, Span } from '../../model/source.js';
 
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 export function daggerRef(source: string, span: Span): ExternalRef {
   const at = source.lastIndexOf('@');
@@ -16,7 +16,7 @@ export function daggerRef(source: string, span: Span): ExternalRef {
   const version = at > 0 ? source.slice(at + 1) : undefined;
   // Local modules (relative paths) are part of the repository.
   const local = !/^[a-z0-9.-]+\.[a-z]{2,}\//i.test(source);
-  const pin: PinState = local ? 'local' : !version ? 'unpinned' : FULL_SHA.test(version) ? 'hash' : 'tag';
+  const pin: PinState = local ? 'local' : !version ? 'unpinned' : isCommitSha(version) ? 'hash' : 'tag';
   const ref: ExternalRef = { kind: 'module', raw: source, span, name, pin };
   if (version) ref.version = version;
   return ref;

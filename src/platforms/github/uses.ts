@@ -1,9 +1,8 @@
 /** Parsing of GitHub Actions `uses:` values. */
-import { isDynamic, parseImageRef } from '../../core/refs.js';
+import { isCommitSha, isDynamic, parseImageRef } from '../../core/refs.js';
 import type { ExternalRef, RefKind } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /**
  * `owner/repo[/path]@ref`, `./local/path`, or `docker://image`.
@@ -31,7 +30,7 @@ export function parseUses(raw: string, span: Span, kind: Extract<RefKind, 'actio
     name: repo ? `${owner}/${repo}` : owner,
     owner,
     repo,
-    pin: version === undefined || version === '' ? 'unpinned' : FULL_SHA.test(version) ? 'hash' : 'tag',
+    pin: version === undefined || version === '' ? 'unpinned' : isCommitSha(version) ? 'hash' : 'tag',
   };
   if (path) ref.path = path;
   if (version !== undefined) ref.version = version;

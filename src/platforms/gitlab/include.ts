@@ -2,11 +2,10 @@
  * `include:` entries: which form each one takes, how pinned the external ones
  * are, and where local ones point inside the repository.
  */
-import { isDynamic } from '../../core/refs.js';
+import { isCommitSha, isDynamic } from '../../core/refs.js';
 import type { ExternalRef, PinState } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 
-const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
 /** `$CI_PROJECT_PATH`-style references to the project being built. */
 const SAME_PROJECT = /^\$\{?CI_PROJECT_PATH\}?$|\$\{?CI_PROJECT_PATH\}?(?:\/|$)/;
@@ -39,12 +38,12 @@ export function projectRef(project: string, span: Span, ref: string | undefined,
   if (r !== undefined && r !== '') out.version = r;
   if (SAME_PROJECT.test(p)) {
     // The project being built, at its own commit or default branch: same repository.
-    out.pin = !r || CURRENT_COMMIT.test(r) ? 'local' : COMMIT.test(r) ? 'hash' : isDynamic(r) ? 'dynamic' : 'tag';
+    out.pin = !r || CURRENT_COMMIT.test(r) ? 'local' : isCommitSha(r) ? 'hash' : isDynamic(r) ? 'dynamic' : 'tag';
     return out;
   }
   if (isDynamic(p)) out.pin = 'dynamic';
   else if (r === undefined || r === '') out.pin = 'unpinned';
-  else if (COMMIT.test(r)) out.pin = 'hash';
+  else if (isCommitSha(r)) out.pin = 'hash';
   else if (isDynamic(r)) out.pin = 'dynamic';
   else out.pin = 'tag';
   return out;
@@ -74,7 +73,7 @@ export function componentRef(raw: string, span: Span): ExternalRef {
   }
   if (version !== undefined) out.version = version;
   if (SAME_PROJECT.test(name) && version !== undefined && CURRENT_COMMIT.test(version)) out.pin = 'local';
-  else if (version !== undefined && COMMIT.test(version)) out.pin = 'hash';
+  else if (version !== undefined && isCommitSha(version)) out.pin = 'hash';
   else if (isDynamic(name) || (version !== undefined && isDynamic(version))) out.pin = 'dynamic';
   else if (version === undefined || version === '' || version === '~latest') out.pin = 'unpinned';
   else out.pin = 'tag';

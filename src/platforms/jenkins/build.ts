@@ -9,7 +9,7 @@
  */
 import { Document, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import { isDynamic, parseImageRef } from '../../core/refs.js';
+import { isCommitSha, isDynamic, parseImageRef } from '../../core/refs.js';
 import type {
   EnvVar, Expression, ExternalRef, Job, PinState, Pipeline, Runner, ShellKind, Step, StepInput, Str, TemplatedText, Trigger, TrustLevel,
 } from '../../model/pipeline.js';
@@ -380,7 +380,7 @@ class Builder {
     let pin: PinState;
     if (dynamic || isDynamic(raw)) pin = 'dynamic';
     else if (!version) pin = 'unpinned';
-    else if (/^[0-9a-f]{40}$/i.test(version) || /^[0-9a-f]{64}$/i.test(version)) pin = 'hash';
+    else if (isCommitSha(version)) pin = 'hash';
     else pin = 'tag';
     const ref: ExternalRef = { kind: 'library', raw, span: span ?? s.span, name, pin };
     if (version) ref.version = version;

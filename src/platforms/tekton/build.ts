@@ -5,6 +5,7 @@
  * git/hub resolvers) are external references with a pin state.
  */
 import { isMap } from 'yaml';
+import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { ExternalRef, Job, Pipeline, PinState, Str, Trigger } from '../../model/pipeline.js';
 import { containerStep, envOf, type ContainerContext } from '../kube/containers.js';
@@ -15,7 +16,6 @@ export interface Problem {
   span: import('../../model/source.js').Span;
 }
 
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 export const TEKTON_KINDS = new Set([
   'Task', 'ClusterTask', 'Pipeline', 'PipelineRun', 'TaskRun', 'StepAction', 'EventListener', 'TriggerBinding',
@@ -98,7 +98,7 @@ class TektonBuilder {
       const url = params.get('url')?.value ?? params.get('repo')?.value ?? 'git';
       const rev = params.get('revision');
       if (!rev) return refOf(url, undefined, 'unpinned');
-      const pin: PinState = dynamic(rev.value) ? 'dynamic' : FULL_SHA.test(rev.value) ? 'hash' : 'tag';
+      const pin: PinState = dynamic(rev.value) ? 'dynamic' : isCommitSha(rev.value) ? 'hash' : 'tag';
       return refOf(url, rev.value, pin, y.span(rev.node));
     }
     if (resolver === 'hub') {
