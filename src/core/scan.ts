@@ -43,6 +43,8 @@ export interface ScanOptions {
   toolVersion: string;
   /** Called for internal errors (a rule that threw) so `--debug` can show them. */
   onInternalError?: (file: string, err: unknown) => void;
+  /** Local actions and reusable workflows already built in this scan, by path (set by `scanPaths`). */
+  calleeCache?: Map<string, Pipeline | null>;
 }
 
 export interface FileScan {
@@ -62,7 +64,8 @@ export function displayPath(absPath: string, cwd: string): string {
   return shown.split(path.sep).join('/');
 }
 
-export async function scanPaths(paths: string[], opts: ScanOptions): Promise<ScanResult> {
+export async function scanPaths(paths: string[], options: ScanOptions): Promise<ScanResult> {
+  const opts: ScanOptions = { ...options, calleeCache: new Map() };
   const ignore = opts.config.ignorePaths;
   const { candidates, notes } = await discover(paths, { isIgnored: ignore.length ? (rel) => matchesAny(rel, ignore) : undefined });
   const result: ScanResult = { toolVersion: opts.toolVersion, findings: [], files: [], rules: activeRuleMetas(opts), sources: new Map(), suppressed: 0 };
@@ -334,7 +337,7 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         if (out.pipeline) pipelines.push(out.pipeline);
         // Local actions and reusable workflows, so a caller's inputs can be followed into them.
         if (out.pipeline?.platform === 'gha') {
-          attachLocalCallees(out.pipeline, (abs) => displayPath(abs, opts.cwd));
+          attachLocalCallees(out.pipeline, (abs) => displayPath(abs, opts.cwd), opts.calleeCache);
           // Findings reported in a callee get its ignores and code frame.
           for (const ref of out.pipeline.references) {
             const callee = calleeOf(ref);

@@ -28,7 +28,7 @@ function repositoryRoot(absPath: string): string | undefined {
  * Loads the local callees of a pipeline's references (one level deep). A
  * callee that cannot be read or parsed is skipped: it is scanned on its own.
  */
-export function attachLocalCallees(pipeline: Pipeline, display: (abs: string) => string): void {
+export function attachLocalCallees(pipeline: Pipeline, display: (abs: string) => string, cache?: Map<string, Pipeline | null>): void {
   const abs = pipeline.file.absPath;
   if (!abs) return;
   const root = repositoryRoot(abs);
@@ -43,15 +43,27 @@ export function attachLocalCallees(pipeline: Pipeline, display: (abs: string) =>
       if (!candidate) continue;
       target = candidate;
     }
-    try {
-      if (!statSync(target).isFile() || statSync(target).size > 2 * 1024 * 1024) continue;
-      const file = new SourceFile(display(target), readFileSync(target, 'utf8'), target);
-      const { docs, problems } = parseYaml(file);
-      if (problems.some((p) => p.fatal) || !docs[0]) continue;
-      const built = ref.kind === 'action' ? buildAction(docs[0]) : buildWorkflow(docs[0]);
-      if (built.pipeline) callees.set(ref, built.pipeline);
-    } catch {
-      /* unreadable or too deep: the callee is reported when scanned itself */
+    // One shared action is called from many workflows: within a scan it is read and built once.
+    const key = `${ref.kind}\0${target}`;
+    let callee = cache?.get(key);
+    if (callee === undefined) {
+      callee = loadCallee(target, ref.kind === 'action', display);
+      cache?.set(key, callee);
     }
+    if (callee) callees.set(ref, callee);
+  }
+}
+
+function loadCallee(target: string, isAction: boolean, display: (abs: string) => string): Pipeline | null {
+  try {
+    const st = statSync(target);
+    if (!st.isFile() || st.size > 2 * 1024 * 1024) return null;
+    const file = new SourceFile(display(target), readFileSync(target, 'utf8'), target);
+    const { docs, problems } = parseYaml(file);
+    if (problems.some((p) => p.fatal) || !docs[0]) return null;
+    return (isAction ? buildAction(docs[0]) : buildWorkflow(docs[0])).pipeline ?? null;
+  } catch {
+    /* unreadable or too deep: the callee is reported when scanned itself */
+    return null;
   }
 }
