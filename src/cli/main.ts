@@ -6,6 +6,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { defaultJobs } from '../core/parallel.js';
 import { scanPaths } from '../core/scan.js';
 import type { Confidence, Severity } from '../model/finding.js';
 import { CONFIDENCES, SEVERITIES } from '../model/finding.js';
@@ -16,7 +17,11 @@ import { explainRule, listRules } from './explain.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
 
+/** Set by the bundler; unbundled builds (tests) read package.json. */
+declare const __PIPEWARDEN_VERSION__: string | undefined;
+
 export const VERSION: string = (() => {
+  if (typeof __PIPEWARDEN_VERSION__ === 'string') return __PIPEWARDEN_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     return pkg.version;
@@ -43,6 +48,7 @@ Scan options:
       --persona <p>           regular | pedantic | auditor (default: regular)
   -c, --config <file>         config file (default: .pipewarden.yml in the first folder scanned)
       --max-file-size <MiB>   skip larger files (default: 16)
+      -j, --jobs <N>          worker threads (default: the available cores, at most 8; 1 = no workers)
       --no-color              no colours in text output (also when NO_COLOR is set)
       --debug                 show internal errors with stack traces
 
@@ -115,6 +121,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
       persona: { type: 'string' },
       config: { type: 'string', short: 'c' },
       'max-file-size': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
       'no-color': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -151,6 +158,11 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     if (!Number.isFinite(mib) || mib <= 0) throw new UsageError('--max-file-size must be a positive number of MiB');
     maxFileBytes = Math.round(mib * 1024 * 1024);
   }
+  let jobs = defaultJobs();
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
+  }
   const result = await scanPaths(paths, {
     rules: allRules,
     config,
@@ -159,6 +171,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     minConfidence,
     cwd,
     maxFileBytes,
+    jobs,
     toolVersion: VERSION,
     onInternalError: (file, e) => {
       err(`pipewarden: internal error while checking ${file}: ${(e as Error).message}\n`);

@@ -26,7 +26,8 @@ import { buildDockerfile } from '../platforms/docker/build.js';
 import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
-import { discover } from './discover.js';
+import { discover, type Candidate } from './discover.js';
+import { analyseInWorkers } from './parallel.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
 
@@ -45,6 +46,10 @@ export interface ScanOptions {
   onInternalError?: (file: string, err: unknown) => void;
   /** Local actions and reusable workflows already built in this scan, by path (set by `scanPaths`). */
   calleeCache?: Map<string, Pipeline | null>;
+  /** Worker threads for file-local analysis (1: all on the calling thread). */
+  jobs?: number;
+  /** Set inside workers: Kubernetes-style files are not analysed there (see `leftToMain`). */
+  leaveKubeToMain?: boolean;
 }
 
 export interface FileScan {
@@ -71,25 +76,25 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   const result: ScanResult = { toolVersion: opts.toolVersion, findings: [], files: [], rules: activeRuleMetas(opts), sources: new Map(), suppressed: 0 };
   for (const n of notes) result.files.push({ path: displayPath(path.resolve(n.path), opts.cwd), status: 'skipped', reason: n.reason });
   // Files of Kubernetes-style platforms wait for the project-wide rules (RBAC, workspaces, triggers across files).
-  const slots: (FileScan | Analysis)[] = [];
+  const slots: (FileScan | Analysis)[] = new Array(candidates.length);
   const deferred: Analysis[] = [];
-  for (const c of candidates) {
-    const shown = displayPath(c.absPath, opts.cwd);
-    let a: Analysis;
-    try {
-      // A file named explicitly is classified by its content when its name says nothing (`pipeline.txt`).
-      const byContent = c.explicit && classifyByPath(c.relPath) === null && classifyByPath(shown) === null;
-      a = byContent ? await analyseByContent(c.absPath, shown, c.relPath, opts) : await scanFile(c.absPath, shown, c.relPath, opts);
-    } catch (err) {
-      // A bug while reading one file must not stop the scan: report it and go on with the others.
-      opts.onInternalError?.(shown, err);
-      a = { record: { path: shown, status: 'skipped', reason: `internal error: ${(err as Error).message}` }, raw: [], pipelines: [] };
-    }
+  const settle = async (i: number, c: Candidate) => {
+    const a = await analyseCandidate(c, opts);
     if (a.pipelines.some((p) => p.kube)) {
-      deferred.push(a);
-      slots.push(a);
       // Documents are kept for the project rules; their raw text is kept only for ignores and code frames.
-    } else slots.push(finishAnalysis(a, opts));
+      deferred.push(a);
+      slots[i] = a;
+    } else slots[i] = finishAnalysis(a, opts);
+  };
+  const jobs = Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER));
+  if (jobs > 1) {
+    // Kubernetes-style files come back unanalysed: the project rules need all of them in one heap.
+    await analyseInWorkers(candidates, opts, jobs, async (i, outcome) => {
+      if (outcome === 'kube') await settle(i, candidates[i]!);
+      else slots[i] = outcome;
+    });
+  } else {
+    for (let i = 0; i < candidates.length; i++) await settle(i, candidates[i]!);
   }
   runProjectRules(deferred, opts);
   for (const slot of slots) {
@@ -116,6 +121,23 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
 export function activeRuleMetas(opts: Pick<ScanOptions, 'rules' | 'config'>): RuleMeta[] {
   const metas = opts.rules.filter((r) => opts.config.rules.get(r.meta.id)?.enabled !== false).map((r) => r.meta);
   return [parseErrorRule.meta, invalidIgnoreRule.meta, ...metas.filter((m) => m.id !== parseErrorRule.meta.id && m.id !== invalidIgnoreRule.meta.id)];
+}
+
+/** Below this many files per extra thread, starting workers costs more than it saves. */
+const MIN_FILES_PER_WORKER = 64;
+
+/** Reads, models and checks one discovered file on its own; never throws. */
+export async function analyseCandidate(c: Candidate, opts: ScanOptions): Promise<Analysis> {
+  const shown = displayPath(c.absPath, opts.cwd);
+  try {
+    // A file named explicitly is classified by its content when its name says nothing (`pipeline.txt`).
+    const byContent = c.explicit && classifyByPath(c.relPath) === null && classifyByPath(shown) === null;
+    return byContent ? await analyseByContent(c.absPath, shown, c.relPath, opts) : await scanFile(c.absPath, shown, c.relPath, opts);
+  } catch (err) {
+    // A bug while reading one file must not stop the scan: report it and go on with the others.
+    opts.onInternalError?.(shown, err);
+    return { record: { path: shown, status: 'skipped', reason: `internal error: ${(err as Error).message}` }, raw: [], pipelines: [] };
+  }
 }
 
 /**
@@ -195,6 +217,9 @@ export async function scanFile(absPath: string, shown: string, relPath: string, 
     if (byPath) record.platform = byPath.platform;
     return { record, raw: [], pipelines: [] };
   }
+  if (opts.leaveKubeToMain && byPath === undefined && KUBE_HINT.test(read.text)) {
+    return { record: { path: shown, status: 'scanned' }, raw: [], pipelines: [], leftToMain: true };
+  }
   return analyseSource(new SourceFile(shown, read.text, absPath), relPath, opts, read.invalidUtf8At);
 }
 
@@ -206,7 +231,12 @@ export interface Analysis {
   record: FileRecord;
   raw: RawFinding[];
   pipelines: Pipeline[];
+  /** A worker saw a Kubernetes-style file and left it to the main thread, unanalysed. */
+  leftToMain?: boolean;
 }
+
+/** A top-level `apiVersion:` or `kind:`: the file is probably Kubernetes-style (workers leave those to the main thread). */
+const KUBE_HINT = /^(apiVersion|kind)[ \t]*:/m;
 
 /** Before filtering: who should see it, and whether a cross-file finding supersedes file-local ones at its place. */
 type RawFinding = Finding & { persona?: Persona; supersedes?: boolean };

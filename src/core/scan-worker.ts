@@ -1,0 +1,40 @@
+/** Worker-thread entry for `analyseInWorkers`: analyse batches of files, post finished results back. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { allRules } from '../rules/index.js';
+import type { Candidate } from './discover.js';
+import type { WorkerInit, WorkerReply } from './parallel.js';
+import { analyseCandidate, finishAnalysis, type FileScan, type ScanOptions } from './scan.js';
+
+const init = workerData as WorkerInit;
+const byId = new Map(allRules.map((r) => [r.meta.id, r]));
+const opts: ScanOptions = {
+  ...init.opts,
+  rules: init.ruleIds.map((id) => byId.get(id)).filter((r) => r !== undefined),
+  calleeCache: new Map(),
+  leaveKubeToMain: true,
+  onInternalError: (file, err) => post({ kind: 'internal-error', file, message: (err as Error).message, stack: (err as Error).stack }),
+};
+
+function post(reply: WorkerReply): void {
+  parentPort!.postMessage(reply);
+}
+
+parentPort!.on('message', async (msg: { batch: number; files: (Candidate & { index: number })[] }) => {
+  try {
+    const results: { index: number; outcome: FileScan | 'kube' }[] = [];
+    for (const c of msg.files) {
+      const a = await analyseCandidate(c, opts);
+      if (a.leftToMain || a.pipelines.some((p) => p.kube)) {
+        results.push({ index: c.index, outcome: 'kube' });
+        continue;
+      }
+      const scan = finishAnalysis(a, opts);
+      // Only sources with findings are shown (code frames); the rest need not cross threads.
+      if (scan.findings.length === 0) delete scan.source;
+      results.push({ index: c.index, outcome: scan });
+    }
+    post({ kind: 'results', batch: msg.batch, results });
+  } catch (err) {
+    post({ kind: 'fatal', message: (err as Error).message });
+  }
+});
