@@ -22,8 +22,8 @@ function arg(name: string, fallback: string): string {
 
 interface Run { mode: string; ms: number; files: number; bytes: number; findings: number; maxRssMB: number }
 
-function measure(mode: 'floor' | 'scan', dir: string): Run {
-  const r = spawnSync(process.execPath, [child, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+function measure(mode: 'floor' | 'scan', dir: string, jobs = 1): Run {
+  const r = spawnSync(process.execPath, [child, mode, dir, String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Run;
 }
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const corpus = path.resolve(arg('--corpus', path.join(root, '../shared/corpus')));
   const target = Number(arg('--files', '10000'));
   const rounds = Number(arg('--rounds', '3'));
+  const jobs = Number(arg('--jobs', String(Math.max(2, os.availableParallelism()))));
   const { candidates } = await discover([corpus]);
   if (candidates.length === 0) throw new Error(`no pipeline files under ${corpus}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewarden-bench-'));
@@ -52,12 +53,16 @@ async function main(): Promise<void> {
     }
     const floors: Run[] = [];
     const scans: Run[] = [];
+    const parallel: Run[] = [];
     for (let i = 0; i < rounds; i++) {
       floors.push(measure('floor', tmp));
       scans.push(measure('scan', tmp));
+      parallel.push(measure('scan', tmp, jobs));
     }
     const floorMs = median(floors.map((r) => r.ms));
     const scanMs = median(scans.map((r) => r.ms));
+    const parallelMs = median(parallel.map((r) => r.ms));
+    if (parallel[0]!.findings !== scans[0]!.findings) throw new Error(`--jobs ${jobs} found ${parallel[0]!.findings} findings, one thread ${scans[0]!.findings}`);
     const scan = scans[0]!;
     const oneFile = path.join(root, 'examples/vulnerable-repo/.github/workflows/pr-triage.yml');
     const walls: number[] = [];
@@ -81,6 +86,14 @@ async function main(): Promise<void> {
         maxRssMB: Math.round(Math.max(...scans.map((r) => r.maxRssMB))),
         findings: scan.findings,
       },
+      parallel: {
+        jobs,
+        ms: Math.round(parallelMs),
+        filesPerSec: Math.round(scan.files / (parallelMs / 1000)),
+        mbPerSec: +((scan.bytes / 1e6) / (parallelMs / 1000)).toFixed(2),
+        maxRssMB: Math.round(Math.max(...parallel.map((r) => r.maxRssMB))),
+        speedup: +(scanMs / parallelMs).toFixed(2),
+      },
       ratioToFloor: +(scanMs / floorMs).toFixed(2),
       singleFileWallMs: Math.round(median(walls)),
     };
@@ -89,7 +102,8 @@ async function main(): Promise<void> {
         `files: ${results.files} (${results.megabytes} MB), ${rounds} rounds, median`,
         `floor (read + yaml parse): ${results.floor.ms} ms, ${results.floor.filesPerSec} files/s, peak RSS ${results.floor.maxRssMB} MB`,
         `full scan, 1 thread:       ${results.scan.ms} ms, ${results.scan.filesPerSec} files/s, ${results.scan.mbPerSec} MB/s, peak RSS ${results.scan.maxRssMB} MB, ${results.scan.findings} findings`,
-        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0)`,
+        `full scan, --jobs ${jobs}:      ${results.parallel.ms} ms, ${results.parallel.filesPerSec} files/s, ${results.parallel.mbPerSec} MB/s, peak RSS ${results.parallel.maxRssMB} MB`,
+        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0); speed-up with --jobs ${jobs}: ${results.parallel.speedup}x (target >= 1.8)`,
         `single-file CLI scan: ${results.singleFileWallMs} ms wall (target < 150)`,
         '',
       ].join('\n'),

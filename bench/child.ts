@@ -11,8 +11,9 @@ import { scanPaths } from '../src/core/scan.js';
 import { allRules } from '../src/rules/index.js';
 
 async function main(): Promise<void> {
-  const [mode, dir] = process.argv.slice(2);
-  if (!dir || (mode !== 'floor' && mode !== 'scan')) throw new Error('usage: child floor|scan DIR');
+  const [mode, dir, jobsArg] = process.argv.slice(2);
+  const jobs = Number(jobsArg ?? '1');
+  if (!dir || (mode !== 'floor' && mode !== 'scan')) throw new Error('usage: child floor|scan DIR [JOBS]');
   const start = process.hrtime.bigint();
   let files = 0;
   let bytes = 0;
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     }
   } else {
     const result = await scanPaths([dir], {
-      rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'bench',
+      rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'bench', jobs,
     });
     files = result.files.length;
     findings = result.findings.length;
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     for (const c of candidates) bytes += (await fs.stat(c.absPath)).size;
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  process.stdout.write(JSON.stringify({ mode, ms, files, bytes, findings, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ mode, jobs, ms, files, bytes, findings, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 main().catch((e) => {
