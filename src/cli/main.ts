@@ -172,6 +172,8 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     cwd,
     maxFileBytes,
     jobs,
+    // Only the text report (code frames) and SARIF (fingerprints) read the files' text again.
+    keepSources: format === 'text' || format === 'sarif',
     toolVersion: VERSION,
     onInternalError: (file, e) => {
       err(`pipewarden: internal error while checking ${file}: ${(e as Error).message}\n`);

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import type { Candidate } from './discover.js';
 import type { WorkerInit, WorkerReply } from './parallel.js';
-import { analyseCandidate, finishAnalysis, type FileScan, type ScanOptions } from './scan.js';
+import { analyseCandidate, finishAnalysis, lighten, type FileScan, type ScanOptions } from './scan.js';
 
 const init = workerData as WorkerInit;
 const byId = new Map(allRules.map((r) => [r.meta.id, r]));
@@ -28,10 +28,8 @@ parentPort!.on('message', async (msg: { batch: number; files: (Candidate & { ind
         results.push({ index: c.index, outcome: 'kube' });
         continue;
       }
-      const scan = finishAnalysis(a, opts);
       // Only sources with findings are shown (code frames); the rest need not cross threads.
-      if (scan.findings.length === 0) delete scan.source;
-      results.push({ index: c.index, outcome: scan });
+      results.push({ index: c.index, outcome: lighten(finishAnalysis(a, opts), opts) });
     }
     post({ kind: 'results', batch: msg.batch, results });
   } catch (err) {

@@ -48,6 +48,8 @@ export interface ScanOptions {
   calleeCache?: Map<string, Pipeline | null>;
   /** Worker threads for file-local analysis (1: all on the calling thread). */
   jobs?: number;
+  /** Keep the text of files with findings in `ScanResult.sources` (code frames, SARIF fingerprints); default true. */
+  keepSources?: boolean;
   /** Set inside workers: Kubernetes-style files are not analysed there (see `leftToMain`). */
   leaveKubeToMain?: boolean;
 }
@@ -84,14 +86,14 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
       // Documents are kept for the project rules; their raw text is kept only for ignores and code frames.
       deferred.push(a);
       slots[i] = a;
-    } else slots[i] = finishAnalysis(a, opts);
+    } else slots[i] = lighten(finishAnalysis(a, opts), opts);
   };
   const jobs = Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER));
   if (jobs > 1) {
     // Kubernetes-style files come back unanalysed: the project rules need all of them in one heap.
     await analyseInWorkers(candidates, opts, jobs, async (i, outcome) => {
       if (outcome === 'kube') await settle(i, candidates[i]!);
-      else slots[i] = outcome;
+      else slots[i] = lighten(outcome, opts);
     });
   } else {
     for (let i = 0; i < candidates.length; i++) await settle(i, candidates[i]!);
@@ -102,6 +104,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
+    if (opts.keepSources === false) continue;
     if (scanned.source && scanned.findings.length > 0) result.sources.set(scanned.record.path, scanned.source);
     for (const extra of scanned.extraSources ?? []) result.sources.set(extra.path, extra);
   }
@@ -121,6 +124,15 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
 export function activeRuleMetas(opts: Pick<ScanOptions, 'rules' | 'config'>): RuleMeta[] {
   const metas = opts.rules.filter((r) => opts.config.rules.get(r.meta.id)?.enabled !== false).map((r) => r.meta);
   return [parseErrorRule.meta, invalidIgnoreRule.meta, ...metas.filter((m) => m.id !== parseErrorRule.meta.id && m.id !== invalidIgnoreRule.meta.id)];
+}
+
+/** A finished file keeps its text only when the report will read it again. */
+export function lighten(scan: FileScan, opts: ScanOptions): FileScan {
+  if (scan.findings.length === 0 || opts.keepSources === false) {
+    delete scan.source;
+    delete scan.extraSources;
+  }
+  return scan;
 }
 
 /** Below this many files per extra thread, starting workers costs more than it saves. */
