@@ -20,6 +20,11 @@ const ALWAYS_SET = new Set([
   'github.run_attempt', 'github.workflow', 'github.workflow_ref', 'github.event_name', 'github.actor', 'github.triggering_actor',
   'github.server_url', 'github.api_url', 'github.graphql_url', 'github.job', 'github.workspace', 'github.token', 'github.action_path',
   'github.retention_days', 'runner.os', 'runner.arch', 'runner.temp', 'runner.tool_cache', 'runner.name', 'secrets.github_token',
+  // Set for every event of the kind the surrounding condition tests (`github.event_name == 'pull_request' && … || …`).
+  'github.head_ref', 'github.base_ref', 'github.event.number', 'github.event.pull_request.number', 'github.event.pull_request.head.sha',
+  'github.event.pull_request.head.ref', 'github.event.pull_request.base.sha', 'github.event.pull_request.base.ref',
+  'github.event.pull_request.head.repo.full_name', 'github.event.pull_request.title', 'github.event.pull_request.html_url',
+  'github.event.pull_request.user.login', 'github.event.workflow_run.head_sha', 'github.event.workflow_run.id',
 ]);
 
 function literalFalsiness(value: string | number | boolean | null): Falsiness {
@@ -72,6 +77,13 @@ function falsiness(n: ExprNode, pipeline: Pipeline): Falsiness {
   }
 }
 
+/** `c` in `a && b || c` is itself a test (a comparison, a negation, a boolean function): the whole is boolean logic, not a choice of values. */
+function isBooleanLogic(c: ExprNode): boolean {
+  if (c.type === 'unary') return true;
+  if (c.type === 'binary') return c.operator === '&&' || c.operator === '||' ? isBooleanLogic(c.left) && isBooleanLogic(c.right) : true;
+  return c.type === 'call' && BOOLEAN_FUNCTIONS.has(c.callee.toLowerCase());
+}
+
 function fromJsonLiteral(text: string): Falsiness {
   try {
     const v: unknown = JSON.parse(text);
@@ -98,20 +110,24 @@ export default defineRule({
     fixable: false,
     docs: {
       description:
-        "GitHub expressions have no `? :`, so `cond && b || c` stands in for one. It only works when `b` is truthy: when `b` is `''`, `0`, `false`, a comparison that fails, or a value that is empty at run time (an unset secret or variable, a missing step output, a boolean input), the expression yields `c` even though `cond` held. A flag meant to switch off publishing, a token chosen per event or a safe default then silently goes the other way. Literal falsy values and booleans are reported at the regular level; values that are empty only when unset are reported for pedantic readers.",
+        "GitHub expressions have no `? :`, so `cond && b || c` stands in for one. It only works when `b` is truthy: when `b` is `''`, `0`, `false`, a comparison that fails, or a value that is empty at run time (an unset secret or variable, a missing step output, a boolean input), the expression yields `c` even though `cond` held. A flag meant to switch off publishing, a token chosen per event or a safe default then silently goes the other way. Literal falsy values and booleans are reported at the regular level; values that are empty only when unset are reported for pedantic readers. In `if:` conditions, and where `c` is itself a test (`a && b || c == 'x'`), the expression is plain boolean logic and only an always-falsy `b` is reported.",
       bad: "run: ./release.sh ${{ inputs.dry-run && '' || '--publish' }}",
       good: "run: ./release.sh ${{ !inputs.dry-run && '--publish' || '' }}",
       remedy: "Rewrite so the middle operand is a non-empty literal (negate the condition and swap the branches), or compute the value in a script step where both branches are explicit.",
     },
   },
   check({ pipeline, report }) {
+    // In `if:` the result is read as true or false, so `a && b || c` is plain boolean logic there.
+    const conditions = new Set(pipeline.jobs.flatMap((j) => [j.if, ...j.steps.map((s) => s.if)]).flatMap((c) => c?.expressions ?? []));
     for (const e of pipeline.expressions) {
       if (!e.ast || (e.syntax && e.syntax !== 'gha')) continue;
+      const inCondition = conditions.has(e);
       walk(e.ast, (n) => {
         if (n.type !== 'binary' || n.operator !== '||' || n.left.type !== 'binary' || n.left.operator !== '&&') return;
         const middle = n.left.right;
         const kind = falsiness(middle, pipeline);
         if (kind === 'truthy') return;
+        if (kind !== 'falsy' && (inCondition || isBooleanLogic(n.right))) return;
         const b = source(e.raw, middle);
         const c = source(e.raw, n.right);
         const message =

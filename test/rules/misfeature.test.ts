@@ -33,9 +33,38 @@ ruleTester(rule, {
             - run: print(1)
               shell: python {0}
     ` },
+    { name: 'one-line scripts and scripts that set -e themselves', persona: 'pedantic', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: windows-latest
+          defaults:
+            run:
+              shell: cmd
+          steps:
+            - run: e2etest.exe -test.v
+            - run: |
+                set -eu
+                ./a.sh
+                ./b.sh
+              shell: bash -l {0}
+            - run: make && make test 2>&1
+              shell: bash {0}
+    ` },
+    { name: 'shells at the regular level', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: windows-latest
+          steps:
+            - run: |
+                a.exe
+                b.exe
+              shell: cmd
+    `, persona: 'regular' },
   ],
   invalid: [
-    { name: 'cmd, a template without -e and pip-install', code: yaml`
+    { name: 'cmd, a template without -e and pip-install', persona: 'pedantic', code: yaml`
       on: push
       defaults:
         run:
@@ -48,15 +77,20 @@ ruleTester(rule, {
               with:
                 python-version: '3.12'
                 pip-install: requests
-            - run: echo
+            - run: |
+                ./check-signature.sh
+                ./install.sh
               shell: bash {0}
-            - run: echo
+            - run: ./check.sh; ./install.sh
               shell: /bin/sh -x {0}
+            - run: |
+                verify.exe
+                install.exe
     `, findings: [
       { line: 4, column: 12, severity: 'low', message: /`cmd` ignores/ },
       { line: 12, column: 11, message: /pip-install/ },
-      { line: 14, column: 16, message: /bash without `-e`/ },
-      { line: 16, message: /sh without `-e`/ },
+      { line: 16, column: 16, message: /bash without `-e`/ },
+      { line: 18, message: /sh without `-e`/ },
     ] },
   ],
 });

@@ -30,6 +30,17 @@ ruleTester(ternary, {
           steps:
             - run: echo "\${{ inputs.tag || 'latest' }}"
     ` },
+    { name: 'boolean logic in conditions and with a test on the right', persona: 'pedantic', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          if: github.event_name == 'push' && startsWith(github.ref, 'refs/tags/') || github.event_name == 'workflow_dispatch'
+          steps:
+            - run: echo
+              if: \${{ github.event_name == 'push' && secrets.TOKEN || inputs.force }}
+          continue-on-error: \${{ matrix.os == 'windows' && matrix.experimental || !matrix.required }}
+    ` },
     { name: 'a value that may be empty, at the regular level', persona: 'regular', code: yaml`
       on: push
       jobs:
@@ -57,7 +68,7 @@ ruleTester(ternary, {
           timeout-minutes: \${{ github.event_name == 'push' && 0 || 30 }}
           steps:
             - run: echo
-              if: \${{ github.ref == 'x' && fromJSON('false') || true }}
+              if: \${{ github.ref == 'x' && fromJSON('false') || github.event_name == 'push' }}
     `, findings: [{ line: 5, confidence: 'high' }, { line: 6, confidence: 'high' }, { line: 9, confidence: 'high' }] },
     { name: 'a boolean input and a comparison in the middle', persona: 'regular', code: yaml`
       on:
