@@ -1,5 +1,4 @@
-import { contextAccesses } from '../expr/parser.js';
-import type { Expression } from '../model/pipeline.js';
+import { storedSecretsOf } from '../platforms/github/secrets.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -24,23 +23,13 @@ export default defineRule({
     if (pipeline.kind !== 'workflow' && pipeline.kind !== 'reusable-workflow') return;
     for (const job of pipeline.jobs) {
       if (job.environment || job.uses) continue;
-      const names = new Set<string>();
-      let first: Expression | undefined;
-      for (const e of pipeline.expressions) {
-        if (e.span.offset < job.span.offset || e.span.endOffset > job.span.endOffset || !e.ast) continue;
-        for (const a of contextAccesses(e.ast)) {
-          if (!a.path.startsWith('secrets.') && !a.path.startsWith('secrets[')) continue;
-          if (a.path === 'secrets.github_token') continue;
-          // Secret names are case-insensitive and GitHub shows them in upper case.
-          names.add(a.path.startsWith('secrets.') ? a.path.slice('secrets.'.length).toUpperCase() : 'secrets[…]');
-          first ??= e;
-        }
-      }
-      if (!first) continue;
+      const use = storedSecretsOf(pipeline, job);
+      if (!use) continue;
+      const { names, first } = use;
       const list = [...names].slice(0, 3).map((n) => `\`${n}\``).join(', ') + (names.size > 3 ? ` and ${names.size - 3} more` : '');
       report({
         span: first.span,
-        message: `job \`${job.id.value}\` reads ${names.size === 1 ? 'secret' : 'secrets'} ${list} with no \`environment:\`, so they are repository-wide secrets with no protection rules`,
+        message: `job \`${job.id.value}\` reads ${names.size === 1 ? 'secret' : 'secrets'} ${list} with no \`environment:\`: repository-wide secrets, released without protection rules`,
       });
     }
   },

@@ -5,7 +5,7 @@ import { defineRule } from './types.js';
 /**
  * Third-party actions whose only job is to install or run a tool that GitHub's
  * Ubuntu runner images already carry (jq, yq, the GitHub CLI, curl, wget, the
- * AWS CLI v2), by lower-case `owner/repo`. Kept short on purpose: only actions
+ * AWS CLI v2, zip, the shell's `test`), by lower-case `owner/repo`. Kept short on purpose: only actions
  * that add nothing beyond the preinstalled tool.
  */
 const PREINSTALLED: Record<string, { tool: string; command: string }> = {
@@ -21,6 +21,8 @@ const PREINSTALLED: Record<string, { tool: string; command: string }> = {
   'wei/wget': { tool: 'wget', command: 'wget' },
   'unfor19/install-aws-cli-action': { tool: 'the AWS CLI v2', command: 'aws' },
   'chrislennon/action-aws-cli': { tool: 'the AWS CLI v2', command: 'aws' },
+  'montudor/action-zip': { tool: 'zip and unzip', command: 'zip' },
+  'andstor/file-existence-action': { tool: 'a file existence check', command: 'test -e' },
 };
 
 /** Every label names a GitHub-hosted Ubuntu image, so the preinstalled tools are known. */
@@ -42,7 +44,7 @@ export default defineRule({
     persona: 'pedantic',
     docs: {
       description:
-        "Every third-party action is code from another party that runs with the job's token and secrets. GitHub's Ubuntu runner images already ship jq, yq, the GitHub CLI, curl, wget and the AWS CLI v2, so an action that only installs or runs one of them adds a dependency (and a party to trust) for nothing. Reported only for jobs on GitHub-hosted Ubuntu runners, where the image contents are documented; listed actions: dcarbone/install-jq-action, sergeysova/jq-action, dcarbone/install-yq-action, mikefarah/yq, chrisdickinson/setup-yq, frenck/action-setup-yq, sersoft-gmbh/setup-gh-cli-action, ksivamuthu/actions-setup-gh-cli, wei/curl, wei/wget, unfor19/install-aws-cli-action, chrislennon/action-aws-cli.",
+        "Every third-party action is code from another party that runs with the job's token and secrets. GitHub's Ubuntu runner images already ship jq, yq, the GitHub CLI, curl, wget, zip and the AWS CLI v2 (and every shell has `test -e`), so an action that only installs or runs one of them adds a dependency (and a party to trust) for nothing. Reported only for jobs on GitHub-hosted Ubuntu runners, where the image contents are documented; listed actions: dcarbone/install-jq-action, sergeysova/jq-action, dcarbone/install-yq-action, mikefarah/yq, chrisdickinson/setup-yq, frenck/action-setup-yq, sersoft-gmbh/setup-gh-cli-action, ksivamuthu/actions-setup-gh-cli, wei/curl, wei/wget, unfor19/install-aws-cli-action, chrislennon/action-aws-cli, montudor/action-zip, andstor/file-existence-action.",
       bad: 'runs-on: ubuntu-latest\nsteps:\n  - uses: dcarbone/install-jq-action@v3\n  - run: jq .version package.json',
       good: 'runs-on: ubuntu-latest\nsteps:\n  - run: jq .version package.json',
       remedy: 'Drop the action and call the preinstalled tool in a `run:` step (`jq --version` shows the image\'s version). Keep it only when you need a version the image does not have, and then pin it.',

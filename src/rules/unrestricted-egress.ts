@@ -1,6 +1,7 @@
 import type { Job, Pipeline } from '../model/pipeline.js';
 import { yamlOf } from '../platforms/kube/security.js';
-import { input, isAction, jobUsesSecrets, tokenCanWrite } from '../platforms/github/steps.js';
+import { input, isAction, tokenCanWrite } from '../platforms/github/steps.js';
+import { storedSecretsOf } from '../platforms/github/secrets.js';
 import type { RuleContext } from './types.js';
 import { defineRule } from './types.js';
 
@@ -32,7 +33,7 @@ function checkWorkflow({ pipeline, report }: RuleContext): void {
   for (const job of pipeline.jobs) {
     // Self-hosted runners are fenced (or not) by their own network; reusable workflow calls are checked where they are defined.
     if (job.uses || job.runner?.selfHosted !== 'no' || job.steps.length === 0) continue;
-    const writesWithSecrets = tokenCanWrite(pipeline, job) && jobUsesSecrets(job);
+    const writesWithSecrets = tokenCanWrite(pipeline, job) && storedSecretsOf(pipeline, job) !== undefined;
     if (!outsiderTrigger && !writesWithSecrets) continue;
     const control = egressControl(job);
     if (control === 'block') continue;

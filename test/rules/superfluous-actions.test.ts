@@ -48,11 +48,15 @@ ruleTester(rule, {
                 cmd: yq .a x.yml
             - uses: wei/curl@v1
             - uses: unfor19/install-aws-cli-action@v1
+            - uses: montudor/action-zip@v1
+              with:
+                args: zip out.zip index.js
     `, findings: [
       { line: 6, column: 15, severity: 'low', message: /jq/ },
       { line: 7, message: /yq/ },
       { line: 10, message: /curl/ },
       { line: 11, message: /AWS CLI/ },
+      { line: 12, message: /zip/ },
     ] },
   ],
 });
