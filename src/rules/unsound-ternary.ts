@@ -1,5 +1,5 @@
 import type { ExprNode } from '../expr/ast.js';
-import { accessPath, walk } from '../expr/parser.js';
+import { accessPath, contextAccesses, walk } from '../expr/parser.js';
 import type { Pipeline } from '../model/pipeline.js';
 import { defineRule } from './types.js';
 
@@ -84,6 +84,18 @@ function isBooleanLogic(c: ExprNode): boolean {
   return c.type === 'call' && BOOLEAN_FUNCTIONS.has(c.callee.toLowerCase());
 }
 
+/** `c` is itself falsy (`… && b || ''`): an empty `b` gives the same nothing, so no value is lost. */
+function fallsBackToNothing(c: ExprNode): boolean {
+  return c.type === 'literal' && literalFalsiness(c.value) === 'falsy';
+}
+
+/** The condition already tests what `b` reads (`inputs.x != '' && inputs.x || d`), so `b` is set when chosen. */
+function guardedBy(condition: ExprNode, b: ExprNode): boolean {
+  const tested = new Set(contextAccesses(condition).map((a) => a.path));
+  const read = contextAccesses(b).map((a) => a.path);
+  return read.length > 0 && read.every((p) => tested.has(p));
+}
+
 function fromJsonLiteral(text: string): Falsiness {
   try {
     const v: unknown = JSON.parse(text);
@@ -110,7 +122,7 @@ export default defineRule({
     fixable: false,
     docs: {
       description:
-        "GitHub expressions have no `? :`, so `cond && b || c` stands in for one. It only works when `b` is truthy: when `b` is `''`, `0`, `false`, a comparison that fails, or a value that is empty at run time (an unset secret or variable, a missing step output, a boolean input), the expression yields `c` even though `cond` held. A flag meant to switch off publishing, a token chosen per event or a safe default then silently goes the other way. Literal falsy values and booleans are reported at the regular level; values that are empty only when unset are reported for pedantic readers. In `if:` conditions, and where `c` is itself a test (`a && b || c == 'x'`), the expression is plain boolean logic and only an always-falsy `b` is reported.",
+        "GitHub expressions have no `? :`, so `cond && b || c` stands in for one. It only works when `b` is truthy: when `b` is `''`, `0`, `false`, a comparison that fails, or a value that is empty at run time (an unset secret or variable, a missing step output, a boolean input), the expression yields `c` even though `cond` held. A flag meant to switch off publishing, a token chosen per event or a safe default then silently goes the other way. Literal falsy values and booleans are reported at the regular level; values that are empty only when unset are reported for pedantic readers. In `if:` conditions, and where `c` is itself a test (`a && b || c == 'x'`), the expression is plain boolean logic and only an always-falsy `b` is reported. A condition that already tests what `b` reads (`inputs.x != '' && inputs.x || d`) and an empty fallback (`… && b || ''`) are not reported either.",
       bad: "run: ./release.sh ${{ inputs.dry-run && '' || '--publish' }}",
       good: "run: ./release.sh ${{ !inputs.dry-run && '--publish' || '' }}",
       remedy: "Rewrite so the middle operand is a non-empty literal (negate the condition and swap the branches), or compute the value in a script step where both branches are explicit.",
@@ -127,7 +139,7 @@ export default defineRule({
         const middle = n.left.right;
         const kind = falsiness(middle, pipeline);
         if (kind === 'truthy') return;
-        if (kind !== 'falsy' && (inCondition || isBooleanLogic(n.right))) return;
+        if (kind !== 'falsy' && (inCondition || isBooleanLogic(n.right) || fallsBackToNothing(n.right) || guardedBy(n.left.left, middle))) return;
         const b = source(e.raw, middle);
         const c = source(e.raw, n.right);
         const message =

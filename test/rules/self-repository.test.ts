@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import rule from '../../src/rules/self-repository.js';
-import { githubRepoFromUrl, remotesOf } from '../../src/platforms/github/identity.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { githubRepoFromUrl, gitRemotesFor, remotesOf } from '../../src/platforms/github/identity.js';
 import { ruleTester, yaml } from '../helpers/rule-tester.js';
 import { ofRule, scanTree } from '../helpers/tree.js';
 
@@ -91,4 +94,20 @@ test('self-repository: remote URLs', () => {
   assert.equal(githubRepoFromUrl('https://gitlab.com/o/r.git'), undefined);
   assert.equal(githubRepoFromUrl('https://github.com.evil.io/o/r'), undefined);
   assert.deepEqual([...remotesOf('[remote "origin"]\n  url = https://github.com/me/r\n[remote "upstream"]\nurl=https://github.com/org/r.git\n[branch "main"]\n  url = https://github.com/x/y\n')], ['me/r', 'org/r']);
+});
+
+test('self-repository: a linked worktree reads the remotes of its main repository', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-wt-'));
+  try {
+    const gitDir = path.join(dir, 'main', '.git');
+    fs.mkdirSync(path.join(gitDir, 'worktrees', 'wt'), { recursive: true });
+    fs.writeFileSync(path.join(gitDir, 'config'), '[remote "origin"]\n\turl = https://github.com/my-org/my-repo.git\n');
+    fs.writeFileSync(path.join(gitDir, 'worktrees', 'wt', 'commondir'), '../..\n');
+    fs.mkdirSync(path.join(dir, 'wt', '.github', 'workflows'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'wt', '.git'), `gitdir: ${path.join(gitDir, 'worktrees', 'wt')}\n`);
+    assert.deepEqual([...(gitRemotesFor(path.join(dir, 'wt', '.github', 'workflows', 'ci.yml')) ?? [])], ['my-org/my-repo']);
+    assert.equal(gitRemotesFor(path.join(dir, 'elsewhere', 'ci.yml')), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -41,6 +41,15 @@ ruleTester(ternary, {
               if: \${{ github.event_name == 'push' && secrets.TOKEN || inputs.force }}
           continue-on-error: \${{ matrix.os == 'windows' && matrix.experimental || !matrix.required }}
     ` },
+    { name: 'a condition that tests b, and an empty fallback', persona: 'pedantic', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: \${{ (inputs.runner != '' && inputs.runner) || 'ubuntu-latest' }}
+          steps:
+            - run: echo "\${{ inputs.plan != '' && fromJSON(inputs.plan).tag || inputs.ref }}"
+            - run: echo "\${{ github.event_name == 'push' && inputs.tag || '' }}"
+    ` },
     { name: 'a value that may be empty, at the regular level', persona: 'regular', code: yaml`
       on: push
       jobs:
