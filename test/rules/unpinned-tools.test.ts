@@ -20,6 +20,9 @@ ruleTester(tools, {
               with:
                 terraform_version: \${{ env.TF_VERSION }}
             - uses: actions/setup-node@${SHA}
+            - uses: github/codeql-action/init@${SHA}
+              with:
+                tools: latest
             - uses: gitleaks/gitleaks-action@${SHA}
               env:
                 GITLEAKS_VERSION: 8.21.2
@@ -49,16 +52,16 @@ ruleTester(tools, {
             - uses: sigstore/cosign-installer@${SHA}
               with:
                 cosign-release: 'latest'
-            - uses: github/codeql-action/init@${SHA}
+            - uses: anchore/scan-action@${SHA}
               with:
-                tools: latest
+                grype-version: latest
             - uses: gitleaks/gitleaks-action@${SHA}
               env:
                 GITLEAKS_VERSION: latest
     `, findings: [
       { line: 8, column: 20, severity: 'low', message: /Trivy.*version: latest/ },
       { line: 11, column: 27, message: /cosign/ },
-      { line: 14, message: /CodeQL/ },
+      { line: 14, message: /Grype/ },
       { line: 17, message: /gitleaks/ },
     ] },
     { name: 'floating defaults and latest build tools, for pedantic readers', persona: 'pedantic', code: yaml`
@@ -79,7 +82,7 @@ ruleTester(tools, {
       { line: 6, column: 15, message: /Terraform.*terraform_version/ },
       { line: 7, message: /kubectl/ },
       { line: 12, message: /golangci-lint/ },
-      { line: 13, message: /Trivy.*defaults to `latest`/ },
+      { line: 13, message: /Trivy.*`version` is not set/ },
     ] },
   ],
 });
