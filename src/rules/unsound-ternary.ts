@@ -33,7 +33,11 @@ function literalFalsiness(value: string | number | boolean | null): Falsiness {
   return typeof value === 'number' && Number.isNaN(value) ? 'falsy' : 'truthy';
 }
 
-function falsiness(n: ExprNode, pipeline: Pipeline): Falsiness {
+/** Beyond this depth an operand is not judged (long `||` chains make deep trees). */
+const MAX_DEPTH = 64;
+
+function falsiness(n: ExprNode, pipeline: Pipeline, depth = 0): Falsiness {
+  if (depth > MAX_DEPTH) return 'maybe-empty';
   switch (n.type) {
     case 'literal':
       return literalFalsiness(n.value);
@@ -41,8 +45,8 @@ function falsiness(n: ExprNode, pipeline: Pipeline): Falsiness {
       return 'boolean';
     case 'binary': {
       if (n.operator === '||' || n.operator === '&&') {
-        const l = falsiness(n.left, pipeline);
-        const r = falsiness(n.right, pipeline);
+        const l = falsiness(n.left, pipeline, depth + 1);
+        const r = falsiness(n.right, pipeline, depth + 1);
         if (n.operator === '||') return l === 'truthy' || r === 'truthy' ? 'truthy' : l === 'falsy' && r === 'falsy' ? 'falsy' : r;
         return l === 'truthy' && r === 'truthy' ? 'truthy' : l === 'falsy' || r === 'falsy' ? 'falsy' : l === 'truthy' ? r : l;
       }
@@ -78,9 +82,9 @@ function falsiness(n: ExprNode, pipeline: Pipeline): Falsiness {
 }
 
 /** `c` in `a && b || c` is itself a test (a comparison, a negation, a boolean function): the whole is boolean logic, not a choice of values. */
-function isBooleanLogic(c: ExprNode): boolean {
-  if (c.type === 'unary') return true;
-  if (c.type === 'binary') return c.operator === '&&' || c.operator === '||' ? isBooleanLogic(c.left) && isBooleanLogic(c.right) : true;
+function isBooleanLogic(c: ExprNode, depth = 0): boolean {
+  if (c.type === 'unary' || depth > MAX_DEPTH) return true;
+  if (c.type === 'binary') return c.operator === '&&' || c.operator === '||' ? isBooleanLogic(c.left, depth + 1) && isBooleanLogic(c.right, depth + 1) : true;
   return c.type === 'call' && BOOLEAN_FUNCTIONS.has(c.callee.toLowerCase());
 }
 

@@ -12,8 +12,18 @@ export interface SecretUse {
 export function storedSecretsOf(pipeline: Pipeline, job: Job): SecretUse | undefined {
   const names = new Set<string>();
   let first: Expression | undefined;
-  for (const e of pipeline.expressions) {
-    if (e.span.offset < job.span.offset || e.span.endOffset > job.span.endOffset || !e.ast) continue;
+  const all = pipeline.expressions;
+  // Expressions are in source order: find the job's first one by bisection, so many jobs stay linear-ish.
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid]!.span.offset < job.span.offset) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < all.length && all[i]!.span.offset < job.span.endOffset; i++) {
+    const e = all[i]!;
+    if (e.span.endOffset > job.span.endOffset || !e.ast) continue;
     for (const a of contextAccesses(e.ast)) {
       if (!a.path.startsWith('secrets.') && !a.path.startsWith('secrets[')) continue;
       if (a.path === 'secrets.github_token') continue;
