@@ -52,7 +52,7 @@ function checkWorkflow({ pipeline, report }: RuleContext): void {
 export default defineRule({
   meta: {
     id: 'unrestricted-egress',
-    title: 'Pipeline pods can reach any host',
+    title: 'Pipeline steps can reach any host',
     severity: 'medium',
     confidence: 'medium',
     owasp: 'CICD-SEC-7',
