@@ -27,10 +27,14 @@ const ALWAYS_SET = new Set([
   'github.event.pull_request.user.login', 'github.event.workflow_run.head_sha', 'github.event.workflow_run.id',
 ]);
 
+/** GitHub's falsy values are `false`, `0`, `-0`, `''` and `null`; any other literal is truthy (`'0'` included). */
 function literalFalsiness(value: string | number | boolean | null): Falsiness {
-  if (value === null || value === false || value === '' || value === 0) return 'falsy';
-  // GitHub converts a string to a number for truthiness only in comparisons; a non-empty string is truthy.
-  return typeof value === 'number' && Number.isNaN(value) ? 'falsy' : 'truthy';
+  return value === null || value === false || value === '' || value === 0 ? 'falsy' : 'truthy';
+}
+
+/** Two operands that are each sometimes falsy: the less certain description wins. */
+function either(l: Falsiness, r: Falsiness): Falsiness {
+  return l === r ? l : 'maybe-empty';
 }
 
 /** Beyond this depth an operand is not judged (long `||` chains make deep trees). */
@@ -47,8 +51,12 @@ function falsiness(n: ExprNode, pipeline: Pipeline, depth = 0): Falsiness {
       if (n.operator === '||' || n.operator === '&&') {
         const l = falsiness(n.left, pipeline, depth + 1);
         const r = falsiness(n.right, pipeline, depth + 1);
-        if (n.operator === '||') return l === 'truthy' || r === 'truthy' ? 'truthy' : l === 'falsy' && r === 'falsy' ? 'falsy' : r;
-        return l === 'truthy' && r === 'truthy' ? 'truthy' : l === 'falsy' || r === 'falsy' ? 'falsy' : l === 'truthy' ? r : l;
+        if (n.operator === '||') {
+          if (l === 'truthy' || r === 'truthy') return 'truthy';
+          return l === 'falsy' ? r : r === 'falsy' ? l : either(l, r);
+        }
+        if (l === 'falsy' || r === 'falsy') return 'falsy';
+        return l === 'truthy' ? r : r === 'truthy' ? l : either(l, r);
       }
       return 'boolean';
     }

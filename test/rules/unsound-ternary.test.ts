@@ -101,6 +101,7 @@ ruleTester(ternary, {
             - run: ./deploy.sh
               env:
                 TOKEN: \${{ github.event_name == 'push' && secrets.PUSH_TOKEN || secrets.OTHER }}
-    `, findings: [{ line: 8, column: 18, confidence: 'low', message: /empty when unset/ }] },
+                MODE: \${{ github.event_name == 'push' && (inputs.mode || '') || 'full' }}
+    `, findings: [{ line: 8, column: 18, confidence: 'low', message: /empty when unset/ }, { line: 9, confidence: 'low', message: /empty when unset/ }] },
   ],
 });
