@@ -45,6 +45,7 @@ function checkWorkflow({ pipeline, report }: RuleContext): void {
       message: `job \`${job.id.value}\` ${why} ${gap}: a compromised step or dependency can send what it reads anywhere`,
       confidence: 'low',
       persona: outsiderTrigger ? 'pedantic' : 'auditor',
+      remedy: 'Make `step-security/harden-runner` with `egress-policy: block` and an `allowed-endpoints` list the first step of the job (run it with `egress-policy: audit` once to learn the endpoints).',
     });
   }
 }
@@ -63,7 +64,7 @@ export default defineRule({
         'Without a NetworkPolicy that limits egress in the namespace where runs execute, a compromised step can send every secret and token it can read to any host on the internet, and reach internal services. The seed\'s hardened setup allows only the registry, the package proxy and DNS. On GitHub-hosted runners the same holds for privileged workflows (triggers that outsiders can cause, such as `pull_request_target` or `issue_comment`, or jobs with secrets and a token that can write): without `step-security/harden-runner` with `egress-policy: block` as the first step, any step can reach any host. That part is a hardening check: reported for pedantic readers when outsiders can trigger the workflow, for auditors otherwise; self-hosted runners are left to their own network controls.',
       bad: 'kind: PipelineRun\nmetadata:\n  namespace: ci\n# and no NetworkPolicy with policyTypes: [Egress] in namespace ci\n---\n# GitHub Actions\non: pull_request_target\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./label.sh',
       good: 'kind: NetworkPolicy\nmetadata:\n  namespace: ci\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - ipBlock: {cidr: 10.0.50.0/24}\n      ports:\n        - port: 443\n---\n# GitHub Actions\n    steps:\n      - uses: step-security/harden-runner@<sha>\n        with:\n          egress-policy: block\n          allowed-endpoints: api.github.com:443\n      - run: ./label.sh',
-      remedy: 'Add a NetworkPolicy in the pipeline namespace with `policyTypes: [Egress]` that allows only what builds need (registry, package proxy, DNS). In GitHub workflows, make `step-security/harden-runner` with `egress-policy: block` and an `allowed-endpoints` list the first step of privileged jobs.',
+      remedy: 'Add a NetworkPolicy in the pipeline namespace with `policyTypes: [Egress]` that allows only what builds need (registry, package proxy, DNS).',
     },
   },
   check(ctx) {
