@@ -53,6 +53,12 @@ import secretAsPlainEnv from './secret-as-plain-env.js';
 import knownVulnerableActions from './known-vulnerable-actions.js';
 import archivedUses from './archived-uses.js';
 import missingProvenance from './missing-provenance.js';
+import unsoundTernary from './unsound-ternary.js';
+import unpinnedTools from './unpinned-tools.js';
+import secretsOutsideEnv from './secrets-outside-env.js';
+import superfluousActions from './superfluous-actions.js';
+import selfRepository from './self-repository.js';
+import misfeature from './misfeature.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -106,6 +112,12 @@ export const allRules: Rule[] = [
   knownVulnerableActions,
   archivedUses,
   missingProvenance,
+  unsoundTernary,
+  unpinnedTools,
+  secretsOutsideEnv,
+  superfluousActions,
+  selfRepository,
+  misfeature,
   parseErrorRule,
   invalidIgnoreRule,
 ];
