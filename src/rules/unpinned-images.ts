@@ -25,6 +25,8 @@ export default defineRule({
   check({ pipeline, report }) {
     for (const ref of pipeline.references) {
       if (ref.kind !== 'image' || ref.pin === 'digest' || ref.pin === 'dynamic') continue;
+      // `ko://<import path>` is replaced by ko at build time with the image it builds, pinned by digest.
+      if (/^ko:\/\//.test(ref.raw.trim())) continue;
       const fix = digestFix(pipeline, ref);
       if (ref.pin === 'unpinned') {
         report({ span: ref.span, message: `image \`${ref.raw.trim()}\` has no tag or uses \`latest\`: any push to it changes what runs`, ...(fix ? { fix } : {}) });
