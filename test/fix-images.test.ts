@@ -16,7 +16,7 @@ import { ConfigError } from '../src/config/config.js';
 import { imageLocation } from '../src/core/refs.js';
 import { scanPaths, type ScanOptions } from '../src/core/scan.js';
 import { IMAGES_LOCK } from '../src/fix/images.js';
-import { lookupOptions } from '../src/fix/lookups.js';
+import { lockRoot, lookupOptions } from '../src/fix/lookups.js';
 import { parseChallenge } from '../src/fix/registry.js';
 import { fixPaths } from '../src/fix/run.js';
 import { main } from '../src/cli/main.js';
@@ -163,16 +163,36 @@ test('every platform: tags pinned from the lock file without network; variables,
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('one lock file per repository: at the top of the git work tree whichever folder is fixed', () => {
+  const dir = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'services/api/Dockerfile': 'FROM node:20\n' });
+  assert.equal(lockRoot(path.join(dir, 'services/api')), dir);
+  const outside = tree({ 'Dockerfile': 'FROM node:20\n' });
+  assert.equal(lockRoot(outside), outside);
+  for (const d of [dir, outside]) fs.rmSync(d, { recursive: true, force: true });
+});
+
 test('offline without a lock entry: the images that could not be resolved are listed and nothing changes', async () => {
   const wf = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    services:\n      db:\n        image: postgres:16\n    steps:\n      - run: make\n';
   const dir = tree({ '.github/workflows/ci.yml': wf });
   writeLock(dir, { 'docker.io/library/postgres:16': D(5) });
   const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: { ...lookupOptions(dir, true, {}), fetch: noNetwork } });
-  assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:5 digest of docker.io/library/node:20 not found: not in ${IMAGES_LOCK}, and --offline`]);
+  assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:5 could not resolve docker.io/library/node:20: not in ${IMAGES_LOCK}, and --offline`]);
   assert.equal(read(dir, '.github/workflows/ci.yml'), wf.replace('postgres:16', `postgres:16@${D(5)}`));
   // Without lookup options (a library caller that did not ask for them) nothing is fetched either.
   const none = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
   assert.match(none.skipped[0]!.reason, /lookups are off/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('CLI: fix --offline pins from the lock file and lists the images it could not resolve', async () => {
+  const dir = tree({ 'Dockerfile': 'FROM node:20\nFROM ghcr.io/org/base:1\n' });
+  writeLock(dir, { 'docker.io/library/node:20': D(1) });
+  let stderr = '';
+  const io = { stdout: { write: () => true } as never, stderr: { write: (s: string) => ((stderr += s), true) } as never };
+  assert.equal(await main(['fix', dir, '--offline', '--rules', 'unpinned-images'], io), 0);
+  assert.equal(read(dir, 'Dockerfile'), `FROM node:20@${D(1)}\nFROM ghcr.io/org/base:1\n`);
+  assert.match(stderr, /^skipped .*Dockerfile:2 unpinned-images: could not resolve ghcr\.io\/org\/base:1: not in \.pipewarden\/images\.lock\.json, and --offline$/m);
+  assert.match(stderr, /^applied 1 fix in 1 file, 1 skipped$/m);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -219,9 +239,13 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
     };
     const dir = tree(files);
     const env = { PIPEWARDEN_INSECURE_REGISTRIES: h, HOME: dir };
+    const dry = await fixPaths([dir], scanOpts(dir), { dryRun: true, unsafe: false, rules: new Set(['unpinned-images']), lookups: lookupOptions(dir, false, env) });
+    assert.match(dry.output, new RegExp(`^\\+FROM ${h}/team/multi:2\\.0@${multi} AS build$`, 'm'));
+    assert.equal(fs.existsSync(path.join(dir, IMAGES_LOCK)), false, 'a dry run writes no lock file');
+    assert.equal(read(dir, 'Dockerfile'), files['Dockerfile']);
     const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: new Set(['unpinned-images']), lookups: lookupOptions(dir, false, env) });
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:11 digest of ${h}/team/missing:9 not found: team/missing:9 not found on ${h}`]);
+    assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:11 could not resolve ${h}/team/missing:9: team/missing:9 not found on ${h}`]);
     const fixedWorkflow = files['.github/workflows/ci.yml']
       .replace('team/app:1.0', `team/app:1.0@${app.digest}`)
       .replace('team/legacy:3', `team/legacy:3@${legacy.digest}`)
@@ -252,7 +276,6 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
     const strict = tree({ 'Dockerfile': `FROM ${h}/team/app:1.0\n` });
     const refused = await fixPaths([strict], scanOpts(strict), { dryRun: true, unsafe: false, lookups: lookupOptions(strict, false, { HOME: strict }) });
     assert.match(refused.skipped[0]!.reason, new RegExp(`cannot reach ${h.replace(/\./g, '\\.')}`));
-    assert.equal(fs.existsSync(path.join(strict, IMAGES_LOCK)), false, 'a dry run writes no lock file');
     for (const d of [dir, copy, third, strict]) fs.rmSync(d, { recursive: true, force: true });
   } finally {
     await reg.stop();

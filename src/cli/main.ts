@@ -15,7 +15,7 @@ import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
-import { lookupOptions } from '../fix/lookups.js';
+import { lockRoot, lookupOptions } from '../fix/lookups.js';
 
 export const VERSION: string = (() => {
   try {
@@ -203,7 +203,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   const report = await fixPaths(
     paths,
     { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION },
-    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(root, Boolean(values.offline), process.env) },
+    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), Boolean(values.offline), process.env) },
   );
   out(report.output);
   for (const s of report.skipped) err(`skipped ${s.file}:${s.line} ${s.rule}: ${s.reason}\n`);

@@ -4,13 +4,15 @@
  * where the value goes; `fix` looks values up here, all at once, before
  * applying anything.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { ConfigError } from '../config/config.js';
 import { LOOKUP_VALUE, type Fix } from '../model/finding.js';
 import { resolveImageDigests } from './images.js';
 import { isLoopbackHost } from './registry.js';
 
 export interface LookupOptions {
-  /** Folder whose `.pipewarden/` holds the lock files. */
+  /** Folder whose `.pipewarden/` holds the lock files (see `lockRoot`). */
   root: string;
   /** Lock files only; no network. */
   offline: boolean;
@@ -22,6 +24,18 @@ export interface LookupOptions {
 }
 
 export const INSECURE_REGISTRIES_ENV = 'PIPEWARDEN_INSECURE_REGISTRIES';
+
+/**
+ * Where the lock files live: the top of the git work tree holding `start`, so
+ * one lock file serves the whole repository whichever folder is fixed; `start`
+ * itself outside git.
+ */
+export function lockRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start);
+  }
+}
 
 /** Options from the environment; a registry outside the machine may not be reached over plain HTTP. */
 export function lookupOptions(root: string, offline: boolean, env: NodeJS.ProcessEnv): LookupOptions {
@@ -59,7 +73,7 @@ export async function completeLookups(fixes: Fix[], opts: LookupOptions | undefi
     const { key, edits } = f.lookup!;
     const digest = images.digests.get(key);
     if (digest === undefined) {
-      outcome.unresolved.set(f, `digest of ${key} not found: ${images.failed.get(key) ?? 'not looked up'}`);
+      outcome.unresolved.set(f, `could not resolve ${key}: ${images.failed.get(key) ?? 'not looked up'}`);
       continue;
     }
     f.edits = edits.map((e) => ({ ...e, replacement: e.replacement.split(LOOKUP_VALUE).join(digest) }));
