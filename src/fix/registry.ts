@@ -17,6 +17,7 @@ export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ] as const;
 
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 export class ResolveError extends Error {}
@@ -161,9 +162,16 @@ export class RegistryClient {
     } else if ([401, 403, 404, 429].includes(head.status)) throw new ResolveError(this.statusMessage(registry, repository, tag, head));
     // No digest header, or a registry that answers HEAD poorly: fetch the manifest and hash it.
     const res = await send('GET');
-    if (!res.ok) throw new ResolveError(this.statusMessage(registry, repository, tag, res));
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new ResolveError(this.statusMessage(registry, repository, tag, res));
+    }
     checkType(registry, res);
-    const computed = `sha256:${createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')}`;
+    // Registries refuse manifests over 4 MiB; a bigger answer is not one.
+    if (Number(res.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (body.length > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
+    const computed = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const header = res.headers.get('docker-content-digest')?.trim();
     if (header?.startsWith('sha256:') && header !== computed) throw new ResolveError(`${registry} sent a manifest whose digest is not the one it announced`);
     return header && DIGEST.test(header) ? header : computed;
