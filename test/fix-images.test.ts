@@ -4,7 +4,7 @@
  * one that demands a bearer token, the lock file reused offline, and every
  * platform's image written as `name:tag@sha256:…` with variables left alone.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -26,8 +26,14 @@ import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, registryBinary, sha256, start
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 const D = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function tree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-fix-images-'));
+  made.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
@@ -160,7 +166,6 @@ test('every platform: tags pinned from the lock file without network; variables,
     after.findings.filter((f) => f.rule === 'unpinned-images').map((f) => `${f.file}:${f.span.line} ${f.fix ? 'fix' : 'no fix'}`),
     ['Dockerfile:2 no fix'],
   );
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('one lock file per repository: at the top of the git work tree whichever folder is fixed', () => {
@@ -168,7 +173,6 @@ test('one lock file per repository: at the top of the git work tree whichever fo
   assert.equal(lockRoot(path.join(dir, 'services/api')), dir);
   const outside = tree({ 'Dockerfile': 'FROM node:20\n' });
   assert.equal(lockRoot(outside), outside);
-  for (const d of [dir, outside]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 test('offline without a lock entry: the images that could not be resolved are listed and nothing changes', async () => {
@@ -181,7 +185,6 @@ test('offline without a lock entry: the images that could not be resolved are li
   // Without lookup options (a library caller that did not ask for them) nothing is fetched either.
   const none = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
   assert.match(none.skipped[0]!.reason, /lookups are off/);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('CLI: fix --offline pins from the lock file and lists the images it could not resolve', async () => {
@@ -193,7 +196,6 @@ test('CLI: fix --offline pins from the lock file and lists the images it could n
   assert.equal(read(dir, 'Dockerfile'), `FROM node:20@${D(1)}\nFROM ghcr.io/org/base:1\n`);
   assert.match(stderr, /^skipped .*Dockerfile:2 unpinned-images: could not resolve ghcr\.io\/org\/base:1: not in \.pipewarden\/images\.lock\.json, and --offline$/m);
   assert.match(stderr, /^applied 1 fix in 1 file, 1 skipped$/m);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('a broken lock file is reported, not overwritten', async () => {
@@ -204,7 +206,6 @@ test('a broken lock file is reported, not overwritten', async () => {
   assert.deepEqual(report.errors.map((e) => e.message), ['not valid JSON; fix or delete it']);
   assert.equal(read(dir, IMAGES_LOCK), '{ not json');
   assert.equal(read(dir, 'Dockerfile'), 'FROM node:20\n');
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const REQUIRE_REGISTRY = process.env['PIPEWARDEN_REQUIRE_REGISTRY'] === '1';
@@ -276,7 +277,6 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
     const strict = tree({ 'Dockerfile': `FROM ${h}/team/app:1.0\n` });
     const refused = await fixPaths([strict], scanOpts(strict), { dryRun: true, unsafe: false, lookups: lookupOptions(strict, false, { HOME: strict }) });
     assert.match(refused.skipped[0]!.reason, new RegExp(`cannot reach ${h.replace(/\./g, '\\.')}`));
-    for (const d of [dir, copy, third, strict]) fs.rmSync(d, { recursive: true, force: true });
   } finally {
     await reg.stop();
   }
@@ -325,7 +325,6 @@ test('anonymous bearer-token flow: 401 with a challenge, token fetched for the s
       { method: 'GET', url: '/token?service=fake-registry&scope=repository%3Ateam%2Fapp%3Apull' },
       { method: 'HEAD', url: '/v2/team/app/manifests/1.0', auth: 'Bearer tok-123' },
     ]);
-    fs.rmSync(dir, { recursive: true, force: true });
   } finally {
     await fake.close();
   }
@@ -343,7 +342,6 @@ test('credentials from the Docker config go to the token service; no digest head
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
     assert.equal(fake.requests[1]!.auth, `Basic ${Buffer.from('robot:s3cret').toString('base64')}`);
     assert.deepEqual(fake.requests.slice(2).map((r) => `${r.method} ${r.auth}`), ['HEAD Bearer tok-123', 'GET Bearer tok-123']);
-    fs.rmSync(dir, { recursive: true, force: true });
   } finally {
     await fake.close();
   }
