@@ -21,6 +21,7 @@ import { parseChallenge } from '../src/fix/registry.js';
 import { fixPaths } from '../src/fix/run.js';
 import { main } from '../src/cli/main.js';
 import { allRules } from '../src/rules/index.js';
+import { formatResult } from '../src/report/index.js';
 import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, registryBinary, sha256, startRegistry } from './helpers/registry.js';
 
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
@@ -86,6 +87,20 @@ test('plain HTTP is allowed only for loopback registries', async () => {
     if (saved === undefined) delete process.env['PIPEWARDEN_INSECURE_REGISTRIES'];
     else process.env['PIPEWARDEN_INSECURE_REGISTRIES'] = saved;
   }
+});
+
+test('reports show what a digest fix will look up; SARIF offers no edit it cannot know yet', async () => {
+  const dir = tree({ 'Dockerfile': 'FROM node:20\n' });
+  const result = await scanPaths([dir], scanOpts(dir));
+  const json = JSON.parse(formatResult(result, 'json', { color: false })) as { findings: { rule: string; fix?: unknown }[] };
+  assert.deepEqual(json.findings.find((f) => f.rule === 'unpinned-images')!.fix, {
+    description: 'pin `node:20` to the digest its tag points to now',
+    safety: 'safe',
+    edits: [],
+    lookup: { kind: 'image-digest', key: 'docker.io/library/node:20' },
+  });
+  const sarif = JSON.parse(formatResult(result, 'sarif', { color: false })) as { runs: { results: { ruleId: string; fixes?: unknown }[] }[] };
+  assert.equal(sarif.runs[0]!.results.find((r) => r.ruleId === 'unpinned-images')!.fixes, undefined);
 });
 
 test('every platform: tags pinned from the lock file without network; variables, digests and ARG-built names untouched', async () => {
