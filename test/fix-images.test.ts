@@ -300,10 +300,20 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
 /** A registry that demands a bearer token from its token service, as Docker Hub and GHCR do. */
 async function tokenRegistry(opts: { digestHeader: boolean; realm?: (port: number) => string }) {
   const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
-  const requests: { method: string; url: string; auth?: string }[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push({ method: req.method!, url: req.url!, ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) });
+  const requests: { method: string; url: string; auth?: string; body?: string }[] = [];
+  const server = http.createServer(async (req, res) => {
+    const entry: (typeof requests)[number] = { method: req.method!, url: req.url!, ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) };
+    requests.push(entry);
     const port = (server.address() as AddressInfo).port;
+    if (req.method === 'POST' && req.url === '/token') {
+      // OAuth2 refresh-token grant, as `docker login` leaves with an identity token.
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      entry.body = body;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ access_token: new URLSearchParams(body).get('refresh_token') === 'refresh-me' ? 'tok-123' : 'wrong' }));
+      return;
+    }
     if (req.url!.startsWith('/token?')) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ token: 'tok-123', expires_in: 300 }));
@@ -357,6 +367,23 @@ test('credentials from the Docker config go to the token service; no digest head
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
     assert.equal(fake.requests[1]!.auth, `Basic ${Buffer.from('robot:s3cret').toString('base64')}`);
     assert.deepEqual(fake.requests.slice(2).map((r) => `${r.method} ${r.auth}`), ['HEAD Bearer tok-123', 'GET Bearer tok-123']);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('an identity token from the Docker config is exchanged at the token service (refresh-token grant)', async () => {
+  const fake = await tokenRegistry({ digestHeader: true });
+  try {
+    const dir = tree({ 'Dockerfile': `FROM ${fake.host}/team/app:1.0\n` });
+    const dockerConfig = path.join(dir, 'docker');
+    fs.mkdirSync(dockerConfig);
+    fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [fake.host]: { auth: '', identitytoken: 'refresh-me' } } }));
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig }) });
+    assert.deepEqual(report.skipped, []);
+    assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
+    const form = new URLSearchParams(fake.requests[1]!.body);
+    assert.deepEqual([fake.requests[1]!.method, form.get('grant_type'), form.get('refresh_token'), form.get('service'), form.get('scope')], ['POST', 'refresh_token', 'refresh-me', 'fake-registry', 'repository:team/app:pull']);
   } finally {
     await fake.close();
   }
