@@ -16,6 +16,7 @@ import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
+import { lockRoot, lookupOptions } from '../fix/lookups.js';
 
 /** Set by the bundler; unbundled builds (tests) read package.json. */
 declare const __PIPEWARDEN_VERSION__: string | undefined;
@@ -35,7 +36,8 @@ const HELP = `pipewarden ${VERSION}: finds, explains and blocks security weaknes
 Usage:
   pipewarden scan [paths...] [options]   scan files and folders (default: .)
   pipewarden fix [paths...] [options]    apply safe fixes (--dry-run prints a diff, --unsafe adds
-                                         fixes that may change behaviour, --rules a,b limits them)
+                                         fixes that may change behaviour, --rules a,b limits them,
+                                         --offline takes image digests from .pipewarden/images.lock.json only)
   pipewarden rules                       list the rules
   pipewarden explain <rule-id>           what a rule finds and how to fix it
   pipewarden docs [dir]                  write rule documentation (default: docs/rules)
@@ -197,6 +199,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
       unsafe: { type: 'boolean' },
       rules: { type: 'string' },
       config: { type: 'string', short: 'c' },
+      offline: { type: 'boolean' },
     },
   });
   const paths = positionals.length > 0 ? positionals : ['.'];
@@ -215,7 +218,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   const report = await fixPaths(
     paths,
     { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION },
-    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}) },
+    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), Boolean(values.offline), process.env) },
   );
   out(report.output);
   for (const s of report.skipped) err(`skipped ${s.file}:${s.line} ${s.rule}: ${s.reason}\n`);

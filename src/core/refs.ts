@@ -45,3 +45,46 @@ export function parseImageRef(raw: string, span: Span): ExternalRef {
   if (digest !== undefined) ref.digest = digest;
   return ref;
 }
+
+/** Where an image lives: the registry host (`docker.io` for Docker Hub) and the repository path in it. */
+export interface ImageLocation {
+  registry: string;
+  repository: string;
+}
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+
+/**
+ * Splits an image name (without tag or digest) the way Docker does: the first
+ * component is a registry when it has a dot or a port or is `localhost`; Docker
+ * Hub names of one component live under `library/`. Undefined when the name
+ * does not follow the reference grammar (so nothing is looked up for it).
+ */
+export function imageLocation(name: string): ImageLocation | undefined {
+  const parts = name.replace(/^docker:\/\//, '').split('/');
+  let registry = 'docker.io';
+  if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost' || parts[0]!.startsWith('['))) registry = parts.shift()!;
+  if (!HOST.test(registry) || parts.length === 0 || !parts.every((p) => PATH_COMPONENT.test(p))) return undefined;
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
+  if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
+  return { registry: registry.toLowerCase(), repository: parts.join('/') };
+}
+
+/** `registry/repository:tag` of a tag-pinned or unpinned image (`latest` when no tag), or undefined when it cannot be looked up. */
+export function imageTagKey(ref: ExternalRef): string | undefined {
+  if (ref.kind !== 'image' || ref.digest !== undefined || ref.pin === 'dynamic') return undefined;
+  const where = imageLocation(ref.name);
+  const tag = ref.version ?? 'latest';
+  if (!where || !TAG.test(tag)) return undefined;
+  return `${where.registry}/${where.repository}:${tag}`;
+}
+
+/** Inverse of `imageTagKey`. */
+export function parseImageTagKey(key: string): (ImageLocation & { tag: string }) | undefined {
+  const colon = key.lastIndexOf(':');
+  const slash = key.indexOf('/');
+  if (colon < key.lastIndexOf('/') || slash < 0) return undefined;
+  return { registry: key.slice(0, slash), repository: key.slice(slash + 1, colon), tag: key.slice(colon + 1) };
+}

@@ -8,12 +8,15 @@ import { parseYaml } from '../core/yaml.js';
 import { SourceFile } from '../model/source.js';
 import { applyFixes, writeAtomic, type PlannedFix } from './apply.js';
 import { unifiedDiff } from './diff.js';
+import { completeLookups, type LookupOptions } from './lookups.js';
 
 export interface FixOptions {
   dryRun: boolean;
   unsafe: boolean;
   /** Only fixes of these rules, when given. */
   rules?: Set<string>;
+  /** How fixes that need an outside value (image digests) look it up; without it they are skipped. */
+  lookups?: LookupOptions;
   /** Injected for tests: how a file is written. */
   write?: (absPath: string, text: string) => Promise<void>;
 }
@@ -31,10 +34,19 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
   const result = await scanPaths(paths, { ...scan, minSeverity: 'info', minConfidence: 'low' });
   const byFile = new Map<string, PlannedFix[]>();
   const report: FixReport = { output: '', applied: 0, changedFiles: 0, skipped: [], errors: [] };
+  const wanted = (f: (typeof result.findings)[number]) => f.fix && (!opts.rules || opts.rules.has(f.rule)) && (f.fix.safety === 'safe' || opts.unsafe);
+  // Fixes that need a value from outside the files (an image digest) get it first, all at once.
+  const lookups = await completeLookups(result.findings.filter(wanted).map((f) => f.fix!), opts.lookups, !opts.dryRun);
+  report.errors.push(...lookups.errors);
   for (const f of result.findings) {
     if (!f.fix || (opts.rules && !opts.rules.has(f.rule))) continue;
     if (f.fix.safety === 'unsafe' && !opts.unsafe) {
       report.skipped.push({ file: f.file, rule: f.rule, line: f.span.line, reason: 'unsafe: may change behaviour (use --unsafe)' });
+      continue;
+    }
+    const unresolved = lookups.unresolved.get(f.fix);
+    if (unresolved !== undefined) {
+      report.skipped.push({ file: f.file, rule: f.rule, line: f.span.line, reason: unresolved });
       continue;
     }
     const list = byFile.get(f.file) ?? [];

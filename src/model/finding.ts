@@ -42,6 +42,20 @@ export interface Fix {
   /** safe: behaviour kept; unsafe: behaviour may change. */
   safety: 'safe' | 'unsafe';
   edits: TextEdit[];
+  /** Set when the fix needs a value the scan cannot know (a registry digest): `fix` looks it up and then applies `lookup.edits`. */
+  lookup?: FixLookup;
+}
+
+/** Stands for the looked-up value in the replacements of `FixLookup.edits`. */
+export const LOOKUP_VALUE = '{{value}}';
+
+/** A value to find outside the files at fix time (network or lock file), and the edits that use it. */
+export interface FixLookup {
+  /** `image-digest`: the digest a registry serves for `key` = `registry/repository:tag`. */
+  kind: 'image-digest';
+  key: string;
+  /** Replacements hold `LOOKUP_VALUE` where the value goes. */
+  edits: TextEdit[];
 }
 
 /** A further place that explains a finding (a source of tainted data, a binding in another file). */

@@ -25,6 +25,8 @@ function findingToJson(f: Finding): Record<string, unknown> {
       safety: f.fix.safety,
       edits: f.fix.edits.map((e) => ({ offset: e.offset, endOffset: e.endOffset, replacement: e.replacement })),
     };
+    // Its edits come at fix time, once the value is looked up.
+    if (f.fix.lookup) (out.fix as Record<string, unknown>).lookup = { kind: f.fix.lookup.kind, key: f.fix.lookup.key };
   }
   if (f.related && f.related.length > 0) {
     out.related = f.related.map((r) => ({

@@ -23,6 +23,18 @@ ruleTester(rule, {
           steps:
             - run: make
     ` },
+    { name: 'ko builds and pins ko:// images itself', path: 'config/controller.yaml', code: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: controller
+      spec:
+        template:
+          spec:
+            containers:
+              - name: controller
+                image: ko://github.com/org/project/cmd/controller
+    ` },
   ],
   invalid: [
     { name: 'latest, no tag, a tag and a registry port', code: yaml`
@@ -44,6 +56,18 @@ ruleTester(rule, {
       { line: 10, severity: 'low', message: /tag `7`/ },
       { line: 12, severity: 'low' },
     ] },
+    { name: 'a Deployment with a tag', path: 'config/controller.yaml', code: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: controller
+      spec:
+        template:
+          spec:
+            containers:
+              - name: controller
+                image: ghcr.io/org/controller:v1
+    `, findings: [{ line: 10, severity: 'low' }] },
     { name: 'a docker action image', path: 'action.yml', code: yaml`
       runs:
         using: docker
