@@ -42,6 +42,11 @@ export interface Fix {
   /** safe: behaviour kept; unsafe: behaviour may change. */
   safety: 'safe' | 'unsafe';
   edits: TextEdit[];
+  /**
+   * YAML paths (keys and sequence indexes from the document root) the fix
+   * means to add, change or remove; the corpus proof checks nothing else moved.
+   */
+  targets?: (string | number)[][];
 }
 
 /** A further place that explains a finding (a source of tainted data, a binding in another file). */
