@@ -12,6 +12,7 @@ import { calleeOf } from '../platforms/github/callees.js';
 import type { YamlNode } from '../core/yaml.js';
 import { contextAccesses } from '../expr/parser.js';
 import { appendToMap, insertBefore, isBlockMap } from '../fix/yaml-edits.js';
+import { kubeEnvFix } from '../fix/kube-env.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
@@ -198,6 +199,7 @@ function checkKube({ pipeline, report }: RuleContext): void {
       if (!script) continue;
       for (const v of validatedSubstitutions(script.text)) validated.add(v.replace(/\s+/g, ''));
       const where = step.container?.name?.value ?? job.id.value;
+      const found: { e: Expression; sev: Verdict }[] = [];
       for (const e of script.expressions) {
         const t = kubeTaint(pipeline, e);
         if (!t) continue;
@@ -210,6 +212,11 @@ function checkKube({ pipeline, report }: RuleContext): void {
             : t.source === 'caller'
               ? { severity: 'medium', confidence: 'low', why: 'whoever creates the run (or a trigger mapping a webhook field to it) supplies it' }
               : { severity: 'low', confidence: 'low', persona: 'pedantic', why: 'an earlier step produced it and it may carry untrusted text' };
+        found.push({ e, sev });
+      }
+      // One fix per step moves every flagged substitution into the step's `env:` at once.
+      const fix = found.length > 0 ? kubeEnvFix(pipeline, job, step, found.map((f) => f.e)) : undefined;
+      found.forEach(({ e, sev }, i) => {
         report({
           span: e.span,
           message: `\`${e.raw}\` is substituted into the script of \`${where}\` before the shell reads it: ${sev.why}`,
@@ -217,8 +224,9 @@ function checkKube({ pipeline, report }: RuleContext): void {
           confidence: sev.confidence,
           remedy: 'Pass the value as an environment variable (`env: - name: X  value: $(params.x)`) and use "$X" quoted in the script.',
           ...(sev.persona ? { persona: sev.persona } : {}),
+          ...(i === 0 && fix ? { fix } : {}),
         });
-      }
+      });
     }
   }
 }
