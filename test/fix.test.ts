@@ -13,6 +13,8 @@ import { unifiedDiff } from '../src/fix/diff.js';
 import { fixPaths } from '../src/fix/run.js';
 import { SourceFile } from '../src/model/source.js';
 import { allRules } from '../src/rules/index.js';
+import type { PlannedFix } from '../src/fix/apply.js';
+import { structureDifference } from './helpers/structure.js';
 
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 
@@ -139,14 +141,51 @@ test('corpus proof: every safe fix applied to a copy of the workflows still pars
   fs.cpSync(corpus, dir, { recursive: true });
   const before = await scanPaths([dir], scanOpts(dir));
   const fixable = before.findings.filter((f) => f.fix && f.fix.safety === 'safe');
+  // The fixes `fix` will apply to each file, planned the same way, to know which paths each file may change.
+  const planned = new Map<string, PlannedFix[]>();
+  for (const f of fixable) {
+    const list = planned.get(f.file) ?? [];
+    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix!, rule: f.rule, line: f.span.line });
+    planned.set(f.file, list);
+  }
   const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
   assert.deepEqual(report.errors, []);
   assert.ok(report.changedFiles > 100, `changed ${report.changedFiles} files`);
-  for (const f of new Set(fixable.map((x) => x.file))) {
-    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+  const damaged: string[] = [];
+  const byRule = new Map<string, number>();
+  for (const [f, fixes] of planned) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\uFEFF/, '');
     const fatal = parseYaml(new SourceFile(f, text)).problems.filter((p) => p.fatal);
     assert.deepEqual(fatal, [], `${f} still parses`);
+    const original = before.sources.get(f)!.text;
+    const expected = applyFixes(original, fixes);
+    assert.equal(text, expected.text, `${f}: written as planned`);
+    for (const a of expected.applied) byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1);
+    // Parsed structure: equal to the original everywhere except at the paths the applied fixes name.
+    const diff = structureDifference(original, text, expected.applied.map((a) => a.fix));
+    if (diff) damaged.push(`${f}: ${diff}`);
   }
+  // Unsafe fixes too, applied in memory only (with the safe ones, as `fix --unsafe` would): same checks.
+  const all = new Map<string, PlannedFix[]>();
+  for (const f of before.findings.filter((x) => x.fix)) {
+    const list = all.get(f.file) ?? [];
+    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix!, rule: f.rule, line: f.span.line });
+    all.set(f.file, list);
+  }
+  for (const [f, fixes] of all) {
+    if (!fixes.some((p) => p.fix.safety === 'unsafe')) continue;
+    const source = before.sources.get(f)!;
+    const out = applyFixes(source.text, fixes);
+    for (const a of out.applied) if (a.fix.safety === 'unsafe') byRule.set(`${a.rule} (unsafe)`, (byRule.get(`${a.rule} (unsafe)`) ?? 0) + 1);
+    const fatalBefore = parseYaml(source).problems.filter((p) => p.fatal).length;
+    const fatalAfter = parseYaml(new SourceFile(f, out.text)).problems.filter((p) => p.fatal).length;
+    if (fatalAfter > fatalBefore) damaged.push(`${f}: no longer parses with --unsafe`);
+    const diff = structureDifference(source.text, out.text, out.applied.map((a) => a.fix));
+    if (diff) damaged.push(`${f} (--unsafe): ${diff}`);
+  }
+  assert.deepEqual(damaged, []);
+  // Each kind of safe fix is exercised by the corpus, so the structural check covers it.
+  for (const rule of ['artipacked', 'template-injection', 'excessive-permissions', 'missing-security-context (unsafe)', 'excessive-permissions (unsafe)', 'template-injection (unsafe)']) assert.ok((byRule.get(rule) ?? 0) > 0, `${rule} fixes applied: ${byRule.get(rule) ?? 0}`);
   const after = await scanPaths([dir], scanOpts(dir));
   const remaining = after.findings.filter((f) => f.fix && f.fix.safety === 'safe');
   assert.deepEqual(remaining.map((f) => `${f.file}:${f.span.line} ${f.rule}`), []);

@@ -6,7 +6,9 @@
  * script written as a YAML literal block (`|`), so quotes can be added
  * without YAML escaping. Inside a heredoc the variable goes in unquoted (the
  * quotes would become text); a quoted-delimiter heredoc does not expand
- * variables at all, so a script with one gets no fix.
+ * variables at all, so a script with one gets no fix. A substitution that
+ * stood unquoted (outside an assignment) was split into words by the shell;
+ * quoted it is one word, so such a fix is unsafe (`go test $(params.flags)`).
  */
 import { isMap, type Pair } from 'yaml';
 import type { YamlNode } from '../core/yaml.js';
@@ -122,6 +124,7 @@ export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[
   const scriptText = script.text;
   const edits: TextEdit[] = [];
   const added: { name: string; value: string }[] = [];
+  let splits = false;
   for (const [i, e] of sorted.entries()) {
     const base = envName(e);
     if (!base || /["\\\n]/.test(e.raw)) return undefined;
@@ -137,6 +140,12 @@ export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[
     const after = text[e.span.endOffset] ?? '';
     const ref = /[A-Za-z0-9_]/.test(after) ? `\${${name}}` : `$${name}`;
     const replacement = c.heredoc ? `\${${name}}` : c.single ? `'"${ref}"'` : c.double ? ref : `"${ref}"`;
+    // Unquoted, the pasted value was split into words (several flags in one parameter); quoted it is one word.
+    // An assignment's right-hand side is never split, so quoting it changes nothing there.
+    if (!c.heredoc && !c.single && !c.double) {
+      const lineBefore = text.slice(text.lastIndexOf('\n', e.span.offset - 1) + 1, e.span.offset);
+      if (!/(^|[\s;&|(])(export\s+|local\s+|readonly\s+|declare\s+)?[A-Za-z_]\w*=[^\s;&|'"`]*$/.test(lineBefore)) splits = true;
+    }
     edits.push({ offset: e.span.offset, endOffset: e.span.endOffset, replacement });
   }
   const targets: YamlPath[] = [holderPath];
@@ -164,8 +173,8 @@ export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[
   }
   const many = sorted.length > 1;
   return {
-    description: `pass ${many ? `${sorted.length} substitutions` : `\`${sorted[0]!.raw}\``} through the step's env and read ${many ? 'them' : 'it'} quoted in the script`,
-    safety: 'safe',
+    description: `pass ${many ? `${sorted.length} substitutions` : `\`${sorted[0]!.raw}\``} through the step's env and read ${many ? 'them' : 'it'} quoted in the script${splits ? ' (a value used unquoted is no longer split into words)' : ''}`,
+    safety: splits ? 'unsafe' : 'safe',
     edits,
     targets,
   };

@@ -11,7 +11,7 @@ import type { Expression, ExternalRef, Job, Step, StepInput } from '../model/pip
 import { calleeOf } from '../platforms/github/callees.js';
 import type { YamlNode } from '../core/yaml.js';
 import { contextAccesses } from '../expr/parser.js';
-import { appendToMap, insertBefore, isBlockMap } from '../fix/yaml-edits.js';
+import { appendToMap, insertBefore, isBlockMap, pathOf } from '../fix/yaml-edits.js';
 import { kubeEnvFix } from '../fix/kube-env.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
@@ -351,6 +351,10 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
     }
     edits.push({ offset: expr.span.offset, endOffset: expr.span.endOffset, replacement });
   }
+  const stepPath = pathOf(pipeline.document.contents as YamlNode | null, step.node);
+  const runKey = y.pair(step.node, 'run')?.key as { value?: unknown } | undefined;
+  if (!stepPath || !runKey) return undefined;
+  const targets: (string | number)[][] = [[...stepPath, String(runKey.value)], ...newEnv.map((l) => [...stepPath, 'env', l.split(': ')[0]!])];
   const envPair = y.pair(step.node, 'env');
   if (newEnv.length > 0) {
     if (envPair) {
@@ -367,7 +371,7 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
       edits.push(insertBefore(file, runPair, ['env:', ...newEnv.map((l) => `  ${l}`)]));
     }
   }
-  return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits };
+  return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits, targets };
 }
 
 /** Shell quote state along a text, advanced forward only; reset at each line break. */
