@@ -203,6 +203,8 @@ export function scriptNeeds(text: string, tokenInEnv: boolean, needs: Needs, whe
     const command = group ? (m[1] === 'api' ? null : group[m[2] ?? '']) : undefined;
     if (command === undefined || command === null) {
       needs.unknown.push(`\`gh ${m[1]}${m[1] === 'api' ? '' : m[2] ? ` ${m[2]}` : ''}\` in ${where}`);
+      // Already reported as unknown: the token in its environment needs no second note.
+      recognised = true;
       continue;
     }
     recognised = true;
