@@ -196,7 +196,7 @@ test('excessive-permissions: a job handing the token to an unknown action makes 
       '    runs-on: ubuntu-latest',
       '    permissions:',
       '      contents: read',
-      '      # pipewarden: check what `someone/do-things`, which is handed the job token needs',
+      '      # pipewarden could not tell what these need: `someone/do-things`, which is handed the job token',
       '    steps:',
       '      - uses: someone/do-things@v1',
       '        with:',
@@ -423,7 +423,7 @@ test('template-injection (Argo): script source gets env with quoted values; a fl
     r.text,
     WORKFLOW.replace(
       '        command: [sh]\n        source: |\n          echo "{{inputs.parameters.msg}}"\n          echo \'{{workflow.parameters.msg}}\'\n',
-      '        command: [sh]\n        env:\n          - name: MSG\n            value: "{{inputs.parameters.msg}}"\n          - name: MSG_2\n            value: "{{workflow.parameters.msg}}"\n        source: |\n          echo "$MSG"\n          echo \'\'"$MSG_2"\'\'\n',
+      '        command: [sh]\n        env:\n          - name: MSG\n            value: "{{inputs.parameters.msg}}"\n          - name: MSG_2\n            value: "{{workflow.parameters.msg}}"\n        source: |\n          echo "$MSG"\n          echo "$MSG_2"\n',
     ),
   );
   assert.equal(r.first.applied, 1);

@@ -146,7 +146,9 @@ export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[
       const lineBefore = text.slice(text.lastIndexOf('\n', e.span.offset - 1) + 1, e.span.offset);
       if (!/(^|[\s;&|(])(export\s+|local\s+|readonly\s+|declare\s+)?[A-Za-z_]\w*=[^\s;&|'"`]*$/.test(lineBefore)) splits = true;
     }
-    edits.push({ offset: e.span.offset, endOffset: e.span.endOffset, replacement });
+    // `'$(params.x)'` alone in its single quotes becomes `"$X"`, not `''"$X"''`.
+    if (c.single && text[e.span.offset - 1] === "'" && text[e.span.endOffset] === "'") edits.push({ offset: e.span.offset - 1, endOffset: e.span.endOffset + 1, replacement: `"${ref}"` });
+    else edits.push({ offset: e.span.offset, endOffset: e.span.endOffset, replacement });
   }
   const targets: YamlPath[] = [holderPath];
   if (added.length > 0) {

@@ -27,7 +27,8 @@ function grantLines(grant: Grant, unknown: string[]): string[] {
     const why = g.level === 'write' && g.why ? `  # ${oneLine(g.why)}` : '';
     return `${s}: ${g.level}${why}`;
   });
-  if (unknown.length > 0) lines.push(`# pipewarden: check what ${oneLine(unknown.slice(0, 3).join('; '))}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''} needs`);
+  const distinct = [...new Set(unknown)];
+  if (distinct.length > 0) lines.push(`# pipewarden could not tell what these need: ${oneLine(distinct.slice(0, 3).join('; '))}${distinct.length > 3 ? ` (and ${distinct.length - 3} more)` : ''}`);
   return lines;
 }
 

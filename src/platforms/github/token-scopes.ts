@@ -28,6 +28,13 @@ export interface Needs {
 
 /** Expressions that hand a step the job's own token. */
 const JOB_TOKEN = /\b(github\.token|secrets\.github_token)\b/i;
+/**
+ * The pattern in force: inside a local composite action it also matches the
+ * inputs its caller filled with the job token (`inputs.github-token`).
+ * Swapped around the (synchronous) analysis of the callee.
+ */
+let tokenPattern = JOB_TOKEN;
+const isJobToken = (text: string): boolean => tokenPattern.test(text);
 const TOKEN_KEY = /token|^password$/i;
 
 const read = (...s: string[]): Scopes => Object.fromEntries(s.map((x) => [x, 'read' as Level]));
@@ -104,12 +111,12 @@ export const ACTION_SCOPES: Record<string, Entry> = {
   'docker/metadata-action': {},
   'docker/build-push-action': {},
   // Pushing to GitHub's registry with the job token needs packages: write; another registry needs nothing.
-  'docker/login-action': (s) => (/ghcr\.io|docker\.pkg\.github\.com/i.test(input(s, 'registry')?.value.value ?? '') && JOB_TOKEN.test(input(s, 'password')?.value.value ?? '') ? write('packages') : {}),
+  'docker/login-action': (s) => (/ghcr\.io|docker\.pkg\.github\.com/i.test(input(s, 'registry')?.value.value ?? '') && isJobToken(input(s, 'password')?.value.value ?? '') ? write('packages') : {}),
   'codecov/codecov-action': {},
 };
 
 /** Action names that usually write to the repository with their default `github.token` input. */
-const WRITES_BY_NAME = /release|publish|deploy|comment|label|merge|pull-request|(^|[-_/])pr([-_/]|$)|issue|stale|(^|[-_/])tags?([-_/]|$)|changelog|commit|push|assign|approve|backport|bump|version/i;
+const WRITES_BY_NAME = /release|comment|label|merge|pull-request|(^|[-_/])pr([-_/]|$)|issue|stale|(^|[-_/])tags?([-_/]|$)|changelog|commit|push|assign|approve|backport|bump|version/i;
 
 /** `gh <group> <command>` → scopes; `null` means the command's needs cannot be told (`gh api`). */
 const GH: Record<string, Record<string, Scopes | null>> = {
@@ -148,17 +155,17 @@ function add(needs: Needs, scopes: Scopes, why: string): void {
 /** Whether a step is handed a token other than the job's (a PAT, an app token): its API calls then do not use the job token. */
 function usesOtherToken(step: Step): boolean {
   const values = [...[...step.with].filter(([k]) => TOKEN_KEY.test(k)).map(([, v]) => v.value), ...step.env.filter((e) => /^(GH_TOKEN|GITHUB_TOKEN)$/i.test(e.name.value)).map((e) => e.value).filter((v) => v !== null)];
-  return values.length > 0 && values.every((v) => v!.expressions.length > 0 && !JOB_TOKEN.test(v!.value));
+  return values.length > 0 && values.every((v) => v!.expressions.length > 0 && !isJobToken(v!.value));
 }
 
 function stepGetsJobToken(step: Step): boolean {
-  return [...step.with.values()].some((v) => JOB_TOKEN.test(v.value.value)) || step.env.some((e) => e.value !== null && JOB_TOKEN.test(e.value.value));
+  return [...step.with.values()].some((v) => isJobToken(v.value.value)) || step.env.some((e) => e.value !== null && isJobToken(e.value.value));
 }
 
 /** `github.rest.<namespace>.<method>(` calls in an actions/github-script script. */
 function githubScript(step: Step): Scopes | 'unknown' {
   const token = input(step, 'github-token');
-  if (token && token.value.expressions.length > 0 && !JOB_TOKEN.test(token.value.value)) return {};
+  if (token && token.value.expressions.length > 0 && !isJobToken(token.value.value)) return {};
   const text = input(step, 'script')?.value.value ?? '';
   if (/\bgithub\.(graphql|request)\s*\(/.test(text)) return 'unknown';
   const out: Scopes = {};
@@ -231,8 +238,18 @@ function stepNeeds(p: Pipeline, job: Job, step: Step, needs: Needs, depth: numbe
     }
     if (ref.pin === 'local') {
       const callee = calleeOf(ref);
-      if (!callee || depth > 3) needs.unknown.push(`local action \`${ref.raw}\``);
-      else for (const j of callee.jobs) for (const s of j.steps) stepNeeds(callee, j, s, needs, depth + 1);
+      if (!callee || depth > 3) {
+        needs.unknown.push(`local action \`${ref.raw}\``);
+        return;
+      }
+      const carriers = [...step.with].filter(([, v]) => isJobToken(v.value.value)).map(([k]) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const outer = tokenPattern;
+      tokenPattern = carriers.length > 0 ? new RegExp(`${JOB_TOKEN.source}|\\binputs\\.(${carriers.join('|')})\\b`, 'i') : JOB_TOKEN;
+      try {
+        for (const j of callee.jobs) for (const s of j.steps) stepNeeds(callee, j, s, needs, depth + 1);
+      } finally {
+        tokenPattern = outer;
+      }
       return;
     }
     const owner = (ref.owner ?? '').toLowerCase();
@@ -258,7 +275,7 @@ function stepNeeds(p: Pipeline, job: Job, step: Step, needs: Needs, depth: numbe
   }
   const script = step.script;
   if (script && script.kind === 'run') {
-    const inEnv = [...p.env, ...job.env, ...step.env].some((e) => e.value !== null && JOB_TOKEN.test(e.value.value)) || JOB_TOKEN.test(script.text);
+    const inEnv = [...p.env, ...job.env, ...step.env].some((e) => e.value !== null && isJobToken(e.value.value)) || isJobToken(script.text);
     if (['bash', 'sh', 'pwsh', 'powershell', 'unknown'].includes(script.shell)) scriptNeeds(script.text, inEnv, needs, where);
     else if (inEnv) needs.unknown.push(`${where}, which is handed the job token`);
   }
@@ -291,7 +308,7 @@ export function jobNeeds(p: Pipeline, job: Job, depth = 0): Needs {
   for (const key of ['container', 'services']) {
     const node = (job.node as { items?: { key: { value?: unknown }; value: { range?: number[] } | null }[] }).items?.find((i) => i.key?.value === key)?.value;
     const r = node?.range;
-    if (r && JOB_TOKEN.test(p.file.text.slice(r[0], r[1]))) add(needs, read('packages'), `${key} image from ghcr.io`);
+    if (r && isJobToken(p.file.text.slice(r[0], r[1]))) add(needs, read('packages'), `${key} image from ghcr.io`);
   }
   for (const step of job.steps) stepNeeds(p, job, step, needs, depth);
   return needs;
