@@ -564,3 +564,13 @@ test('structureDifference catches a fix that damages a key it does not declare',
   // A key created by the fix with its new parent: the empty parent does not count as damage.
   assert.equal(structureDifference('s:\n  u: 1\n', 's:\n  u: 1\n  with:\n    p: false\n', [{ ...honest, edits: [{ offset: 9, endOffset: 9, replacement: '' }], targets: [['s', 'with', 'p']] }]), undefined);
 });
+
+test('excessive-permissions: the job token is followed into a local composite action through its inputs', async () => {
+  const dir = tree({
+    '.github/workflows/w.yml': lines('on: pull_request_target', 'jobs:', '  c:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: ./.github/actions/say', '        with:', '          token: ${{ github.token }}'),
+    '.github/actions/say/action.yml': lines('name: say', 'inputs:', '  token: {}', 'runs:', '  using: composite', '  steps:', '    - run: gh pr comment 1 --body hi', '      shell: bash', '      env:', '        GH_TOKEN: ${{ inputs.token }}'),
+  });
+  await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: new Set(['excessive-permissions']) });
+  const text = fs.readFileSync(path.join(dir, '.github/workflows/w.yml'), 'utf8');
+  assert.equal(text, lines('on: pull_request_target', 'permissions:', '  contents: read', 'jobs:', '  c:', '    runs-on: ubuntu-latest', '    permissions:', '      contents: read', '      pull-requests: write  # gh pr comment', '    steps:', '      - uses: ./.github/actions/say', '        with:', '          token: ${{ github.token }}'));
+});
