@@ -574,3 +574,48 @@ test('excessive-permissions: the job token is followed into a local composite ac
   const text = fs.readFileSync(path.join(dir, '.github/workflows/w.yml'), 'utf8');
   assert.equal(text, lines('on: pull_request_target', 'permissions:', '  contents: read', 'jobs:', '  c:', '    runs-on: ubuntu-latest', '    permissions:', '      contents: read', '      pull-requests: write  # gh pr comment', '    steps:', '      - uses: ./.github/actions/say', '        with:', '          token: ${{ github.token }}'));
 });
+
+test('excessive-permissions: workflow-level write-all becomes contents: read; jobs get what they need, an unknown job keeps write-all', async () => {
+  const wf = lines(
+    'on: push',
+    'permissions: write-all',
+    'jobs:',
+    '  docs:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/deploy-pages@v4',
+    '  other:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: someone/thing@v1',
+    '        with:',
+    '          token: ${{ github.token }}',
+  );
+  const r = await fixOne('.github/workflows/a.yml', wf, ['excessive-permissions']);
+  assert.equal(
+    r.text,
+    lines(
+      'on: push',
+      'permissions:',
+      '  contents: read',
+      'jobs:',
+      '  docs:',
+      '    runs-on: ubuntu-latest',
+      '    permissions:',
+      '      contents: read',
+      '      id-token: write  # actions/deploy-pages',
+      '      pages: write  # actions/deploy-pages',
+      '    steps:',
+      '      - uses: actions/deploy-pages@v4',
+      '  other:',
+      '    runs-on: ubuntu-latest',
+      '    permissions: write-all  # kept: pipewarden could not tell what this job needs',
+      '    steps:',
+      '      - uses: someone/thing@v1',
+      '        with:',
+      '          token: ${{ github.token }}',
+    ),
+  );
+  // The kept write-all is reported again on its own, with a fix that waits for --unsafe.
+  assert.equal(r.second.skipped.filter((s) => s.rule === 'excessive-permissions').length, 1);
+});

@@ -15,7 +15,7 @@ import type { Fix, TextEdit } from '../model/finding.js';
 import type { Job, Permissions, Pipeline } from '../model/pipeline.js';
 import { jobNeeds, type Level, type Needs } from '../platforms/github/token-scopes.js';
 import { yamlOf } from '../platforms/kube/security.js';
-import { blockLines, endOfLine, indentUnit, insertBefore, isBlockMap, keyColumn, newlineOf, pairContentEnd, replaceScalar, startOfLine, startsItsLine, type YamlPath } from './yaml-edits.js';
+import { blockLines, endOfLine, indentUnit, insertBefore, isBlockMap, keyColumn, newlineOf, pairContentEnd, replaceScalar, startsItsLine, type YamlPath } from './yaml-edits.js';
 
 type Grant = Map<string, { level: Level | 'none'; why?: string }>;
 
@@ -61,23 +61,28 @@ function jobPair(p: Pipeline, job: Job): Pair | undefined {
   return y.pairs(jobs).find((pr) => (pr.key as YamlNode | null)?.range?.[0] === job.id.span.offset);
 }
 
-/** Insert a job-level `permissions:` block: after `runs-on:` when there is one, else before `steps:`/`uses:`. */
-function jobBlockEdit(p: Pipeline, job: Job, lines: string[]): TextEdit | undefined {
+/**
+ * Insert a job-level `permissions:` block (or, with `inline`, a one-line
+ * `permissions: <inline>`): after `runs-on:` when there is one, else before
+ * `steps:`/`uses:`.
+ */
+function jobBlockEdit(p: Pipeline, job: Job, entries: string[], inline?: string): TextEdit | undefined {
   const y = yamlOf(p);
   const file = p.file;
   const jp = jobPair(p, job);
   if (!jp || !isBlockMap(job.node) || y.pair(job.node, 'permissions')) return undefined;
   const unit = indentUnit(file, jp);
+  const lines = inline !== undefined ? [`permissions: ${inline}`] : ['permissions:', ...entries.map((l) => ' '.repeat(unit) + l)];
   const runsOn = y.pair(job.node, 'runs-on');
   if (runsOn && startsItsLine(file, runsOn) && (job.node as unknown as { items: Pair[] }).items.includes(runsOn)) {
     const col = keyColumn(file, runsOn);
     const at = pairContentEnd(file, runsOn);
     const lead = at === file.text.length && !file.text.endsWith('\n') ? newlineOf(file) : '';
-    return { offset: at, endOffset: at, replacement: lead + blockLines(file, col, ['permissions:', ...lines.map((l) => ' '.repeat(unit) + l)]) };
+    return { offset: at, endOffset: at, replacement: lead + blockLines(file, col, lines) };
   }
   const anchor = y.pair(job.node, 'steps') ?? y.pair(job.node, 'uses');
   if (!anchor || !(job.node as unknown as { items: Pair[] }).items.includes(anchor)) return undefined;
-  return insertBefore(file, anchor, ['permissions:', ...lines.map((l) => ' '.repeat(unit) + l)]);
+  return insertBefore(file, anchor, lines);
 }
 
 /**
@@ -250,7 +255,8 @@ export function workflowWriteFix(p: Pipeline): Fix | undefined {
     if (same && unknown.length === 0) continue;
     // `write-all` cannot be listed: a job that needs what cannot be told keeps it whole.
     const lines = !original && unknown.length > 0 ? null : grantLines(grant, unknown);
-    const edit = lines ? jobBlockEdit(p, job, lines) : jobWriteAllEdit(p, job);
+    // A job that keeps `write-all` is reported again on its own, with an unsafe fix.
+    const edit = lines ? jobBlockEdit(p, job, lines) : jobBlockEdit(p, job, [], 'write-all  # kept: pipewarden could not tell what this job needs');
     if (!edit) return undefined;
     edits.push(edit);
     targets.push(['jobs', job.id.value, 'permissions']);
@@ -261,14 +267,4 @@ export function workflowWriteFix(p: Pipeline): Fix | undefined {
     edits,
     targets,
   };
-}
-
-/** A job that keeps `write-all` because its needs cannot be told (reported again on its own, with an unsafe fix). */
-function jobWriteAllEdit(p: Pipeline, job: Job): TextEdit | undefined {
-  const file = p.file;
-  const y = yamlOf(p);
-  const runsOn = y.pair(job.node, 'runs-on') ?? y.pair(job.node, 'steps') ?? y.pair(job.node, 'uses');
-  if (!runsOn || !startsItsLine(file, runsOn)) return undefined;
-  const at = startOfLine(file, (runsOn.key as YamlNode).range![0]);
-  return { offset: at, endOffset: at, replacement: blockLines(file, keyColumn(file, runsOn), ['permissions: write-all  # kept: pipewarden could not tell what this job needs']) };
 }
