@@ -14,6 +14,7 @@
  */
 import type { Job, Pipeline, Step } from '../../model/pipeline.js';
 import { calleeOf } from './callees.js';
+import { yamlOf } from '../kube/security.js';
 import { input } from './steps.js';
 
 export type Level = 'read' | 'write';
@@ -306,8 +307,7 @@ export function jobNeeds(p: Pipeline, job: Job, depth = 0): Needs {
   }
   // A job container or service pulled from GitHub's registry with the job token reads packages.
   for (const key of ['container', 'services']) {
-    const node = (job.node as { items?: { key: { value?: unknown }; value: { range?: number[] } | null }[] }).items?.find((i) => i.key?.value === key)?.value;
-    const r = node?.range;
+    const r = yamlOf(p).get(job.node, key)?.range;
     if (r && isJobToken(p.file.text.slice(r[0], r[1]))) add(needs, read('packages'), `${key} image from ghcr.io`);
   }
   for (const step of job.steps) stepNeeds(p, job, step, needs, depth);
