@@ -83,31 +83,28 @@ export type YamlPath = (string | number)[];
 export function pathOf(root: YamlNode | null | undefined, target: YamlNode): YamlPath | undefined {
   const at = target.range?.[0];
   if (at === undefined) return undefined;
+  // An empty node's range is empty: it still holds itself.
+  const holds = (n: YamlNode | null | undefined): boolean => !!n?.range && n.range[0] <= at && (at < Math.max(n.range[1], n.range[2]) || n === target);
   const path: YamlPath = [];
   let node: unknown = root;
   for (let depth = 0; depth < 200 && node; depth++) {
     if (node === target) return path;
-    const n = node as YamlNode;
     let next: unknown;
-    if (isMap(n)) {
-      for (const p of n.items) {
-        const k = p.key as YamlNode | null;
-        const v = p.value as YamlNode | null;
-        if (k === target) return [...path, keyText(p)];
-        if (v?.range && v.range[0] <= at && at < Math.max(v.range[2], v.range[1]) + (v === target ? 1 : 0)) {
+    if (isMap(node)) {
+      for (const p of node.items) {
+        if (p.key === target) return [...path, keyText(p)];
+        if (holds(p.value as YamlNode | null)) {
           path.push(keyText(p));
-          next = v;
+          next = p.value;
           break;
         }
       }
-    } else if (isSeq(n)) {
-      n.items.forEach((it, i) => {
-        const r = (it as YamlNode | null)?.range;
-        if (next === undefined && r && r[0] <= at && at < Math.max(r[2], r[1]) + (it === target ? 1 : 0)) {
-          path.push(i);
-          next = it;
-        }
-      });
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => holds(it as YamlNode | null));
+      if (i >= 0) {
+        path.push(i);
+        next = node.items[i];
+      }
     }
     node = next;
   }
