@@ -215,7 +215,10 @@ function checkKube({ pipeline, report }: RuleContext): void {
         found.push({ e, sev });
       }
       // One fix per step moves every flagged substitution into the step's `env:` at once.
+      // It rides on the most severe finding, which no persona filters out before the others.
       const fix = found.length > 0 ? kubeEnvFix(pipeline, job, step, found.map((f) => f.e)) : undefined;
+      const weight = (v: Verdict) => severityRank(v.severity) * 2 + (v.persona ? 0 : 1);
+      const carrier = found.reduce((best, f, i) => (weight(f.sev) > weight(found[best]!.sev) ? i : best), 0);
       found.forEach(({ e, sev }, i) => {
         report({
           span: e.span,
@@ -224,7 +227,7 @@ function checkKube({ pipeline, report }: RuleContext): void {
           confidence: sev.confidence,
           remedy: 'Pass the value as an environment variable (`env: - name: X  value: $(params.x)`) and use "$X" quoted in the script.',
           ...(sev.persona ? { persona: sev.persona } : {}),
-          ...(i === 0 && fix ? { fix } : {}),
+          ...(i === carrier && fix ? { fix } : {}),
         });
       });
     }
