@@ -11,10 +11,15 @@ import { parseYaml } from '../src/core/yaml.js';
 import { applyFixes } from '../src/fix/apply.js';
 import { unifiedDiff } from '../src/fix/diff.js';
 import { IMAGES_LOCK } from '../src/fix/images.js';
-import { lookupOptions } from '../src/fix/lookups.js';
+import { completeLookups, lookupOptions } from '../src/fix/lookups.js';
 import { fixPaths } from '../src/fix/run.js';
+import { pathOf } from '../src/fix/yaml-edits.js';
+import type { YamlNode } from '../src/core/yaml.js';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { SourceFile } from '../src/model/source.js';
 import { allRules } from '../src/rules/index.js';
+import type { PlannedFix } from '../src/fix/apply.js';
+import { structureDifference } from './helpers/structure.js';
 
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 
@@ -134,28 +139,85 @@ test('a write that fails leaves that file fully old and the others fully new', a
   assert.notEqual(fs.readFileSync(path.join(dir, '.github/workflows/a.yml'), 'utf8'), WORKFLOW);
 });
 
-test('corpus proof: every safe fix applied to a copy of the corpus parses as well as before, fixed findings are gone, a second run changes nothing', { timeout: 300_000 }, async () => {
+test('corpus proof: every safe fix applied to a copy of the workflows still parses, fixed findings are gone, a second run changes nothing', { timeout: 300_000 }, async () => {
   const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
   if (!fs.existsSync(corpus)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-fix-corpus-'));
   fs.cpSync(corpus, dir, { recursive: true });
   const before = await scanPaths([dir], scanOpts(dir));
-  const fixable = before.findings.filter((f) => f.fix && f.fix.safety === 'safe');
   // Image digests come from a lock file (made-up digests; the registry side is tested in fix-images.test.ts).
   const images = new Map<string, string>();
   for (const f of before.findings) if (f.fix?.lookup) images.set(f.fix.lookup.key, `sha256:${images.size.toString(16).padStart(64, '0')}`);
   fs.mkdirSync(path.join(dir, '.pipewarden'));
   fs.writeFileSync(path.join(dir, IMAGES_LOCK), JSON.stringify({ version: 1, images: Object.fromEntries(images) }));
   const lookups = lookupOptions(dir, true, {});
+  // Plan with the same digests `fix` will find; a digest changes exactly the image's scalar.
+  const looked = await completeLookups(before.findings.filter((f) => f.fix?.lookup).map((f) => f.fix!), lookups, false);
+  assert.deepEqual([...looked.unresolved.values()], []);
+  for (const f of before.findings) {
+    if (!f.fix?.lookup || !/\.ya?ml$/i.test(f.file)) continue;
+    const source = before.sources.get(f.file)!;
+    const at = f.fix.edits[0]!.offset;
+    const doc = parseYaml(source).docs.find((d) => d.contents?.range && d.contents.range[0] <= at && at <= d.contents.range[2]);
+    const scalar = doc && scalarAt(doc.contents, at);
+    const target = doc && scalar && pathOf(doc.contents, scalar);
+    if (target) f.fix.targets = [target];
+  }
+  const fixable = before.findings.filter((f) => f.fix && f.fix.safety === 'safe');
+  // The fixes `fix` will apply to each file, planned the same way, to know which paths each file may change.
+  const planned = new Map<string, PlannedFix[]>();
+  for (const f of fixable) {
+    const list = planned.get(f.file) ?? [];
+    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix!, rule: f.rule, line: f.span.line });
+    planned.set(f.file, list);
+  }
   const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups });
   assert.deepEqual(report.skipped.filter((s) => s.rule === 'unpinned-images'), []);
   assert.deepEqual(report.errors, []);
   assert.ok(report.changedFiles > 100, `changed ${report.changedFiles} files`);
-  for (const f of new Set(fixable.map((x) => x.file))) {
-    if (!/\.ya?ml$/i.test(f)) continue;
-    const fatal = (text: string) => parseYaml(new SourceFile(f, text)).problems.filter((p) => p.fatal).length;
-    assert.equal(fatal(fs.readFileSync(path.join(dir, f), 'utf8')), fatal(fs.readFileSync(path.join(corpus, f), 'utf8')), `${f} parses as well as before`);
+  const damaged: string[] = [];
+  const byRule = new Map<string, number>();
+  for (const [f, fixes] of planned) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\uFEFF/, '');
+    if (!/\.ya?ml$/i.test(f)) {
+      // Dockerfiles and Jenkinsfiles: written as planned; their parsers are checked on the re-scan below.
+      assert.equal(text, applyFixes(before.sources.get(f)!.text, fixes).text, `${f}: written as planned`);
+      continue;
+    }
+    const original = before.sources.get(f)!.text;
+    const fatal = (t: string) => parseYaml(new SourceFile(f, t)).problems.filter((p) => p.fatal).length;
+    const brokenBefore = fatal(original);
+    // A file YAML already rejects (images are still pinned in it) must not get worse; the others must still parse.
+    assert.ok(fatal(text) <= brokenBefore, `${f} parses as well as before`);
+    const expected = applyFixes(original, fixes);
+    assert.equal(text, expected.text, `${f}: written as planned`);
+    for (const a of expected.applied) byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1);
+    if (brokenBefore > 0) continue;
+    // Parsed structure: equal to the original everywhere except at the paths the applied fixes name.
+    const diff = structureDifference(original, text, expected.applied.map((a) => a.fix));
+    if (diff) damaged.push(`${f}: ${diff}`);
   }
+  // Unsafe fixes too, applied in memory only (with the safe ones, as `fix --unsafe` would): same checks.
+  const all = new Map<string, PlannedFix[]>();
+  for (const f of before.findings.filter((x) => x.fix)) {
+    const list = all.get(f.file) ?? [];
+    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix!, rule: f.rule, line: f.span.line });
+    all.set(f.file, list);
+  }
+  for (const [f, fixes] of all) {
+    if (!fixes.some((p) => p.fix.safety === 'unsafe') || !/\.ya?ml$/i.test(f)) continue;
+    const source = before.sources.get(f)!;
+    const out = applyFixes(source.text, fixes);
+    for (const a of out.applied) if (a.fix.safety === 'unsafe') byRule.set(`${a.rule} (unsafe)`, (byRule.get(`${a.rule} (unsafe)`) ?? 0) + 1);
+    const fatalBefore = parseYaml(source).problems.filter((p) => p.fatal).length;
+    const fatalAfter = parseYaml(new SourceFile(f, out.text)).problems.filter((p) => p.fatal).length;
+    if (fatalAfter > fatalBefore) damaged.push(`${f}: no longer parses with --unsafe`);
+    const diff = structureDifference(source.text, out.text, out.applied.map((a) => a.fix));
+    if (diff) damaged.push(`${f} (--unsafe): ${diff}`);
+  }
+  assert.deepEqual(damaged, []);
+  // Each kind of safe fix is exercised by the corpus, so the structural check covers it.
+  for (const rule of ['artipacked', 'template-injection', 'excessive-permissions', 'unpinned-images', 'missing-security-context (unsafe)', 'excessive-permissions (unsafe)', 'template-injection (unsafe)']) assert.ok((byRule.get(rule) ?? 0) > 0, `${rule} fixes applied: ${byRule.get(rule) ?? 0}`);
   const after = await scanPaths([dir], scanOpts(dir));
   // Dockerfiles and Jenkinsfiles too: their own parsers complain no more than before.
   // (Lines left out: inserted lines move later complaints down.)
@@ -167,3 +229,11 @@ test('corpus proof: every safe fix applied to a copy of the corpus parses as wel
   assert.equal(second.applied, 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** The innermost scalar whose text holds `offset` (an image reference a digest is added to). */
+function scalarAt(node: unknown, offset: number): YamlNode | undefined {
+  if (isScalar(node)) return node.range && node.range[0] <= offset && offset <= node.range[1] ? (node as YamlNode) : undefined;
+  if (isMap(node)) for (const p of node.items) { const hit = scalarAt(p.value, offset); if (hit) return hit; }
+  if (isSeq(node)) for (const it of node.items) { const hit = scalarAt(it, offset); if (hit) return hit; }
+  return undefined;
+}

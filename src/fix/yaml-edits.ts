@@ -3,7 +3,7 @@
  * other byte: indentation is taken from the surrounding keys, line endings
  * from the file. Flow-style (`{…}`) nodes are left alone (no edit is offered).
  */
-import { isMap, isScalar, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair } from 'yaml';
 import type { TextEdit } from '../model/finding.js';
 import type { SourceFile } from '../model/source.js';
 import type { YamlNode } from '../core/yaml.js';
@@ -71,4 +71,161 @@ export function insertBefore(file: SourceFile, pair: Pair, lines: string[]): Tex
 export function replaceScalar(node: YamlNode, text: string): TextEdit | undefined {
   if (!isScalar(node) || !node.range) return undefined;
   return { offset: node.range[0], endOffset: node.range[1], replacement: text };
+}
+
+/** Keys and sequence indexes from a document's root down to a node. */
+export type YamlPath = (string | number)[];
+
+/**
+ * The path of `target` in `root` (found by descending only into nodes whose
+ * range contains it, so the cost is the depth, not the document size).
+ */
+export function pathOf(root: YamlNode | null | undefined, target: YamlNode): YamlPath | undefined {
+  const at = target.range?.[0];
+  if (at === undefined) return undefined;
+  // An empty node's range is empty: it still holds itself.
+  const holds = (n: YamlNode | null | undefined): boolean => !!n?.range && n.range[0] <= at && (at < Math.max(n.range[1], n.range[2]) || n === target);
+  const path: YamlPath = [];
+  let node: unknown = root;
+  for (let depth = 0; depth < 200 && node; depth++) {
+    if (node === target) return path;
+    let next: unknown;
+    if (isMap(node)) {
+      for (const p of node.items) {
+        if (p.key === target) return [...path, keyText(p)];
+        if (holds(p.value as YamlNode | null)) {
+          path.push(keyText(p));
+          next = p.value;
+          break;
+        }
+      }
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => holds(it as YamlNode | null));
+      if (i >= 0) {
+        path.push(i);
+        next = node.items[i];
+      }
+    }
+    node = next;
+  }
+  return undefined;
+}
+
+function keyText(p: Pair): string {
+  const k = p.key as unknown;
+  return isScalar(k) ? String(k.value) : String(k);
+}
+
+/** Column where the entries of a block mapping start, or undefined for an empty or flow mapping. */
+export function entryColumn(file: SourceFile, map: YamlNode | null | undefined): number | undefined {
+  if (!isBlockMap(map)) return undefined;
+  const first = (map as unknown as { items: Pair[] }).items[0];
+  return first ? keyColumn(file, first) : undefined;
+}
+
+/** The indentation step a file uses: the column of a mapping's entries minus the column of its key. */
+export function indentUnit(file: SourceFile, pair: Pair | undefined): number {
+  if (pair) {
+    const inner = entryColumn(file, pair.value as YamlNode);
+    const outer = keyColumn(file, pair);
+    if (inner !== undefined && inner > outer) return inner - outer;
+  }
+  return 2;
+}
+
+/**
+ * Where a pair's own lines end: after its value's last content line and any
+ * comment lines indented deeper than its key (blank lines and comments at the
+ * key's level are left to what follows).
+ */
+export function pairContentEnd(file: SourceFile, pair: Pair): number {
+  const v = pair.value as YamlNode | null;
+  const k = pair.key as YamlNode;
+  const contentEnd = v?.range?.[1] ?? k.range![1];
+  let at = contentEnd > 0 && file.text[contentEnd - 1] === '\n' ? contentEnd : endOfLine(file, contentEnd);
+  const column = keyColumn(file, pair);
+  for (;;) {
+    if (at >= file.text.length) return at;
+    const next = endOfLine(file, at);
+    const line = file.text.slice(at, next);
+    const m = /^([ \t]*)#/.exec(line);
+    if (!m || m[1]!.length <= column) return at;
+    at = next;
+  }
+}
+
+/** True when nothing but indentation stands before the pair's key on its line. */
+export function startsItsLine(file: SourceFile, pair: Pair): boolean {
+  const k = pair.key as YamlNode;
+  return !/\S/.test(file.text.slice(startOfLine(file, k.range![0]), k.range![0]));
+}
+
+/**
+ * Remove a pair's whole lines (comments on them included), keeping its
+ * neighbours byte for byte. Undefined when the pair shares a line with
+ * something else (a `- ` marker, a flow mapping).
+ */
+export function removePairLines(file: SourceFile, pair: Pair): TextEdit | undefined {
+  if (!startsItsLine(file, pair)) return undefined;
+  const start = startOfLine(file, (pair.key as YamlNode).range![0]);
+  const end = pairContentEnd(file, pair);
+  if (end <= start) return undefined;
+  return { offset: start, endOffset: end, replacement: '' };
+}
+
+/** Lines of a nested block, each indented by `indent` and ended with the file's line break. */
+export function blockLines(file: SourceFile, indent: number, lines: string[]): string {
+  const nl = newlineOf(file);
+  return lines.map((l) => `${' '.repeat(indent)}${l}${nl}`).join('');
+}
+
+/** The pair whose key starts at `keyOffset`, with the mapping holding it and that mapping's own pair (if any). */
+export function findPair(root: YamlNode | null | undefined, keyOffset: number): { pair: Pair; map: YamlNode; parent?: Pair } | undefined {
+  let node: unknown = root;
+  let parent: Pair | undefined;
+  for (let depth = 0; depth < 200 && node; depth++) {
+    const n = node as YamlNode;
+    let next: unknown;
+    if (isMap(n)) {
+      for (const p of n.items) {
+        const k = p.key as YamlNode | null;
+        if (k?.range?.[0] === keyOffset) return { pair: p, map: n, ...(parent ? { parent } : {}) };
+        const v = p.value as YamlNode | null;
+        if (v?.range && v.range[0] <= keyOffset && keyOffset < Math.max(v.range[1], v.range[2])) {
+          next = v;
+          parent = p;
+          break;
+        }
+      }
+    } else if (isSeq(n)) {
+      for (const it of n.items) {
+        const r = (it as YamlNode | null)?.range;
+        if (r && r[0] <= keyOffset && keyOffset < Math.max(r[1], r[2])) {
+          next = it;
+          parent = undefined;
+          break;
+        }
+      }
+    }
+    node = next;
+  }
+  return undefined;
+}
+
+/**
+ * Remove the entry whose key starts at `keyOffset`; when it is the only entry
+ * of its mapping, the mapping's own key goes with it (`env:` left empty would
+ * be null, which some platforms reject). Entries of anchored mappings are
+ * shared with other places and are left alone.
+ */
+export function removeEntry(file: SourceFile, root: YamlNode | null | undefined, keyOffset: number): { edit: TextEdit; path: YamlPath } | undefined {
+  const found = findPair(root, keyOffset);
+  if (!found || !isBlockMap(found.map) || (found.map as { anchor?: string }).anchor) return undefined;
+  const items = (found.map as unknown as { items: Pair[] }).items;
+  const whole = items.length === 1 && found.parent !== undefined;
+  const target = whole ? found.parent! : found.pair;
+  const edit = removePairLines(file, target);
+  const path = pathOf(root, (target.key as YamlNode));
+  if (!edit || !path) return undefined;
+  return { edit, path };
 }

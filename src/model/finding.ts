@@ -44,6 +44,11 @@ export interface Fix {
   edits: TextEdit[];
   /** Set when the fix needs a value the scan cannot know (a registry digest): `fix` looks it up and then applies `lookup.edits`. */
   lookup?: FixLookup;
+  /**
+   * YAML paths (keys and sequence indexes from the document root) the fix
+   * means to add, change or remove; the corpus proof checks nothing else moved.
+   */
+  targets?: (string | number)[][];
 }
 
 /** Stands for the looked-up value in the replacements of `FixLookup.edits`. */

@@ -2,7 +2,7 @@ import { input, isAction, isCheckout, laterSteps, tokenCanWrite } from '../platf
 import type { Fix, TextEdit } from '../model/finding.js';
 import type { Job, Pipeline, Step } from '../model/pipeline.js';
 import type { YamlNode } from '../core/yaml.js';
-import { appendToMap, insertBefore, isBlockMap, replaceScalar } from '../fix/yaml-edits.js';
+import { appendToMap, insertBefore, isBlockMap, pathOf, replaceScalar } from '../fix/yaml-edits.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
@@ -74,6 +74,7 @@ function persistFix(pipeline: Pipeline, job: Job, step: Step): Fix | undefined {
     const usesPair = y.pair(step.node, 'uses');
     if (usesPair) edit = insertBefore(file, usesPair, ['with:', '  persist-credentials: false']);
   }
-  if (!edit) return undefined;
-  return { description: 'set `persist-credentials: false` on actions/checkout', safety, edits: [edit] };
+  const stepPath = pathOf(pipeline.document.contents as YamlNode | null, step.node);
+  if (!edit || !stepPath) return undefined;
+  return { description: 'set `persist-credentials: false` on actions/checkout', safety, edits: [edit], targets: [[...stepPath, 'with', persist ? String((persist.key as { value?: unknown }).value) : 'persist-credentials']] };
 }

@@ -1,4 +1,5 @@
 import type { EnvVar } from '../model/pipeline.js';
+import { switchRemoval } from '../fix/remove-switch.js';
 import { defineRule } from './types.js';
 
 /** Switches that make the runner print what it would otherwise keep out of logs. */
@@ -17,7 +18,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-10',
     platforms: ['gha', 'gitlab'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         'Debug switches written into a pipeline (`ACTIONS_STEP_DEBUG`, `ACTIONS_RUNNER_DEBUG`, GitLab `CI_DEBUG_TRACE`, `CI_DEBUG_SERVICES`) stay on for every run. GitLab\'s trace prints every command with its variables expanded, secrets included, into job logs that many people can read; GitHub\'s debug logs expose internals that masking does not cover.',
@@ -32,7 +33,8 @@ export default defineRule({
       const what = SWITCHES[e.name.value.toUpperCase()];
       if (!what || !e.value) continue;
       if (!/^\s*(true|1|yes|on)\s*$/i.test(e.value.value)) continue;
-      report({ span: e.name.span, message: `\`${e.name.value}\` switches on ${what} for every run` });
+      const fix = switchRemoval(pipeline, e, `remove \`${e.name.value}\` (switch debug logging on for a single re-run instead)`);
+      report({ span: e.name.span, message: `\`${e.name.value}\` switches on ${what} for every run`, ...(fix ? { fix } : {}) });
     }
   },
 });

@@ -1,3 +1,4 @@
+import { switchRemoval } from '../fix/remove-switch.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-4',
     platforms: ['gha'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         '`ACTIONS_ALLOW_UNSECURE_COMMANDS: true` re-enables the `::set-env::` and `::add-path::` workflow commands that GitHub disabled because any text a step prints (a test name, a log line from a pull request) can use them to set environment variables such as `LD_PRELOAD` or `NODE_OPTIONS` for every later step: code execution from output.',
@@ -22,7 +23,8 @@ export default defineRule({
     for (const e of envs) {
       if (e.name.value.toUpperCase() !== 'ACTIONS_ALLOW_UNSECURE_COMMANDS' || !e.value) continue;
       if (!/^\s*(true|1|yes)\s*$/i.test(e.value.value) && e.value.expressions.length === 0) continue;
-      report({ span: e.name.span, message: 'ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables `set-env`/`add-path`: any printed line can set environment variables for later steps' });
+      const fix = switchRemoval(pipeline, e, 'remove `ACTIONS_ALLOW_UNSECURE_COMMANDS` (write to `$GITHUB_ENV` / `$GITHUB_PATH` instead of printing `::set-env::` / `::add-path::`)');
+      report({ span: e.name.span, message: 'ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables `set-env`/`add-path`: any printed line can set environment variables for later steps', ...(fix ? { fix } : {}) });
     }
   },
 });

@@ -1,4 +1,5 @@
 import { runningContainers, effectiveSecurity } from '../platforms/kube/security.js';
+import { securityContextFix } from '../fix/security-context.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-7',
     platforms: ['tekton', 'argo', 'k8s'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         'Pipeline steps run third-party images and code from pull requests. Without `runAsNonRoot`, `allowPrivilegeEscalation: false`, `capabilities.drop: [ALL]` and `readOnlyRootFilesystem`, a compromised step runs as root with the default capabilities, can escalate through setuid binaries and can rewrite its own image, which makes container escapes and tampering with build outputs much easier. Settings in a Tekton `stepTemplate` or a pod-level security context count.',
@@ -31,7 +32,9 @@ export default defineRule({
         if (sec.readOnlyRootFilesystem !== true) missing.push('readOnlyRootFilesystem: true');
         if (missing.length === 0) continue;
         const who = step.container.name?.value ?? job.id.value;
+        const fix = securityContextFix(pipeline, job, step);
         report({
+          ...(fix ? { fix } : {}),
           span: step.anchor,
           message: `${step.container.role} \`${who}\` lacks ${missing.join(', ')}`,
           // Only the read-only root missing is hardening, not a gap an attacker uses directly.

@@ -11,7 +11,8 @@ import type { Expression, ExternalRef, Job, Step, StepInput } from '../model/pip
 import { calleeOf } from '../platforms/github/callees.js';
 import type { YamlNode } from '../core/yaml.js';
 import { contextAccesses } from '../expr/parser.js';
-import { appendToMap, insertBefore, isBlockMap } from '../fix/yaml-edits.js';
+import { appendToMap, insertBefore, isBlockMap, pathOf } from '../fix/yaml-edits.js';
+import { kubeEnvFix } from '../fix/kube-env.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 
@@ -198,6 +199,7 @@ function checkKube({ pipeline, report }: RuleContext): void {
       if (!script) continue;
       for (const v of validatedSubstitutions(script.text)) validated.add(v.replace(/\s+/g, ''));
       const where = step.container?.name?.value ?? job.id.value;
+      const found: { e: Expression; sev: Verdict }[] = [];
       for (const e of script.expressions) {
         const t = kubeTaint(pipeline, e);
         if (!t) continue;
@@ -210,6 +212,14 @@ function checkKube({ pipeline, report }: RuleContext): void {
             : t.source === 'caller'
               ? { severity: 'medium', confidence: 'low', why: 'whoever creates the run (or a trigger mapping a webhook field to it) supplies it' }
               : { severity: 'low', confidence: 'low', persona: 'pedantic', why: 'an earlier step produced it and it may carry untrusted text' };
+        found.push({ e, sev });
+      }
+      // One fix per step moves every flagged substitution into the step's `env:` at once.
+      // It rides on the most severe finding, which no persona filters out before the others.
+      const fix = found.length > 0 ? kubeEnvFix(pipeline, job, step, found.map((f) => f.e)) : undefined;
+      const weight = (v: Verdict) => severityRank(v.severity) * 2 + (v.persona ? 0 : 1);
+      const carrier = found.reduce((best, f, i) => (weight(f.sev) > weight(found[best]!.sev) ? i : best), 0);
+      found.forEach(({ e, sev }, i) => {
         report({
           span: e.span,
           message: `\`${e.raw}\` is substituted into the script of \`${where}\` before the shell reads it: ${sev.why}`,
@@ -217,8 +227,9 @@ function checkKube({ pipeline, report }: RuleContext): void {
           confidence: sev.confidence,
           remedy: 'Pass the value as an environment variable (`env: - name: X  value: $(params.x)`) and use "$X" quoted in the script.',
           ...(sev.persona ? { persona: sev.persona } : {}),
+          ...(i === carrier && fix ? { fix } : {}),
         });
-      }
+      });
     }
   }
 }
@@ -343,6 +354,10 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
     }
     edits.push({ offset: expr.span.offset, endOffset: expr.span.endOffset, replacement });
   }
+  const stepPath = pathOf(pipeline.document.contents as YamlNode | null, step.node);
+  const runKey = y.pair(step.node, 'run')?.key as { value?: unknown } | undefined;
+  if (!stepPath || !runKey) return undefined;
+  const targets: (string | number)[][] = [[...stepPath, String(runKey.value)], ...newEnv.map((l) => [...stepPath, 'env', l.split(': ')[0]!])];
   const envPair = y.pair(step.node, 'env');
   if (newEnv.length > 0) {
     if (envPair) {
@@ -359,7 +374,7 @@ function envFix(pipeline: Pipeline, job: Job, step: Step, exprs: Expression[]): 
       edits.push(insertBefore(file, runPair, ['env:', ...newEnv.map((l) => `  ${l}`)]));
     }
   }
-  return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits };
+  return { description: `move ${exprs.length === 1 ? 'the expression' : `${exprs.length} expressions`} into the step's env and read ${exprs.length === 1 ? 'it' : 'them'} from the shell`, safety, edits, targets };
 }
 
 /** Shell quote state along a text, advanced forward only; reset at each line break. */
