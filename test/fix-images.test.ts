@@ -24,6 +24,8 @@ import { allRules } from '../src/rules/index.js';
 import { formatResult } from '../src/report/index.js';
 import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, registryBinary, sha256, startRegistry } from './helpers/registry.js';
 
+/** Other rules' fixes (permissions…) are tested elsewhere; these tests look at image pins alone. */
+const ONLY_IMAGES = new Set(['unpinned-images']);
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 const D = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -194,11 +196,11 @@ test('offline without a lock entry: the images that could not be resolved are li
   const wf = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    services:\n      db:\n        image: postgres:16\n    steps:\n      - run: make\n';
   const dir = tree({ '.github/workflows/ci.yml': wf });
   writeLock(dir, { 'docker.io/library/postgres:16': D(5) });
-  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: { ...lookupOptions(dir, true, {}), fetch: noNetwork } });
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: { ...lookupOptions(dir, true, {}), fetch: noNetwork } });
   assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:5 could not resolve docker.io/library/node:20: not in ${IMAGES_LOCK}, and --offline`]);
   assert.equal(read(dir, '.github/workflows/ci.yml'), wf.replace('postgres:16', `postgres:16@${D(5)}`));
   // Without lookup options (a library caller that did not ask for them) nothing is fetched either.
-  const none = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false });
+  const none = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES });
   assert.match(none.skipped[0]!.reason, /lookups are off/);
 });
 
@@ -217,7 +219,7 @@ test('a broken lock file is reported, not overwritten', async () => {
   const dir = tree({ 'Dockerfile': 'FROM node:20\n' });
   fs.mkdirSync(path.join(dir, '.pipewarden'));
   fs.writeFileSync(path.join(dir, IMAGES_LOCK), '{ not json');
-  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: { ...lookupOptions(dir, false, {}), fetch: noNetwork } });
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: { ...lookupOptions(dir, false, {}), fetch: noNetwork } });
   assert.deepEqual(report.errors.map((e) => e.message), ['not valid JSON; fix or delete it']);
   assert.equal(read(dir, IMAGES_LOCK), '{ not json');
   assert.equal(read(dir, 'Dockerfile'), 'FROM node:20\n');
@@ -276,7 +278,7 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
     const copy = tree(files);
     fs.mkdirSync(path.join(copy, '.pipewarden'));
     fs.copyFileSync(path.join(dir, IMAGES_LOCK), path.join(copy, IMAGES_LOCK));
-    const offline = await fixPaths([copy], scanOpts(copy), { dryRun: false, unsafe: false, lookups: { ...lookupOptions(copy, true, env), fetch: noNetwork } });
+    const offline = await fixPaths([copy], scanOpts(copy), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: { ...lookupOptions(copy, true, env), fetch: noNetwork } });
     assert.equal(offline.applied, 6);
     assert.equal(read(copy, '.github/workflows/ci.yml'), fixedWorkflow);
 
@@ -285,12 +287,12 @@ test('a real registry on loopback: OCI and Docker manifests by their digest, a m
     const third = tree({ 'Dockerfile': `FROM ${h}/team/app:1.0\n` });
     fs.mkdirSync(path.join(third, '.pipewarden'));
     fs.copyFileSync(path.join(dir, IMAGES_LOCK), path.join(third, IMAGES_LOCK));
-    await fixPaths([third], scanOpts(third), { dryRun: false, unsafe: false, lookups: lookupOptions(third, false, env) });
+    await fixPaths([third], scanOpts(third), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(third, false, env) });
     assert.equal(read(third, 'Dockerfile'), `FROM ${h}/team/app:1.0@${app.digest}\n`);
 
     // Without the loopback opt-in the registry is spoken to over HTTPS, which it does not serve.
     const strict = tree({ 'Dockerfile': `FROM ${h}/team/app:1.0\n` });
-    const refused = await fixPaths([strict], scanOpts(strict), { dryRun: true, unsafe: false, lookups: lookupOptions(strict, false, { HOME: strict }) });
+    const refused = await fixPaths([strict], scanOpts(strict), { dryRun: true, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(strict, false, { HOME: strict }) });
     assert.match(refused.skipped[0]!.reason, new RegExp(`cannot reach ${h.replace(/\./g, '\\.')}`));
   } finally {
     await reg.stop();
@@ -342,7 +344,7 @@ test('anonymous bearer-token flow: 401 with a challenge, token fetched for the s
   const fake = await tokenRegistry({ digestHeader: true });
   try {
     const dir = tree({ 'Dockerfile': `FROM ${fake.host}/team/app:1.0\n` });
-    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, HOME: dir }) });
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, HOME: dir }) });
     assert.deepEqual(report.skipped, []);
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
     assert.deepEqual(fake.requests, [
@@ -362,7 +364,7 @@ test('credentials from the Docker config go to the token service; no digest head
     const dockerConfig = path.join(dir, 'docker');
     fs.mkdirSync(dockerConfig);
     fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`http://${fake.host}`]: { auth: Buffer.from('robot:s3cret').toString('base64') } } }));
-    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig }) });
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig }) });
     assert.deepEqual(report.skipped, []);
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
     assert.equal(fake.requests[1]!.auth, `Basic ${Buffer.from('robot:s3cret').toString('base64')}`);
@@ -379,7 +381,7 @@ test('an identity token from the Docker config is exchanged at the token service
     const dockerConfig = path.join(dir, 'docker');
     fs.mkdirSync(dockerConfig);
     fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [fake.host]: { auth: '', identitytoken: 'refresh-me' } } }));
-    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig }) });
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig }) });
     assert.deepEqual(report.skipped, []);
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0@${fake.digest}\n`);
     const form = new URLSearchParams(fake.requests[1]!.body);
@@ -397,7 +399,7 @@ test('a token service over plain HTTP off this machine is refused before any req
     fs.mkdirSync(dockerConfig);
     fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [fake.host]: { auth: Buffer.from('robot:s3cret').toString('base64') } } }));
     const lookups = lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: fake.host, DOCKER_CONFIG: dockerConfig });
-    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, lookups });
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups });
     assert.match(report.skipped[0]!.reason, /named a token service over plain HTTP \(auth\.example\.test\); refused/);
     assert.equal(fake.requests.length, 1);
     assert.equal(read(dir, 'Dockerfile'), `FROM ${fake.host}/team/app:1.0\n`);
@@ -415,7 +417,7 @@ test('a token service over plain HTTP off this machine is refused before any req
     const dockerConfig = path.join(dir, 'docker');
     fs.mkdirSync(dockerConfig);
     fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ credsStore: 'desktop' }));
-    const report = await fixPaths([dir], scanOpts(dir), { dryRun: true, unsafe: false, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: host, DOCKER_CONFIG: dockerConfig }) });
+    const report = await fixPaths([dir], scanOpts(dir), { dryRun: true, unsafe: false, rules: ONLY_IMAGES, lookups: lookupOptions(dir, false, { PIPEWARDEN_INSECURE_REGISTRIES: host, DOCKER_CONFIG: dockerConfig }) });
     assert.match(report.skipped[0]!.reason, /refused access to team\/app \(HTTP 401\); its credentials are kept by the credential helper `docker-credential-desktop`, which pipewarden does not run/);
   } finally {
     await new Promise<void>((resolve) => denied.close(() => resolve()));
