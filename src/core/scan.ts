@@ -29,6 +29,7 @@ import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover } from './discover.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
+import type { ExternalData } from '../online/external.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -43,6 +44,8 @@ export interface ScanOptions {
   toolVersion: string;
   /** Called for internal errors (a rule that threw) so `--debug` can show them. */
   onInternalError?: (file: string, err: unknown) => void;
+  /** Facts gathered before the scan for the rules that need them (online lookups, pins, advisories). */
+  external?: ExternalData;
 }
 
 export interface FileScan {
@@ -407,6 +410,7 @@ function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[]
       const ctx: RuleContext = {
         pipeline,
         options: settings?.options ?? {},
+        ...(opts.external ? { external: opts.external } : {}),
         report: (input) => {
           // GitLab jobs may be written in an included file: the finding belongs there.
           const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);

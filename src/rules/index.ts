@@ -53,6 +53,10 @@ import secretAsPlainEnv from './secret-as-plain-env.js';
 import knownVulnerableActions from './known-vulnerable-actions.js';
 import archivedUses from './archived-uses.js';
 import missingProvenance from './missing-provenance.js';
+import refConfusion from './ref-confusion.js';
+import impostorCommit from './impostor-commit.js';
+import staleActionRefs from './stale-action-refs.js';
+import refVersionMismatch from './ref-version-mismatch.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -106,6 +110,10 @@ export const allRules: Rule[] = [
   knownVulnerableActions,
   archivedUses,
   missingProvenance,
+  refConfusion,
+  impostorCommit,
+  staleActionRefs,
+  refVersionMismatch,
   parseErrorRule,
   invalidIgnoreRule,
 ];
