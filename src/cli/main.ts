@@ -60,7 +60,8 @@ Online (scan and fix; never without --online):
       --lock <file>           fix: pin lock file (default: .pipewarden/pins.lock.json); its entries
                               are used without any network
 
-Exit codes: 0 no findings at or above the thresholds, 1 findings, 2 usage or config error.
+Exit codes: 0 no findings at or above the thresholds, 1 findings, 2 usage or config error;
+fix: 0 done, 1 some references could not be pinned, 2 errors.
 `;
 
 class UsageError extends Error {}

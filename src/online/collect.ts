@@ -37,12 +37,13 @@ export function githubRefs(pipeline: Pipeline): ExternalRef[] {
   return pipeline.references.filter((r) => (r.kind === 'action' || r.kind === 'reusable-workflow') && r.owner && r.repo && r.version && (r.pin === 'hash' || r.pin === 'tag'));
 }
 
-/** The `# vX.Y.Z` comment right after a `uses:` value on its line (`# tag=v1.2`, `# v1.2.3` or `# 1.2`). */
+/** The `# vX.Y.Z` comment right after a `uses:` value on its line (`# tag=v1.2`, `# v1.2.3`, `# 1.2`). */
 export function versionComment(pipeline: Pipeline, ref: ExternalRef): VersionComment | undefined {
   const file = pipeline.file;
   if (ref.span.endLine !== ref.span.line) return undefined;
   const rest = file.lineText(ref.span.line).slice(ref.span.endColumn - 1);
-  const m = /^(\s*#\s*(?:tag\s*[:=]\s*|version\s*[:=]?\s*)?)(v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.]+)?)(?![\w.])/i.exec(rest);
+  // Also the forms pinning tools write: `# ratchet:owner/repo@v1.2.3`, `# owner/repo@v4`, `#@v1`, a release URL.
+  const m = /^(\s*#\s*(?:tag\s*[:=]\s*|version\s*[:=]?\s*|ratchet:)?(?:https?:\/\/\S+\/releases\/tag\/|[\w.-]+\/[\w.-]+@|@)?)(v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.]+)?)(?![\w.])/i.exec(rest);
   if (!m) return undefined;
   const start = ref.span.endOffset + m[1]!.length;
   return { text: m[2]!, span: file.span(start, start + m[2]!.length) };
