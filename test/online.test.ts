@@ -11,7 +11,8 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.js';
 import { parseRange, toActionAdvisories } from '../src/online/advisories.js';
 import { ResponseCache } from '../src/online/cache.js';
-import { GitHubClient, nextLink } from '../src/online/github.js';
+import { LIMITS } from '../src/online/facts.js';
+import { GitHubClient, GitHubError, nextLink } from '../src/online/github.js';
 import { mostPreciseTag } from '../src/online/pins.js';
 import { startFakeGithub, type FakeRepo } from './helpers/fake-github.js';
 
@@ -309,6 +310,41 @@ test('fix --online: tags become SHAs with the most precise tag in a comment; dry
     assert.equal((await cli(['fix', next, '--lock', lock])).code, 2);
   } finally {
     await gh.close().catch(() => undefined);
+  }
+});
+
+test('scan --online against a GitHub Enterprise API root: impostor found with medium confidence when not every tag could be compared', async () => {
+  const gh = await startFakeGithub(REPOS);
+  const saved = LIMITS.comparedTags;
+  LIMITS.comparedTags = 1;
+  try {
+    const dir = tree({ '.github/workflows/ci.yml': ONLINE_WORKFLOW });
+    const r = await cli(['scan', dir, '--online', '--github-api', `${gh.url}/api/v3`, '--cache-dir', tempDir(), '--format', 'json'], { token: 't' });
+    assert.equal(r.stderr, '');
+    assert.ok(onlineFindings(r.stdout).includes('8:15 impostor-commit high/medium'), r.stdout);
+    assert.ok(gh.requests.every((q) => q.startsWith('/api/v3/')));
+    assert.ok(gh.requests.includes('/api/v3/repos/acme/tool/tags?per_page=100&page=2'));
+  } finally {
+    LIMITS.comparedTags = saved;
+    await gh.close();
+  }
+});
+
+test('client: a server that does not answer times out with a clear error and stops the client', async () => {
+  const http = await import('node:http');
+  let hits = 0;
+  const server = http.createServer(() => {
+    hits++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = new GitHubClient({ apiBase: `http://127.0.0.1:${(server.address() as { port: number }).port}`, timeoutMs: 150 });
+    await assert.rejects(client.json('/repos/a/b'), (e: unknown) => e instanceof GitHubError && e.kind === 'timeout' && /did not answer within/.test(e.message));
+    await assert.rejects(client.json('/repos/a/c'), (e: unknown) => e instanceof GitHubError && e.kind === 'timeout');
+    assert.equal(hits, 1);
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
 });
 

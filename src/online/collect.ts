@@ -89,6 +89,7 @@ export async function collectGithubUses(paths: string[], opts: ScanOptions, also
       }
     },
   });
-  const result = await scanPaths(paths, { ...opts, rules: [collector, ...alsoRun], minSeverity: 'info', minConfidence: 'low', persona: 'auditor' });
+  // Internal errors are reported by the scan proper, not twice.
+  const result = await scanPaths(paths, { ...opts, rules: [collector, ...alsoRun], minSeverity: 'info', minConfidence: 'low', persona: 'auditor', onInternalError: undefined });
   return { uses, findings: result.findings.filter((f) => alsoRun.some((r) => r.meta.id === f.rule)) };
 }

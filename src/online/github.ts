@@ -121,7 +121,7 @@ export class GitHubClient {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const stop =
         e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? new GitHubError('timeout', `${this.apiBase} did not answer within ${Math.round((this.opts.timeoutMs ?? 15_000) / 1000)} s`)
+          ? new GitHubError('timeout', `${this.apiBase} did not answer within ${Number(((this.opts.timeoutMs ?? 15_000) / 1000).toFixed(1))} s`)
           : new GitHubError('network', `cannot reach ${this.apiBase}: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
       this.stopped = stop;
       throw stop;

@@ -34,8 +34,10 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>, options: 
   const auth: (string | undefined)[] = [];
   const mode = { rateLimited: false, pageSize: 2 };
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push(`${url.pathname}${url.search}`);
+    const asked = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // GitHub Enterprise serves the API under /api/v3.
+    const url = new URL(asked.href.replace('/api/v3/', '/'));
+    requests.push(`${asked.pathname}${asked.search}`);
     auth.push(req.headers.authorization);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -48,7 +50,7 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>, options: 
       const slice = items.slice((n - 1) * mode.pageSize, n * mode.pageSize);
       const headers: Record<string, string> = {};
       if (n * mode.pageSize < items.length) {
-        const next = new URL(url.href);
+        const next = new URL(asked.href);
         next.searchParams.set('page', String(n + 1));
         headers['link'] = `<http://${req.headers.host}${next.pathname}${next.search}>; rel="next"`;
       }
