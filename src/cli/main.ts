@@ -49,7 +49,7 @@ Scan options:
       --no-color              no colours in text output (also when NO_COLOR is set)
       --debug                 show internal errors with stack traces
       --advisories <file>     advisory snapshot to use (default: .pipewarden/advisories.json
-                              in the first folder scanned, when newer than the built-in one)
+                              in the first folder scanned, unless older than the built-in one)
 
 Online (scan and fix; never without --online):
       --online                ask the GitHub API (token from GH_TOKEN or GITHUB_TOKEN): scan runs
