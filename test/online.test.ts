@@ -8,12 +8,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { emptyConfig } from '../src/config/config.js';
+import type { ScanOptions } from '../src/core/scan.js';
+import { parseYaml } from '../src/core/yaml.js';
+import { fixPaths } from '../src/fix/run.js';
+import { SourceFile } from '../src/model/source.js';
+import { collectGithubUses } from '../src/online/collect.js';
+import { pinKey } from '../src/online/external.js';
+import { allRules } from '../src/rules/index.js';
+import { CORPUS, findCorpusFiles } from './helpers/corpus.js';
 import { main } from '../src/cli/main.js';
 import { parseRange, toActionAdvisories } from '../src/online/advisories.js';
 import { ResponseCache } from '../src/online/cache.js';
 import { LIMITS } from '../src/online/facts.js';
 import { GitHubClient, GitHubError, nextLink } from '../src/online/github.js';
-import { mostPreciseTag } from '../src/online/pins.js';
+import { mostPreciseTag, type PinEntry } from '../src/online/pins.js';
 import { startFakeGithub, type FakeRepo } from './helpers/fake-github.js';
 
 const sha = (prefix: string) => prefix.padEnd(40, '0');
@@ -392,4 +402,43 @@ test('helpers: Link headers, version ranges, precise tags, cache freshness and E
     server.closeAllConnections();
     server.close();
   }
+});
+
+test('corpus proof: pin fixes over every workflow of the corpus change only the ref and add the comment; files still parse; a second run changes nothing', { timeout: 300_000 }, async () => {
+  if (!fs.existsSync(CORPUS)) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-pin-corpus-'));
+  // A third of the workflows (every third by path) keeps the test quick on a shared machine.
+  const workflows = findCorpusFiles((n) => /\.ya?ml$/.test(n)).filter((f) => path.relative(CORPUS, f).split(path.sep).join('/').includes('.github/workflows/'));
+  for (const f of workflows.sort().filter((_, i) => i % 3 === 0)) {
+    const rel = path.relative(CORPUS, f);
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.copyFileSync(f, path.join(dir, rel));
+  }
+  const opts: ScanOptions = { rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'test' };
+  const { uses } = await collectGithubUses([dir], opts);
+  const pins = new Map<string, PinEntry>();
+  for (const u of uses) if (u.pin === 'tag') pins.set(pinKey(u.owner, u.repo, u.ref), { sha: createHash('sha1').update(u.key + u.ref).digest('hex'), version: `${u.ref}-pinned`, kind: 'tag', resolvedAt: '' });
+  const withPins = { ...opts, external: { pins } };
+  const before = new Map(uses.map((u) => [u.file, fs.readFileSync(path.join(dir, u.file), 'utf8')]));
+  const report = await fixPaths([dir], withPins, { dryRun: false, unsafe: false, rules: new Set(['unpinned-uses']) });
+  assert.deepEqual(report.errors, []);
+  assert.ok(report.applied > 300, `applied ${report.applied}`);
+  for (const [file, old] of before) {
+    const now = fs.readFileSync(path.join(dir, file), 'utf8');
+    assert.equal(parseYaml(new SourceFile(file, now)).problems.filter((p) => p.fatal).length, parseYaml(new SourceFile(file, old)).problems.filter((p) => p.fatal).length, file);
+    const oldLines = old.split('\n');
+    const newLines = now.split('\n');
+    assert.equal(newLines.length, oldLines.length, file);
+    newLines.forEach((line, i) => {
+      if (line === oldLines[i]) return;
+      // Undo the fix on the line: the ref back in place of the SHA, the added comment out.
+      const m = /@([0-9a-f]{40})(["']?) # (\S+)-pinned/.exec(line);
+      assert.ok(m, `${file}:${i + 1}: ${line}`);
+      assert.equal(line.replace(m[0], `@${m[3]}${m[2]}`), oldLines[i], `${file}:${i + 1}`);
+    });
+  }
+  // Nothing left to pin: every tag reference was fixed in the first run.
+  const again = await fixPaths([dir], withPins, { dryRun: true, unsafe: false, rules: new Set(['unpinned-uses']) });
+  assert.equal(again.applied, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
