@@ -188,6 +188,11 @@ test('scan --online without a token, or when rate-limited: one clear warning, no
     const none = await cli(['scan', dir, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--format', 'json']);
     assert.match(none.stderr, /^pipewarden: --online needs a GitHub token in GH_TOKEN or GITHUB_TOKEN; online checks skipped\n$/);
     assert.deepEqual(gh.requests, []);
+    // With every online rule switched off, --online has nothing to ask.
+    const off = tree({ '.github/workflows/ci.yml': ONLINE_WORKFLOW, '.pipewarden.yml': 'rules:\n  ref-confusion: off\n  impostor-commit: off\n  stale-action-refs: off\n  ref-version-mismatch: off\n' });
+    const quiet = await cli(['scan', off, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--format', 'json'], { token: 't' });
+    assert.equal(quiet.stderr, '');
+    assert.deepEqual(gh.requests, []);
     gh.mode.rateLimited = true;
     const limited = await cli(['scan', dir, '--online', '--cache-dir', tempDir(), '--format', 'json'], { token: 't', api: gh.url });
     assert.deepEqual(onlineFindings(limited.stdout), []);

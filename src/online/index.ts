@@ -46,10 +46,15 @@ export function clientFor(settings: OnlineSettings): GitHubClient {
   });
 }
 
+/** The rules that read GitHub facts; with all of them switched off, --online asks nothing. */
+export const ONLINE_RULES = ['ref-confusion', 'impostor-commit', 'stale-action-refs', 'ref-version-mismatch'];
+
 export const NO_TOKEN = 'needs a GitHub token in GH_TOKEN or GITHUB_TOKEN';
 
 /** Facts for the online rules, or undefined (after one warning) when they cannot be had. */
 export async function prefetchForScan(paths: string[], scan: ScanOptions, settings: OnlineSettings, warn: (message: string) => void): Promise<GitHubFacts | undefined> {
+  const enabled = ONLINE_RULES.filter((id) => scan.config.rules.get(id)?.enabled !== false && scan.rules.some((r) => r.meta.id === id));
+  if (enabled.length === 0) return undefined;
   if (!settings.token) {
     warn(`--online ${NO_TOKEN}; online checks skipped`);
     return undefined;
