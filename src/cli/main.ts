@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { defaultJobs } from '../core/parallel.js';
-import { scanPaths } from '../core/scan.js';
+import { scanPaths, type ScanOptions } from '../core/scan.js';
 import type { Confidence, Severity } from '../model/finding.js';
 import { CONFIDENCES, SEVERITIES } from '../model/finding.js';
 import { formatResult, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js';
@@ -17,6 +17,7 @@ import { explainRule, listRules } from './explain.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
 import { lockRoot, lookupOptions } from '../fix/lookups.js';
+import { advisoriesCommand, fixPins, OnlineCliError, ONLINE_OPTIONS, scanExternal } from './online.js';
 
 /** Set by the bundler; unbundled builds (tests) read package.json. */
 declare const __PIPEWARDEN_VERSION__: string | undefined;
@@ -41,6 +42,8 @@ Usage:
   pipewarden rules                       list the rules
   pipewarden explain <rule-id>           what a rule finds and how to fix it
   pipewarden docs [dir]                  write rule documentation (default: docs/rules)
+  pipewarden advisories update [-o FILE] refresh the advisory snapshot from the GitHub API
+                                         (default: .pipewarden/advisories.json; needs a token)
 
 Scan options:
   -f, --format <fmt>          ${OUTPUT_FORMATS.join(' | ')} (default: text)
@@ -53,8 +56,20 @@ Scan options:
       -j, --jobs <N>          worker threads (default: the available cores, at most 8; 1 = no workers)
       --no-color              no colours in text output (also when NO_COLOR is set)
       --debug                 show internal errors with stack traces
+      --advisories <file>     advisory snapshot to use (default: .pipewarden/advisories.json
+                              in the first folder scanned, unless older than the built-in one)
 
-Exit codes: 0 no findings at or above the thresholds, 1 findings, 2 usage or config error.
+Online (scan and fix; never without --online):
+      --online                ask the GitHub API (token from GH_TOKEN or GITHUB_TOKEN): scan runs
+                              ref-confusion, impostor-commit, stale-action-refs, ref-version-mismatch;
+                              fix resolves tags to commits for unpinned-uses
+      --github-api <url>      API root (default: https://api.github.com; or PIPEWARDEN_GITHUB_API)
+      --cache-dir <dir>       response cache (default: $XDG_CACHE_HOME/pipewarden/github)
+      --lock <file>           fix: pin lock file (default: .pipewarden/pins.lock.json); its entries
+                              are used without any network
+
+Exit codes: 0 no findings at or above the thresholds, 1 findings, 2 usage or config error;
+fix: 0 done, 1 some references could not be pinned, 2 errors.
 `;
 
 class UsageError extends Error {}
@@ -96,10 +111,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       return 0;
     }
     if (command === 'fix') return await fixCommand(rest, out, err);
+    if (command === 'advisories') return await advisoriesCommand(rest, out, err);
     if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
     return await scanCommand(rest, out, err);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof OnlineCliError) {
       err(`pipewarden: ${e.message}\n`);
       return 2;
     }
@@ -127,6 +143,8 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
       'no-color': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      advisories: { type: 'string' },
+      ...ONLINE_OPTIONS,
     },
   });
   if (values.help) {
@@ -165,7 +183,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
   }
-  const result = await scanPaths(paths, {
+  const scanOptions: ScanOptions = {
     rules: allRules,
     config,
     persona,
@@ -181,7 +199,9 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
       err(`pipewarden: internal error while checking ${file}: ${(e as Error).message}\n`);
       if (values.debug) err(`${(e as Error).stack}\n`);
     },
-  });
+  };
+  scanOptions.external = await scanExternal(values, paths, root, scanOptions, (w) => err(`pipewarden: ${w}\n`));
+  const result = await scanPaths(paths, scanOptions);
   const color = format === 'text' && !values['no-color'] && !process.env['NO_COLOR'] && !values.output && Boolean((process.stdout as { isTTY?: boolean }).isTTY);
   const report = formatResult(result, format, { color });
   if (values.output) {
@@ -200,6 +220,8 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
       rules: { type: 'string' },
       config: { type: 'string', short: 'c' },
       offline: { type: 'boolean' },
+      lock: { type: 'string' },
+      ...ONLINE_OPTIONS,
     },
   });
   const paths = positionals.length > 0 ? positionals : ['.'];
@@ -215,14 +237,18 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   let root = path.resolve(paths[0]!);
   if (!(await fs.stat(root)).isDirectory()) root = path.dirname(root);
   const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
-  const report = await fixPaths(
-    paths,
-    { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION },
-    { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), Boolean(values.offline), process.env) },
-  );
+  const fixScan: ScanOptions = { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION };
+  // Pins are resolved before the scan (lock file, then the API with --online): the rules are synchronous.
+  const pins = !rules || rules.has('unpinned-uses') ? await fixPins(values, paths, root, fixScan) : undefined;
+  if (pins) fixScan.external = pins.external;
+  const report = await fixPaths(paths, fixScan, { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), Boolean(values.offline), process.env) });
   out(report.output);
   for (const s of report.skipped) err(`skipped ${s.file}:${s.line} ${s.rule}: ${s.reason}\n`);
   for (const e of report.errors) err(`pipewarden: ${e.file}: ${e.message}\n`);
-  err(`${values['dry-run'] ? 'would apply' : 'applied'} ${report.applied} fix${report.applied === 1 ? '' : 'es'} in ${report.changedFiles} file${report.changedFiles === 1 ? '' : 's'}${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}\n`);
-  return report.errors.length > 0 ? 2 : 0;
+  for (const u of pins?.unresolved ?? []) err(`could not pin ${u.file}:${u.line} ${u.ref}: ${u.reason}\n`);
+  const lockWritten = await pins?.saveLock();
+  if (lockWritten) err(`pins recorded in ${path.relative(process.cwd(), lockWritten) || lockWritten}\n`);
+  err(`${values['dry-run'] ? 'would apply' : 'applied'} ${report.applied} fix${report.applied === 1 ? '' : 'es'} in ${report.changedFiles} file${report.changedFiles === 1 ? '' : 's'}${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}${pins?.unresolved.length ? `, ${pins.unresolved.length} reference${pins.unresolved.length === 1 ? '' : 's'} not pinned` : ''}\n`);
+  // Exit 1 when references stayed unpinned: the other fixes are applied, but the run is incomplete.
+  return report.errors.length > 0 ? 2 : pins?.unresolved.length ? 1 : 0;
 }

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
 import type { FileScan, ScanOptions } from './scan.js';
 import { SourceFile } from '../model/source.js';
+import { allRules } from '../rules/index.js';
 
 /** Options a worker rebuilds its ScanOptions from (everything structured-clonable). */
 export interface WorkerInit {
@@ -27,6 +28,11 @@ export type WorkerReply =
 const BATCH = 24;
 /** Batches handed to a worker before it answers, so it never waits for the main thread. */
 const IN_FLIGHT = 2;
+
+/** Workers rebuild the rule list by id: a rule of the caller's own (not in the catalog) keeps the scan on one thread. */
+export function workersCanRun(opts: ScanOptions): boolean {
+  return opts.rules.every((r) => allRules.includes(r));
+}
 
 /** A sensible default for `--jobs`: the cores this process may use, at most 8. */
 export function defaultJobs(): number {

@@ -1,11 +1,14 @@
 /** Worker-thread entry for `analyseInWorkers`: analyse batches of files, post finished results back. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { GitHubFacts } from '../online/facts.js';
 import { allRules } from '../rules/index.js';
 import type { Candidate } from './discover.js';
 import type { WorkerInit, WorkerReply } from './parallel.js';
 import { analyseCandidate, finishAnalysis, lighten, type FileScan, type ScanOptions } from './scan.js';
 
 const init = workerData as WorkerInit;
+// Structured clone keeps the facts' Maps but not their class: give it back for the rules' lookups.
+if (init.opts.external?.github) Object.setPrototypeOf(init.opts.external.github, GitHubFacts.prototype);
 const byId = new Map(allRules.map((r) => [r.meta.id, r]));
 const opts: ScanOptions = {
   ...init.opts,

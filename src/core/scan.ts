@@ -27,9 +27,10 @@ import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
-import { analyseInWorkers } from './parallel.js';
+import { analyseInWorkers, workersCanRun } from './parallel.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
+import type { ExternalData } from '../online/external.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -52,6 +53,8 @@ export interface ScanOptions {
   keepSources?: boolean;
   /** Set inside workers: Kubernetes-style files are not analysed there (see `leftToMain`). */
   leaveKubeToMain?: boolean;
+  /** Facts gathered before the scan for the rules that need them (online lookups, pins, advisories). */
+  external?: ExternalData;
 }
 
 export interface FileScan {
@@ -88,7 +91,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
       slots[i] = a;
     } else slots[i] = lighten(finishAnalysis(a, opts), opts);
   };
-  const jobs = Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER));
+  const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
   if (jobs > 1) {
     // Kubernetes-style files come back unanalysed: the project rules need all of them in one heap.
     await analyseInWorkers(candidates, opts, jobs, async (i, outcome) => {
@@ -452,6 +455,7 @@ function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[]
       const ctx: RuleContext = {
         pipeline,
         options: settings?.options ?? {},
+        ...(opts.external ? { external: opts.external } : {}),
         report: (input) => {
           // GitLab jobs may be written in an included file: the finding belongs there.
           const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);

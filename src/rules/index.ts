@@ -59,6 +59,10 @@ import secretsOutsideEnv from './secrets-outside-env.js';
 import superfluousActions from './superfluous-actions.js';
 import selfRepository from './self-repository.js';
 import misfeature from './misfeature.js';
+import refConfusion from './ref-confusion.js';
+import impostorCommit from './impostor-commit.js';
+import staleActionRefs from './stale-action-refs.js';
+import refVersionMismatch from './ref-version-mismatch.js';
 
 export const allRules: Rule[] = [
   templateInjection,
@@ -118,6 +122,10 @@ export const allRules: Rule[] = [
   superfluousActions,
   selfRepository,
   misfeature,
+  refConfusion,
+  impostorCommit,
+  staleActionRefs,
+  refVersionMismatch,
   parseErrorRule,
   invalidIgnoreRule,
 ];

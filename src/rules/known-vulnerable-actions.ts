@@ -47,17 +47,19 @@ export default defineRule({
     platforms: ['gha'],
     fixable: false,
     docs: {
-      description: `An action version that a published security advisory names as affected (compromised releases, command injection, unsafe artifact extraction). The check runs offline against a snapshot of the GitHub Advisory Database shipped with pipewarden (taken ${ADVISORIES_DATE}); a SHA pin is matched through the version in its \`# vX.Y.Z\` comment.`,
+      description: `An action version that a published security advisory names as affected (compromised releases, command injection, unsafe artifact extraction). The check runs offline against a snapshot of the GitHub Advisory Database shipped with pipewarden (taken ${ADVISORIES_DATE}; \`pipewarden advisories update\` refreshes it from the GitHub API into \`.pipewarden/advisories.json\`, which the scan then prefers); a SHA pin is matched through the version in its \`# vX.Y.Z\` comment.`,
       bad: '- uses: tj-actions/changed-files@v44',
       good: '- uses: tj-actions/changed-files@<sha> # v46.0.1',
       remedy: 'Upgrade to the first patched version (or later) and pin it by commit SHA; if the advisory is about a compromise, rotate the secrets the workflow could reach.',
     },
   },
-  check({ pipeline, report }) {
+  check({ pipeline, report, external }) {
+    // A snapshot refreshed with `pipewarden advisories update` replaces the built-in one.
+    const known = external?.advisories?.advisories ?? ADVISORIES;
     for (const ref of pipeline.references) {
       if (ref.kind !== 'action' || !ref.owner || !ref.repo) continue;
       const name = `${ref.owner}/${ref.repo}`.toLowerCase();
-      const advisories = ADVISORIES.filter((a) => a.action === name);
+      const advisories = known.filter((a) => a.action === name);
       if (advisories.length === 0) continue;
       const v = versionOf(pipeline, ref);
       if (!v) continue;

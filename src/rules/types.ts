@@ -2,6 +2,7 @@ import type { Confidence, Fix, OwaspCategory, RelatedLocation, Severity } from '
 import type { Pipeline, Platform } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
 import type { Span } from '../model/source.js';
+import type { ExternalData } from '../online/external.js';
 
 /** Which audience a check is for; the default `regular` shows what a maintainer should act on. */
 export type Persona = 'regular' | 'pedantic' | 'auditor';
@@ -49,6 +50,8 @@ export interface RuleContext {
   /** Options from the user's config for this rule (empty when none). */
   options: Readonly<Record<string, unknown>>;
   report(input: ReportInput): void;
+  /** Facts gathered before the scan (GitHub lookups with --online, pins in fix, advisories); absent offline. */
+  external?: ExternalData;
 }
 
 /** For rules that join objects across files; `report` attributes the finding to the pipeline's file. */

@@ -4,6 +4,8 @@ import { gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import type { Pipeline } from '../model/pipeline.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type RuleContext } from './types.js';
+import { pinKey } from '../online/external.js';
+import { pinFix } from '../online/pins.js';
 
 /** What a pattern of `owner/repo` requires: a full commit SHA, any ref, or nothing. */
 type Policy = 'hash-pin' | 'ref-pin' | 'any';
@@ -55,13 +57,13 @@ export default defineRule({
     confidence: 'high',
     owasp: 'CICD-SEC-3',
     platforms: ['gha', 'gitlab', 'jenkins', 'tekton', 'dagger'],
-    fixable: false,
+    fixable: true,
     docs: {
       description:
         'A tag or branch is a movable pointer: whoever controls the action\'s repository (or steals its maintainer\'s credentials, as in the tj-actions/changed-files compromise) can point it at new code, which then runs in your workflow with your secrets. Only a full commit SHA is immutable.',
       bad: '- uses: some-org/setup-tool@v2',
       good: '- uses: some-org/setup-tool@8f4b7f84864484a7bf31766abe9204da3cbe65b3 # v2.1.0',
-      remedy: 'Pin to the full 40-character commit SHA of the release, with the version in a comment (`@<sha> # v2.1.0`); let Dependabot or Renovate update the pins. Per-owner exceptions go in `.pipewarden.yml` under `rules.unpinned-uses.options.policies`.',
+      remedy: 'Pin to the full 40-character commit SHA of the release, with the version in a comment (`@<sha> # v2.1.0`); let Dependabot or Renovate update the pins. `pipewarden fix --online` does the pinning for GitHub actions (commits kept in `.pipewarden/pins.lock.json`). Per-owner exceptions go in `.pipewarden.yml` under `rules.unpinned-uses.options.policies`.',
     },
   },
   validateOptions(options) {
@@ -76,7 +78,7 @@ export default defineRule({
     }
     return undefined;
   },
-  check({ pipeline, report, options }) {
+  check({ pipeline, report, options, external }) {
     if (pipeline.platform === 'dagger') checkDaggerEngine(pipeline, report);
     const rules = readPolicies(options);
     for (const ref of pipeline.references) {
@@ -125,7 +127,11 @@ export default defineRule({
         continue;
       }
       const by = pattern ? ` (policy \`${pattern}: ${policy}\`)` : '';
+      // `pipewarden fix` resolves tags to commits (lock file or --online) before the scan.
+      const pin = pipeline.platform === 'gha' && ref.owner && ref.repo && ref.version ? external?.pins?.get(pinKey(ref.owner, ref.repo, ref.version)) : undefined;
+      const fix = pin ? pinFix(pipeline, ref, pin) : undefined;
       report({
+        ...(fix ? { fix } : {}),
         span: ref.span,
         message: `${what} \`${ref.raw.trim()}\` is pinned to \`${ref.version}\`, a ref that can be moved${by}; pin a full commit SHA`,
         severity: FIRST_PARTY.test(ref.name) ? 'medium' : 'high',

@@ -1,0 +1,65 @@
+/**
+ * On-disk cache of GitHub API responses, one JSON file per URL (named by the
+ * URL's SHA-256, so no URL text reaches the file system). Tokens are never
+ * stored. A cache that cannot be read or written is simply not used.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Tags and branches change rarely and the compare answers for a tagged commit never: a day is fresh enough. */
+export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface CachedResponse {
+  url: string;
+  status: number;
+  storedAt: number;
+  etag?: string;
+  /** The `Link` header, for pagination. */
+  link?: string;
+  body: unknown;
+}
+
+/** `$XDG_CACHE_HOME/pipewarden/github`, else `~/.cache/pipewarden/github`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CACHE_HOME'] && path.isAbsolute(env['XDG_CACHE_HOME']) ? env['XDG_CACHE_HOME'] : path.join(os.homedir(), '.cache');
+  return path.join(base, 'pipewarden', 'github');
+}
+
+export class ResponseCache {
+  constructor(
+    readonly dir: string,
+    readonly ttlMs: number = DEFAULT_CACHE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private fileFor(url: string): string {
+    return path.join(this.dir, `${createHash('sha256').update(url).digest('hex')}.json`);
+  }
+
+  /** The stored response (fresh or not), or undefined. */
+  async get(url: string): Promise<(CachedResponse & { fresh: boolean }) | undefined> {
+    try {
+      const entry = JSON.parse(await fs.readFile(this.fileFor(url), 'utf8')) as CachedResponse;
+      // A hash collision or a hand-edited file must not answer for another URL.
+      if (entry.url !== url || typeof entry.status !== 'number' || typeof entry.storedAt !== 'number') return undefined;
+      return { ...entry, fresh: this.now() - entry.storedAt < this.ttlMs && entry.storedAt <= this.now() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(entry: Omit<CachedResponse, 'storedAt'>): Promise<void> {
+    const file = this.fileFor(entry.url);
+    // Written beside the target and renamed: a concurrent reader sees the old entry or the new one, never half.
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      await fs.writeFile(tmp, JSON.stringify({ ...entry, storedAt: this.now() }), { mode: 0o600 });
+      await fs.rename(tmp, file);
+    } catch {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+}

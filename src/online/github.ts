@@ -1,0 +1,192 @@
+/**
+ * A small GitHub REST client over the global `fetch`: bearer token, timeouts,
+ * `Link` pagination, an on-disk cache with ETag revalidation, and clear errors.
+ * After a rate limit, a rejected token or an unreachable host it stops asking:
+ * one clear error instead of hundreds of failed requests.
+ */
+import type { ResponseCache } from './cache.js';
+
+export const DEFAULT_GITHUB_API = 'https://api.github.com';
+
+export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response';
+
+export class GitHubError extends Error {
+  constructor(
+    readonly kind: GitHubErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Errors after which no further request can succeed in this run. */
+  get fatal(): boolean {
+    return this.kind === 'rate-limit' || this.kind === 'auth' || this.kind === 'network' || this.kind === 'timeout';
+  }
+}
+
+export interface GitHubClientOptions {
+  apiBase: string;
+  token?: string;
+  cache?: ResponseCache;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export interface ApiResponse {
+  /** 200, or 404 for a missing repository, ref or commit. */
+  status: number;
+  body: unknown;
+  link?: string;
+}
+
+export class GitHubClient {
+  private readonly base: URL;
+  private stopped?: GitHubError;
+  private readonly inFlight = new Map<string, Promise<ApiResponse>>();
+  /** Requests that reached the network (cache hits not counted). */
+  networkRequests = 0;
+
+  constructor(private readonly opts: GitHubClientOptions) {
+    this.base = new URL(opts.apiBase.replace(/\/+$/, '') + '/');
+  }
+
+  get apiBase(): string {
+    return this.base.href.replace(/\/$/, '');
+  }
+
+  /** The error that stopped the client, if any. */
+  get stoppedBy(): GitHubError | undefined {
+    return this.stopped;
+  }
+
+  /** `path` is relative to the API root (`/repos/o/r/tags`); absolute URLs are accepted only under the root. */
+  urlFor(pathOrUrl: string): string {
+    if (/^https?:/i.test(pathOrUrl)) return pathOrUrl;
+    return this.base.href + pathOrUrl.replace(/^\/+/, '');
+  }
+
+  /** GET returning 200 or 404; anything else throws a GitHubError. */
+  get(pathOrUrl: string): Promise<ApiResponse> {
+    const url = this.urlFor(pathOrUrl);
+    let pending = this.inFlight.get(url);
+    if (!pending) {
+      pending = this.fetchUrl(url);
+      this.inFlight.set(url, pending);
+    }
+    return pending;
+  }
+
+  /** The JSON body, or null when GitHub answers 404. */
+  async json<T>(pathOrUrl: string): Promise<T | null> {
+    const r = await this.get(pathOrUrl);
+    return r.status === 404 ? null : (r.body as T);
+  }
+
+  /**
+   * Every page of a list endpoint, following `rel="next"`, at most `maxPages`:
+   * `complete` is false when more pages were left. Null when the list is 404.
+   */
+  async paginate<T>(pathOrUrl: string, maxPages = 10): Promise<{ items: T[]; complete: boolean } | null> {
+    const items: T[] = [];
+    let url: string | undefined = this.urlFor(pathOrUrl);
+    for (let page = 0; url; page++) {
+      if (page >= maxPages) return { items, complete: false };
+      const r = await this.get(url);
+      if (r.status === 404) return page === 0 ? null : { items, complete: false };
+      if (!Array.isArray(r.body)) throw new GitHubError('bad-response', `${url}: expected a JSON list`);
+      items.push(...(r.body as T[]));
+      url = nextLink(r.link);
+      // The token goes only to the configured API: a next link elsewhere ends the listing.
+      if (url && !url.startsWith(this.base.href)) return { items, complete: false };
+    }
+    return { items, complete: true };
+  }
+
+  private async fetchUrl(url: string): Promise<ApiResponse> {
+    if (this.stopped) throw this.stopped;
+    const cached = await this.opts.cache?.get(url);
+    if (cached?.fresh) return { status: cached.status, body: cached.body, ...(cached.link ? { link: cached.link } : {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': this.opts.userAgent ?? 'pipewarden',
+    };
+    if (this.opts.token) headers['authorization'] = `Bearer ${this.opts.token}`;
+    if (cached?.etag) headers['if-none-match'] = cached.etag;
+    let res: Response;
+    try {
+      this.networkRequests++;
+      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000), redirect: 'follow' });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const stop =
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? new GitHubError('timeout', `${this.apiBase} did not answer within ${Number(((this.opts.timeoutMs ?? 15_000) / 1000).toFixed(1))} s`)
+          : new GitHubError('network', `cannot reach ${this.apiBase}: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+      this.stopped = stop;
+      throw stop;
+    }
+    if (res.status === 304 && cached) {
+      await res.body?.cancel();
+      await this.opts.cache?.put({ url, status: cached.status, body: cached.body, ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.link ? { link: cached.link } : {}) });
+      return { status: cached.status, body: cached.body, ...(cached.link ? { link: cached.link } : {}) };
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 200 || res.status === 404) {
+      let body: unknown = null;
+      if (res.status === 200) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new GitHubError('bad-response', `${url}: the answer is not JSON`);
+        }
+      }
+      const link = res.headers.get('link') ?? undefined;
+      const etag = res.headers.get('etag') ?? undefined;
+      await this.opts.cache?.put({ url, status: res.status, body, ...(etag ? { etag } : {}), ...(link ? { link } : {}) });
+      return { status: res.status, body, ...(link ? { link } : {}) };
+    }
+    const stop = classifyFailure(res, text, this.apiBase);
+    if (stop.fatal) this.stopped = stop;
+    throw stop;
+  }
+}
+
+function classifyFailure(res: Response, text: string, apiBase: string): GitHubError {
+  const remaining = res.headers.get('x-ratelimit-remaining');
+  if (res.status === 429 || (res.status === 403 && (remaining === '0' || /rate limit/i.test(text)))) {
+    const reset = Number(res.headers.get('x-ratelimit-reset'));
+    const retry = Number(res.headers.get('retry-after'));
+    const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : Number.isFinite(retry) && retry > 0 ? ` for ${retry} s` : '';
+    return new GitHubError('rate-limit', `GitHub API rate limit reached at ${apiBase}; requests refused${when}. Cached answers are kept; run again later`);
+  }
+  if (res.status === 401) return new GitHubError('auth', `${apiBase} rejected the token (401); check GH_TOKEN or GITHUB_TOKEN`);
+  const message = (() => {
+    try {
+      return (JSON.parse(text) as { message?: string }).message;
+    } catch {
+      return undefined;
+    }
+  })();
+  return new GitHubError('http', `${res.url}: HTTP ${res.status}${message ? ` (${message})` : ''}`);
+}
+
+/** The `rel="next"` URL of a `Link` header. */
+export function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
+    if (m && m[2]!.split(/\s+/).includes('next')) return m[1];
+  }
+  return undefined;
+}
+
+/** Path segments of a ref name, each encoded (`releases/v1` keeps its slash). */
+export function encodeRef(ref: string): string {
+  return ref.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The token the online features use: GH_TOKEN, then GITHUB_TOKEN. */
+export function tokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['GH_TOKEN']?.trim() || env['GITHUB_TOKEN']?.trim() || undefined;
+}

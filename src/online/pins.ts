@@ -1,0 +1,191 @@
+/**
+ * Pins for `pipewarden fix`: `owner/repo@v4` → full commit SHA and the most
+ * precise tag at that commit (`v4.2.2`), read from a lock file the user can
+ * commit (`.pipewarden/pins.lock.json`) or resolved through the GitHub API
+ * with `--online`. A lock entry is used without any network.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Fix } from '../model/finding.js';
+import type { ExternalRef, Pipeline } from '../model/pipeline.js';
+import type { GithubUse } from './collect.js';
+import { pinKey } from './external.js';
+import { listTags, versionParts } from './facts.js';
+import { encodeRef, GitHubError, type GitHubClient } from './github.js';
+
+export const DEFAULT_LOCK_FILE = path.join('.pipewarden', 'pins.lock.json');
+
+export interface PinEntry {
+  /** Full commit SHA. */
+  sha: string;
+  /** What to write in the `# …` comment: the most precise tag at the commit, or the ref as written. */
+  version: string;
+  /** A branch pin freezes a moving line of development: its fix is unsafe. */
+  kind: 'tag' | 'branch';
+  resolvedAt: string;
+}
+
+export class LockFileError extends Error {}
+
+/** Entries of a lock file; an absent file is empty, a malformed one an error (never silently overwritten). */
+export async function readLock(file: string): Promise<Map<string, PinEntry>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new LockFileError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new LockFileError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new LockFileError(`${file}: expected an object of "owner/repo@ref" entries`);
+  const entries = new Map<string, PinEntry>();
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const v = value as Partial<PinEntry> | null;
+    if (!/^[^/@\s]+\/[^/@\s]+@\S+$/.test(key) || typeof v?.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(v.sha)) {
+      throw new LockFileError(`${file}: entry \`${key}\` needs a 40-character "sha"`);
+    }
+    const at = key.indexOf('@');
+    const ref = key.slice(at + 1);
+    entries.set(key.slice(0, at).toLowerCase() + key.slice(at), {
+      sha: v.sha.toLowerCase(),
+      version: typeof v.version === 'string' && v.version !== '' ? v.version : ref,
+      kind: v.kind === 'branch' ? 'branch' : 'tag',
+      resolvedAt: typeof v.resolvedAt === 'string' ? v.resolvedAt : '',
+    });
+  }
+  return entries;
+}
+
+/** Sorted keys and a trailing newline, so the file diffs well; written atomically. */
+export async function writeLock(file: string, entries: ReadonlyMap<string, PinEntry>): Promise<void> {
+  const sorted = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, e]) => [k, { sha: e.sha, version: e.version, kind: e.kind, resolvedAt: e.resolvedAt }]));
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await fs.writeFile(tmp, JSON.stringify(sorted, null, 2) + '\n');
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+interface GitRef {
+  ref?: string;
+  object?: { type?: string; sha?: string };
+}
+
+/** The object `refs/<kind>/<name>` points at, or undefined when there is no such ref. */
+async function gitRef(client: GitHubClient, owner: string, repo: string, kind: 'tags' | 'heads', name: string): Promise<GitRef['object'] | undefined> {
+  const body = await client.json<GitRef | GitRef[]>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/ref/${kind}/${encodeRef(name)}`);
+  const full = `refs/${kind}/${name}`;
+  const found = Array.isArray(body) ? body.find((r) => r.ref === full) : body?.ref === full ? body : undefined;
+  return found?.object;
+}
+
+/** The tag at `sha` that names `ref` most precisely (`v4` → `v4.2.2`), else `ref`. */
+export function mostPreciseTag(ref: string, tagsAtCommit: string[]): string {
+  const candidates = tagsAtCommit.filter((t) => t === ref || t.startsWith(`${ref}.`)).filter((t) => versionParts(t));
+  candidates.sort((a, b) => versionParts(b)!.length - versionParts(a)!.length || (a < b ? -1 : 1));
+  return candidates[0] ?? ref;
+}
+
+/** Resolves one `owner/repo@ref` through the API: the commit, and the most precise tag for the comment. */
+export async function resolvePin(client: GitHubClient, owner: string, repo: string, ref: string, now: Date = new Date()): Promise<PinEntry | { error: string }> {
+  let object = await gitRef(client, owner, repo, 'tags', ref);
+  let kind: PinEntry['kind'] = 'tag';
+  if (!object) {
+    object = await gitRef(client, owner, repo, 'heads', ref);
+    kind = 'branch';
+  }
+  if (!object) return { error: `no tag or branch \`${ref}\` in ${owner}/${repo} (or the repository is not visible with this token)` };
+  // Annotated tags point at a tag object; follow it (a tag of a tag too) to the commit.
+  for (let hops = 0; object?.type === 'tag' && hops < 5; hops++) {
+    const tag: { object?: GitRef['object'] } | null = await client.json<{ object?: GitRef['object'] }>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/tags/${object.sha}`);
+    object = tag?.object;
+  }
+  if (object?.type !== 'commit' || typeof object.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(object.sha)) return { error: `\`${ref}\` in ${owner}/${repo} does not point at a commit` };
+  const sha = object.sha.toLowerCase();
+  let version = ref;
+  if (kind === 'tag' && versionParts(ref) && versionParts(ref)!.length < 3) {
+    const tags = await listTags(client, owner, repo).catch((err: unknown) => {
+      if (err instanceof GitHubError && !err.fatal) return null;
+      throw err;
+    });
+    version = mostPreciseTag(ref, [...(tags?.byName ?? [])].filter(([, c]) => c === sha).map(([n]) => n));
+  }
+  return { sha, version, kind, resolvedAt: now.toISOString() };
+}
+
+export interface PinResolution {
+  pins: Map<string, PinEntry>;
+  /** Keys resolved through the API in this run (to be added to the lock file). */
+  fresh: string[];
+  unresolved: { use: GithubUse; reason: string }[];
+}
+
+/**
+ * Lock entries first; the rest through `client` when given. Never throws for
+ * API trouble: what could not be resolved is listed with the reason.
+ */
+export async function resolvePins(uses: GithubUse[], lock: ReadonlyMap<string, PinEntry>, client: GitHubClient | undefined, offlineReason: string): Promise<PinResolution> {
+  const pins = new Map<string, PinEntry>();
+  const fresh: string[] = [];
+  const failed = new Map<string, string>();
+  for (const use of uses) {
+    const key = pinKey(use.owner, use.repo, use.ref);
+    if (pins.has(key) || failed.has(key)) continue;
+    const locked = lock.get(key);
+    if (locked) {
+      pins.set(key, locked);
+      continue;
+    }
+    if (!client) {
+      failed.set(key, offlineReason);
+      continue;
+    }
+    try {
+      const r = await resolvePin(client, use.owner, use.repo, use.ref);
+      if ('error' in r) failed.set(key, r.error);
+      else {
+        pins.set(key, r);
+        fresh.push(key);
+      }
+    } catch (err) {
+      if (!(err instanceof GitHubError)) throw err;
+      failed.set(key, err.message);
+    }
+  }
+  const unresolved = uses.filter((u) => failed.has(pinKey(u.owner, u.repo, u.ref))).map((use) => ({ use, reason: failed.get(pinKey(use.owner, use.repo, use.ref))! }));
+  return { pins, fresh, unresolved };
+}
+
+/**
+ * `@v4` → `@<sha> # v4.2.2`, changing only the ref and adding the comment
+ * after the value (before any comment already there). None for flow-style
+ * values, where a comment would swallow the rest of the line.
+ */
+export function pinFix(pipeline: Pipeline, ref: ExternalRef, entry: PinEntry): Fix | undefined {
+  const file = pipeline.file;
+  const version = ref.version;
+  if (!version || ref.span.line !== ref.span.endLine) return undefined;
+  const at = file.text.lastIndexOf(`@${version}`, ref.span.endOffset);
+  if (at < ref.span.offset) return undefined;
+  const versionEnd = at + 1 + version.length;
+  if (!/^["']?$/.test(file.text.slice(versionEnd, ref.span.endOffset))) return undefined;
+  const rest = file.lineText(ref.span.line).slice(ref.span.endColumn - 1);
+  if (!/^\s*(#.*)?$/.test(rest)) return undefined;
+  return {
+    description: `pin ${ref.owner}/${ref.repo}@${version} to commit ${entry.sha.slice(0, 12)} (${entry.version})`,
+    safety: entry.kind === 'branch' ? 'unsafe' : 'safe',
+    edits: [
+      { offset: at + 1, endOffset: versionEnd, replacement: entry.sha },
+      { offset: ref.span.endOffset, endOffset: ref.span.endOffset, replacement: ` # ${entry.version}` },
+    ],
+  };
+}
