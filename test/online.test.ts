@@ -284,7 +284,7 @@ test('fix --online: tags become SHAs with the most precise tag in a comment; dry
     assert.match(dry.stderr, /could not pin \S+ci\.yml:10 acme\/missing@v1: no tag or branch `v1` in acme\/missing/);
     assert.match(dry.stderr, /skipped \S+ci\.yml:12 unpinned-uses: unsafe/);
 
-    const applied = await cli(['fix', dir, '--online', '--github-api', gh.url, '--cache-dir', cache], { token: 't' });
+    const applied = await cli(['fix', dir, '--online', '--github-api', gh.url, '--cache-dir', cache, '--rules', 'unpinned-uses'], { token: 't' });
     assert.equal(applied.code, 1);
     assert.equal(
       fs.readFileSync(file, 'utf8'),
@@ -314,11 +314,11 @@ test('fix --online: tags become SHAs with the most precise tag in a comment; dry
 
     // The lock answers without the network: the server is gone.
     const next = tree({ '.github/workflows/ci.yml': 'on: push\r\njobs:\r\n  a:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - uses: acme/checkout@v4\r\n      - uses: acme/checkout@develop\r\n' });
-    const again = await cli(['fix', next, '--unsafe', '--lock', lock]);
+    const again = await cli(['fix', next, '--unsafe', '--lock', lock, '--rules', 'unpinned-uses']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(fs.readFileSync(path.join(next, '.github/workflows/ci.yml'), 'utf8'), `on: push\r\njobs:\r\n  a:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - uses: acme/checkout@${K422} # v4.2.2\r\n      - uses: acme/checkout@${RELEASE} # develop\r\n`);
     // A second run has nothing left to do.
-    const idle = await cli(['fix', next, '--unsafe', '--lock', lock]);
+    const idle = await cli(['fix', next, '--unsafe', '--lock', lock, '--rules', 'unpinned-uses']);
     assert.equal(idle.code, 0);
     assert.match(idle.stderr, /applied 0 fixes/);
     fs.writeFileSync(lock, '{"acme/x@v1": {"sha": "nope"}}');
