@@ -30,6 +30,8 @@ export interface ShellScript {
   templates: { start: number; end: number }[];
   commands: CommandSite[];
   pipelines: Pipeline[];
+  /** `for`/`select` loops (their variable takes the listed words' values). */
+  loops: CompoundCommand[];
   /** Word parts with their quoting plus comments and heredoc bodies, sorted by start (for `quotingAt`). */
   leaves: { start: number; end: number; quoting: Quoting }[];
 }
@@ -78,7 +80,7 @@ export function analyse(text: string, templates: { start: number; end: number }[
     masked = pieces.join('');
   }
   const file = parseShell(masked);
-  const s: ShellScript = { file, templates, commands: [], pipelines: [], leaves: [] };
+  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [] };
   walkList(s, file.root, [], false);
   for (const c of file.comments) s.leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
   s.leaves.sort((a, b) => a.start - b.start);
@@ -115,6 +117,7 @@ function walkCommand(s: ShellScript, cmd: Command, pipeline: Pipeline, position:
 
 function walkCompound(s: ShellScript, cmd: CompoundCommand, outer: Redirect[], substituted: boolean): void {
   const inner = cmd.redirects.length > 0 ? [...cmd.redirects, ...outer] : outer;
+  if (cmd.kind === 'for' || cmd.kind === 'select') s.loops.push(cmd);
   for (const w of cmd.words) walkWord(s, w);
   walkRedirects(s, cmd.redirects);
   for (const b of cmd.bodies) walkList(s, b, inner, substituted);
@@ -243,7 +246,7 @@ export function paramsIn(parts: Part[]): string[] {
 
 /** Simple commands inside a list (nested bodies and substitutions included), in source order. */
 export function commandsIn(list: List): SimpleCommand[] {
-  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], leaves: [] };
+  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [] };
   walkList(s, list, [], false);
   return s.commands.map((c) => c.cmd);
 }
