@@ -160,8 +160,18 @@ export class GithubFlows {
     return out;
   }
 
+  private readonly taints = new WeakMap<Step, VariableTaint<Flow>>();
+
   /** Shell variables of a step's script that carry outside values (through `env:` and assignments). */
-  private scriptTaint(job: Job, step: Step, shell: ShellScript): VariableTaint<Flow> {
+  scriptTaint(job: Job, step: Step, shell: ShellScript): VariableTaint<Flow> {
+    const cached = this.taints.get(step);
+    if (cached) return cached;
+    const made = this.makeScriptTaint(job, step, shell);
+    this.taints.set(step, made);
+    return made;
+  }
+
+  private makeScriptTaint(job: Job, step: Step, shell: ShellScript): VariableTaint<Flow> {
     const script = step.script!;
     const env = new Map<string, Flow[]>();
     const envFlows = (vars: EnvVar[]) => {
