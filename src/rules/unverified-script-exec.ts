@@ -91,7 +91,7 @@ function readsProgramFromStdin(s: ShellScript, name: string, args: Word[]): bool
   for (const w of args) {
     const v = staticValue(s, w);
     if (v === undefined) return stdinFlag;
-    if (v === '-') return true;
+    if (v === '-' || v === '/dev/stdin' || v === '/dev/fd/0') return true;
     if (v === '--') return true;
     if (v.startsWith('-') && !v.startsWith('--')) {
       // `-c`/`-e`/`-m` run the argument or a module, not standard input.

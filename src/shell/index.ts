@@ -7,7 +7,7 @@
 import { findExpressions } from '../expr/parser.js';
 import type { Script, ShellKind } from '../model/pipeline.js';
 import type { Command, CompoundCommand, List, Part, Pipeline, Quoting, Redirect, ShellFile, SimpleCommand, Word } from './ast.js';
-import { parseShell } from './parser.js';
+import { parseShell, parseShellRange } from './parser.js';
 
 export type * from './ast.js';
 export { parseShell, wordLiteral } from './parser.js';
@@ -82,6 +82,15 @@ export function analyse(text: string, templates: { start: number; end: number }[
   const file = parseShell(masked);
   const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [] };
   walkList(s, file.root, [], false);
+  // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
+  // its pieces do not change how the outer script quotes text, so its leaves are dropped.
+  for (let k = 0; k < s.commands.length && k < 5000; k++) {
+    const code = inlineCode(s, s.commands[k]!.cmd);
+    if (!code) continue;
+    const leaves = s.leaves.length;
+    walkList(s, parseShellRange(masked, code.start, code.end).root, [], false);
+    s.leaves.length = leaves;
+  }
   for (const c of file.comments) s.leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
   s.leaves.sort((a, b) => a.start - b.start);
   return s;
@@ -172,6 +181,32 @@ export function quotingAt(s: ShellScript, offset: number): Quoting | undefined {
     }
   }
   return found;
+}
+
+const SHELL_NAME = /^(?:ba|da|z|k|mk)?sh$/;
+
+/** The text range of a literal script given to a shell by `-c` anywhere in the command (`docker exec x bash -c '…'`). */
+function inlineCode(s: ShellScript, cmd: SimpleCommand): { start: number; end: number } | undefined {
+  const words = cmd.words;
+  for (let k = 0; k < words.length - 2; k++) {
+    const base = staticValue(s, words[k])?.split('/').pop();
+    if (!base || !SHELL_NAME.test(base)) continue;
+    for (let j = k + 1; j < words.length - 1; j++) {
+      const flag = staticValue(s, words[j]) ?? '';
+      if (!/^-[a-z]+$/.test(flag)) break;
+      if (!flag.includes('c')) continue;
+      const code = words[j + 1]!;
+      const part = code.parts.length === 1 ? code.parts[0]! : undefined;
+      if (part?.type !== 'lit' || (part.quoting !== 'single' && part.quoting !== 'double')) return undefined;
+      // Only text written as it reads (no escapes), so offsets stay exact.
+      // A single-quoted piece spans its quotes; a double-quoted one only its text.
+      const start = part.quoting === 'single' ? part.start + 1 : part.start;
+      const end = part.quoting === 'single' ? part.end - 1 : part.end;
+      if (end <= start || s.file.text.slice(start, end) !== part.value || code.start !== start - 1 || code.end !== end + 1) return undefined;
+      return { start, end };
+    }
+  }
+  return undefined;
 }
 
 /** Whether the word overlaps a template substitution (its value is only known at run time). */

@@ -858,6 +858,10 @@ class Parser {
     return this.nested(f, () => []);
   }
 
+  seek(offset: number): void {
+    this.i = Math.max(0, Math.min(offset, this.end));
+  }
+
   finish(): void {
     if (this.pending.length > 0) this.readHeredocs();
   }
@@ -879,7 +883,13 @@ export function wordLiteral(w: Word): string {
 
 /** Parses a script; never throws. */
 export function parseShell(text: string): ShellFile {
-  const p = new Parser(text, text.length);
+  return parseShellRange(text, 0, text.length);
+}
+
+/** Parses `text.slice(start, end)` as a script of its own, keeping offsets into `text`. */
+export function parseShellRange(text: string, start: number, end: number): ShellFile {
+  const p = new Parser(text, Math.min(end, text.length));
+  p.seek(start);
   const stops: ReadonlySet<string> = NO_WORDS;
   let root: List;
   try {
@@ -887,7 +897,7 @@ export function parseShell(text: string): ShellFile {
     p.finish();
   } catch (e) {
     // A bug in the parser must not stop the scan: treat the script as unparsed.
-    root = { type: 'list', start: 0, end: text.length, items: [] };
+    root = { type: 'list', start, end, items: [] };
     p.errors.push({ offset: 0, message: `parser failure: ${(e as Error).message}` });
   }
   return { text, root, comments: p.comments, errors: p.errors };

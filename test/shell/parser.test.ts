@@ -183,3 +183,13 @@ test('deep nesting stays bounded', () => {
   assert.equal(s.commands.length, 60000);
   assert.ok(Date.now() - t < 5000);
 });
+
+test('code given to a shell with -c is read as a script', () => {
+  const text = `docker exec c /bin/bash -c '\n  curl -sL https://x | bash\n' && ssh h sh -ec "pip install y"; sh -c "echo \\"$X\\""`;
+  const s = analyse(text);
+  assert.deepEqual(names(s), ['docker', 'ssh', 'sh', 'curl', 'bash', 'pip']);
+  const curl = s.commands.find((c) => argv(s, c.cmd).name === 'curl')!;
+  assert.equal(text.slice(curl.cmd.start, curl.cmd.start + 4), 'curl');
+  // The inner script does not change how the outer one quotes its text.
+  assert.equal(quotingAt(s, text.indexOf('https')), 'single');
+});
