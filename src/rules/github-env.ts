@@ -78,26 +78,23 @@ export default defineRule({
             continue;
           }
           const parts = write.lines.flat();
-          // An expression written directly: point at it.
-          const direct = shell.templates
-            .filter((t) => parts.some((p) => p.type === 'lit' && t.start < p.end && p.start < t.end))
-            .map((t) => byStart.get(t.start))
-            .find((e) => e?.ast && flows.resolve(e.ast, job).some((f) => f.taint.source === 'attacker'));
-          if (direct) {
-            const via = flows.resolve(direct.ast!, job).find((f) => f.taint.source === 'attacker')!;
-            report({
-              span: direct.span,
-              message: `\`${direct.raw.trim()}\` is written to \`${write.variable}\`${via.related.length > 0 ? ` and carries \`${via.taint.path}\`` : ''}, so whoever controls it sets the environment of every later step`,
-              ...(via.related.length > 0 ? { related: via.related } : {}),
-            });
-            continue;
-          }
           const carried = taint.parts(parts).find((f) => f.taint.source === 'attacker');
+          if (carried && carried.related.length === 0) {
+            // Written straight from an expression (also inside `$(echo '${{ … }}' | head -1)`): point at it.
+            const direct = shell.templates
+              .filter((t) => t.start >= cmd.start && t.end <= cmd.end)
+              .map((t) => byStart.get(t.start))
+              .find((e) => e?.ast && taintsOf(e.ast).some((t) => t.path === carried.taint.path));
+            if (direct) {
+              report({ span: direct.span, message: `\`${direct.raw.trim()}\` is written to \`${write.variable}\`, so whoever controls it sets the environment of every later step` });
+              continue;
+            }
+          }
           if (carried) {
             report({
               span: locateInScript(pipeline.file, script, cmd.start, firstLine.length),
               message: `the text written to \`${write.variable}\` carries \`${carried.taint.path}\`, so whoever controls it sets the environment of every later step`,
-              related: carried.related,
+              ...(carried.related.length > 0 ? { related: carried.related } : {}),
             });
             continue;
           }

@@ -196,13 +196,19 @@ function inlineCode(s: ShellScript, cmd: SimpleCommand): { start: number; end: n
       if (!/^-[a-z]+$/.test(flag)) break;
       if (!flag.includes('c')) continue;
       const code = words[j + 1]!;
-      const part = code.parts.length === 1 ? code.parts[0]! : undefined;
-      if (part?.type !== 'lit' || (part.quoting !== 'single' && part.quoting !== 'double')) return undefined;
-      // Only text written as it reads (no escapes), so offsets stay exact.
-      // A single-quoted piece spans its quotes; a double-quoted one only its text.
-      const start = part.quoting === 'single' ? part.start + 1 : part.start;
-      const end = part.quoting === 'single' ? part.end - 1 : part.end;
-      if (end <= start || s.file.text.slice(start, end) !== part.value || code.start !== start - 1 || code.end !== end + 1) return undefined;
+      const first = code.parts[0];
+      const last = code.parts.at(-1);
+      if (!first || !last) return undefined;
+      if (code.parts.length === 1 && first.type === 'lit' && first.quoting === 'single') {
+        const start = first.start + 1;
+        const end = first.end - 1;
+        return end > start && s.file.text.slice(start, end) === first.value ? { start, end } : undefined;
+      }
+      // A double-quoted script: only text written as it reads (no escapes), so offsets stay exact.
+      const plain = code.parts.every((p) => (p.type === 'lit' && p.quoting === 'double' && s.file.text.slice(p.start, p.end) === p.value) || (p.type !== 'lit' && p.type !== 'procsub' && p.quoting === 'double'));
+      if (!plain || s.file.text[first.start - 1] !== '"' || s.file.text[last.end] !== '"') return undefined;
+      const start = first.start;
+      const end = last.end;
       return { start, end };
     }
   }
@@ -240,6 +246,12 @@ const WRAPPER_VALUE_OPTS: Record<string, RegExp> = {
 export function argv(s: ShellScript, cmd: SimpleCommand): { name: string | undefined; args: Word[] } {
   let words = cmd.words;
   for (let guard = 0; guard < 8 && words.length > 0; guard++) {
+    // `$SUDO apt-get …`, `${CONDA_RUN} pip …`: a lone variable in front is a wrapper (or nothing).
+    const lone = words[0]!.parts.length === 1 && words[0]!.parts[0]!.type === 'param' && words.length > 1;
+    if (lone) {
+      words = words.slice(1);
+      continue;
+    }
     const first = staticValue(s, words[0]);
     const base = first?.split('/').pop();
     if (base === undefined || !WRAPPERS.has(base)) break;
