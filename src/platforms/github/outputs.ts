@@ -12,7 +12,7 @@ import { expressionOffsets } from '../../core/templated.js';
 import type { ExprNode } from '../../expr/ast.js';
 import { parseExpression } from '../../expr/parser.js';
 import type { RelatedLocation } from '../../model/finding.js';
-import type { EnvVar, Expression, Job, Pipeline, Step } from '../../model/pipeline.js';
+import type { EnvVar, Expression, Job, Pipeline, Script, Step } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { fileWrites, producedLines, VariableTaint, writtenPairs } from '../../shell/flow.js';
 import { shellOf, type Part, type ShellScript } from '../../shell/index.js';
@@ -47,6 +47,17 @@ function outputPath(path: string): { kind: 'steps' | 'needs'; id: string; name: 
   return m ? { kind: m[1] as 'steps' | 'needs', id: m[2]!.toLowerCase(), name: m[3]!.toLowerCase() } : undefined;
 }
 
+/** A script's expressions by their offset in its text. */
+function byStart(script: Script): Map<number, Expression> {
+  const offsets = expressionOffsets(script.text);
+  const map = new Map<number, Expression>();
+  script.expressions.forEach((e, i) => {
+    const at = offsets[i];
+    if (at !== undefined) map.set(at, e);
+  });
+  return map;
+}
+
 export class GithubFlows {
   private readonly steps = new Map<Job, Map<string, Map<string, Flow[]>>>();
   private readonly jobs = new Map<string, Map<string, Flow[]>>();
@@ -64,7 +75,8 @@ export class GithubFlows {
     for (const t of taintsOf(ast, jsonIsSafe)) {
       const o = job ? outputPath(t.path) : undefined;
       const known = o ? (o.kind === 'steps' ? this.stepOutputs(job!).get(o.id) : this.jobOutputs(o.id))?.get(o.name) : undefined;
-      if (known && known.length > 0) out.push(...known);
+      // An output known to be written only from fixed text carries nothing.
+      if (known) out.push(...known);
       else out.push({ taint: t, related: [] });
     }
     return out;
@@ -97,14 +109,21 @@ export class GithubFlows {
     this.busy.add(job);
     for (const [name, out] of job.outputs) {
       const flows: Flow[] = [];
+      let opaque = false;
       for (const e of out.value.expressions) {
-        if (!e.ast) continue;
+        if (!e.ast) {
+          opaque = true;
+          continue;
+        }
         for (const f of this.resolve(e.ast, job)) {
-          if (f.taint.source === 'derived') continue;
+          if (f.taint.source === 'derived') {
+            opaque = true;
+            continue;
+          }
           flows.push({ taint: f.taint, related: [...f.related, this.at(out.value.span, `job \`${job.id.value}\` output \`${name}\` is mapped from it`)] });
         }
       }
-      if (flows.length > 0) map.set(name.toLowerCase(), flows);
+      if (flows.length > 0 || !opaque) map.set(name.toLowerCase(), flows);
     }
     this.busy.delete(job);
     return map;
@@ -143,10 +162,18 @@ export class GithubFlows {
       const span = locateInScript(this.pipeline.file, script, start, line.length);
       return flows.map((f) => ({ taint: f.taint, related: [...f.related, this.at(span, `\`${stepName}.${name}\` is set from \`${f.taint.path}\``)] }));
     };
-    for (const pair of writtenPairs(fileWrites(shell, ['GITHUB_OUTPUT']))) {
+    const writes = fileWrites(shell, ['GITHUB_OUTPUT']);
+    // A write whose text cannot be read may set any name: then no output of this step is known to be clean.
+    const unread = writes.some((w) => w.lines === undefined);
+    const unknown = new Set<string>();
+    for (const pair of writtenPairs(writes)) {
       const cmd = pair.write.site.cmd;
-      add(pair.name, hop(taint.parts(pair.value), cmd.start, cmd.end, pair.name));
+      const flows = taint.parts(pair.value);
+      if (flows.length > 0) add(pair.name, hop(flows, cmd.start, cmd.end, pair.name));
+      else if (unread || this.opaque(job, shell, byStart(script), pair.value)) unknown.add(pair.name.toLowerCase());
+      else if (!out.has(pair.name.toLowerCase())) out.set(pair.name.toLowerCase(), []);
     }
+    for (const name of unknown) if (out.get(name)?.length === 0) out.delete(name);
     // The retired `::set-output name=x::value` workflow command, still honoured in old runners' logs.
     for (const site of shell.commands) {
       const lines = site.cmd.redirects.length === 0 && site.outer.length === 0 && !site.substituted ? producedLines(shell, site) : undefined;
@@ -161,6 +188,24 @@ export class GithubFlows {
   }
 
   private readonly taints = new WeakMap<Step, VariableTaint<Flow>>();
+
+  /**
+   * Whether written text holds something whose content is not known here:
+   * a variable or command output that carries no known outside value, or an
+   * expression that is itself an unread output.
+   */
+  private opaque(job: Job, shell: ShellScript, exprs: Map<number, Expression>, parts: Part[]): boolean {
+    for (const p of parts) {
+      if (p.type === 'param' || p.type === 'cmdsub' || p.type === 'procsub') return true;
+      if (p.type !== 'lit') continue;
+      for (const t of shell.templates) {
+        if (t.start >= p.end || t.end <= p.start) continue;
+        const e = exprs.get(t.start);
+        if (!e?.ast || this.resolve(e.ast, job).some((f) => f.taint.source === 'derived')) return true;
+      }
+    }
+    return false;
+  }
 
   /** Shell variables of a step's script that carry outside values (through `env:` and assignments). */
   scriptTaint(job: Job, step: Step, shell: ShellScript): VariableTaint<Flow> {
@@ -191,14 +236,9 @@ export class GithubFlows {
     envFlows(this.pipeline.env);
     envFlows(job.env);
     envFlows(step.env);
-    const offsets = expressionOffsets(script.text);
-    const byStart = new Map<number, Expression>();
-    script.expressions.forEach((e, i) => {
-      const at = offsets[i];
-      if (at !== undefined) byStart.set(at, e);
-    });
+    const exprs = byStart(script);
     return new VariableTaint<Flow>(shell, env, (start) => {
-      const e = byStart.get(start);
+      const e = exprs.get(start);
       if (!e?.ast) return [];
       return this.resolve(e.ast, job).filter((f) => f.taint.source !== 'derived');
     });
