@@ -71,7 +71,8 @@ export default defineRule({
         script.expressions.forEach((e, i) => positions[i] !== undefined && byStart.set(positions[i]!, e));
         const taint = flows.scriptTaint(job, step, shell);
         for (const write of fileWrites(shell, ['GITHUB_ENV', 'GITHUB_PATH'])) {
-          const cmd = write.site.cmd;
+          // `tee` writes what the command before it prints: point at the pipeline.
+          const cmd = write.via === 'tee' ? write.site.pipeline : write.site.cmd;
           const firstLine = script.text.slice(cmd.start, cmd.end).split('\n')[0]!;
           if (!write.lines) {
             if (privileged.length > 0) unknownWrite(script, cmd.start, firstLine.length, write.variable);
@@ -82,7 +83,7 @@ export default defineRule({
           if (carried && carried.related.length === 0) {
             // Written straight from an expression (also inside `$(echo '${{ … }}' | head -1)`): point at it.
             const direct = shell.templates
-              .filter((t) => t.start >= cmd.start && t.end <= cmd.end)
+              .filter((t) => t.start >= write.site.pipeline.start && t.end <= write.site.pipeline.end)
               .map((t) => byStart.get(t.start))
               .find((e) => e?.ast && taintsOf(e.ast).some((t) => t.path === carried.taint.path));
             if (direct) {
