@@ -3,7 +3,7 @@ import type { Expression, Script } from '../model/pipeline.js';
 import { taintsOf } from '../platforms/github/contexts.js';
 import { githubFlows } from '../platforms/github/outputs.js';
 import { fileWrites } from '../shell/flow.js';
-import { shellOf } from '../shell/index.js';
+import { shellOf, templatesIn } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 const PS_ENV_FILE = /\$env:(GITHUB_ENV|GITHUB_PATH)|\$\{?(GITHUB_ENV|GITHUB_PATH)\}?/;
@@ -82,8 +82,7 @@ export default defineRule({
           const carried = taint.parts(parts).find((f) => f.taint.source === 'attacker');
           if (carried && carried.related.length === 0) {
             // Written straight from an expression (also inside `$(echo '${{ … }}' | head -1)`): point at it.
-            const direct = shell.templates
-              .filter((t) => t.start >= write.site.pipeline.start && t.end <= write.site.pipeline.end)
+            const direct = templatesIn(shell, write.site.pipeline.start, write.site.pipeline.end)
               .map((t) => byStart.get(t.start))
               .find((e) => e?.ast && taintsOf(e.ast).some((t) => t.path === carried.taint.path));
             if (direct) {

@@ -7,7 +7,7 @@
  * command substitutions over text filters).
  */
 import type { Lit, Part, Redirect, SimpleCommand, Word } from './ast.js';
-import { argv, commandsIn, redirectsOf, staticValue, type CommandSite, type ShellScript } from './index.js';
+import { argv, commandsIn, redirectsOf, staticValue, templatesIn, type CommandSite, type ShellScript } from './index.js';
 
 /** Redirection operators that send standard output to a file. */
 const STDOUT_OPS = new Set(['>', '>>', '>|', '&>', '&>>']);
@@ -238,7 +238,7 @@ export class VariableTaint<T> {
     for (const p of parts) {
       switch (p.type) {
         case 'lit':
-          for (const t of this.s.templates) if (t.start < p.end && p.start < t.end) push(this.templateTaint(t.start, t.end));
+          for (const t of templatesIn(this.s, p.start, p.end)) push(this.templateTaint(t.start, t.end));
           break;
         case 'param':
           push(this.of(p.name));

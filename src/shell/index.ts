@@ -215,9 +215,24 @@ function inlineCode(s: ShellScript, cmd: SimpleCommand): { start: number; end: n
   return undefined;
 }
 
+/** Template substitutions overlapping `[start, end)`, found by binary search (scripts may hold thousands). */
+export function templatesIn(s: ShellScript, start: number, end: number): { start: number; end: number }[] {
+  const ts = s.templates;
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: { start: number; end: number }[] = [];
+  for (let k = lo; k < ts.length && ts[k]!.start < end; k++) if (ts[k]!.end > start) out.push(ts[k]!);
+  return out;
+}
+
 /** Whether the word overlaps a template substitution (its value is only known at run time). */
 export function hasTemplate(s: ShellScript, w: { start: number; end: number }): boolean {
-  return s.templates.some((t) => t.start < w.end && w.start < t.end);
+  return templatesIn(s, w.start, w.end).length > 0;
 }
 
 /** The word's value when it is fixed text (no expansion, no template), else undefined. */

@@ -15,7 +15,7 @@ import type { RelatedLocation } from '../../model/finding.js';
 import type { EnvVar, Expression, Job, Pipeline, Script, Step } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { fileWrites, producedLines, VariableTaint, writtenPairs } from '../../shell/flow.js';
-import { shellOf, type Part, type ShellScript } from '../../shell/index.js';
+import { shellOf, templatesIn, type Part, type ShellScript } from '../../shell/index.js';
 import { classifyPath, taintsOf, type Taint } from './contexts.js';
 import { actionKey } from './uses.js';
 
@@ -198,8 +198,7 @@ export class GithubFlows {
     for (const p of parts) {
       if (p.type === 'param' || p.type === 'cmdsub' || p.type === 'procsub') return true;
       if (p.type !== 'lit') continue;
-      for (const t of shell.templates) {
-        if (t.start >= p.end || t.end <= p.start) continue;
+      for (const t of templatesIn(shell, p.start, p.end)) {
         const e = exprs.get(t.start);
         if (!e?.ast || this.resolve(e.ast, job).some((f) => f.taint.source === 'derived')) return true;
       }
