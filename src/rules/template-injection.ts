@@ -16,7 +16,7 @@ import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 import { expressionOffsets } from '../core/templated.js';
 import { githubFlows, type Flow } from '../platforms/github/outputs.js';
-import { quotingAt, shellOf, type ShellScript } from '../shell/index.js';
+import { codePositionAt, quotingAt, shellOf, type ShellScript } from '../shell/index.js';
 
 interface Verdict {
   severity: Severity;
@@ -147,6 +147,12 @@ const SINGLE_LINE = /(^github\.head_ref|\.(title|ref|label|email|name|page_name|
  * out, which single-line fields cannot hold.
  */
 function byPlace(v: Verdict, t: Taint, shell: ShellScript, offset: number): Verdict {
+  const code = codePositionAt(shell, offset);
+  if (code && v.confidence !== 'high') {
+    // No quote to break out of: whatever the value is runs as a command.
+    const why = code === 'command-name' ? 'it is the command the shell runs' : 'the shell runs it as code (`eval`, `sh -c`)';
+    return { ...v, confidence: v.confidence === 'low' ? 'medium' : 'high', why: `${v.why}; ${why}` };
+  }
   const quoting = quotingAt(shell, offset);
   if (quoting !== 'comment' && quoting !== 'heredoc-quoted') return v;
   const where = quoting === 'comment' ? 'a shell comment' : "a quoted here-document (`<<'EOF'`)";

@@ -313,24 +313,51 @@ export function commandsIn(list: List): SimpleCommand[] {
   return s.commands.map((c) => c.cmd);
 }
 
+const codeRangesOf = new WeakMap<ShellScript, { start: number; end: number; kind: 'command-name' | 'eval' }[]>();
+
+/** Words read as code: command names, `eval` arguments, the script of `sh -c`; sorted by start. */
+function codeRanges(s: ShellScript): { start: number; end: number; kind: 'command-name' | 'eval' }[] {
+  const cached = codeRangesOf.get(s);
+  if (cached) return cached;
+  const out: { start: number; end: number; kind: 'command-name' | 'eval' }[] = [];
+  for (const site of s.commands) {
+    const { cmd } = site;
+    const first = cmd.words[0];
+    if (first) out.push({ start: first.start, end: first.end, kind: 'command-name' });
+    const { name, args } = argv(s, cmd);
+    if (name === 'eval') for (const w of args) out.push({ start: w.start, end: w.end, kind: 'eval' });
+    else if (name && SHELL_NAME.test(name)) {
+      const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(staticValue(s, w) ?? ''));
+      const code = c >= 0 ? args[c + 1] : undefined;
+      if (code) out.push({ start: code.start, end: code.end, kind: 'eval' });
+    }
+  }
+  out.sort((a, b) => a.start - b.start);
+  codeRangesOf.set(s, out);
+  return out;
+}
+
 /**
  * Whether text at `offset` is read as code rather than as an argument: the
  * command name itself, or an argument of `eval`, `sh -c` / `bash -c`.
  */
 export function codePositionAt(s: ShellScript, offset: number): 'command-name' | 'eval' | undefined {
-  for (const site of s.commands) {
-    const { cmd } = site;
-    if (offset < cmd.start || offset >= cmd.end) continue;
-    const first = cmd.words[0];
-    if (first && first.start <= offset && offset < first.end) return 'command-name';
-    const { name, args } = argv(s, cmd);
-    const inArgs = args.some((w) => w.start <= offset && offset < w.end);
-    if (!inArgs) continue;
-    if (name === 'eval') return 'eval';
-    if (name && /^(ba|da|z|k)?sh$/.test(name)) {
-      const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(staticValue(s, w) ?? ''));
-      if (c >= 0 && args[c + 1] && args[c + 1]!.start <= offset && offset < args[c + 1]!.end) return 'eval';
+  const ranges = codeRanges(s);
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]!.start <= offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  // Ranges nest only through substitutions and `sh -c` scripts; being inside code run by `eval`/`sh -c` counts first.
+  let found: 'command-name' | 'eval' | undefined;
+  for (let k = hi; k >= 0 && k > hi - 16; k--) {
+    const r = ranges[k]!;
+    if (r.start <= offset && offset < r.end) {
+      if (r.kind === 'eval') return 'eval';
+      found ??= r.kind;
     }
   }
-  return undefined;
+  return found;
 }

@@ -155,3 +155,30 @@ test('a step output passed into a local composite action is high at the sink in 
   assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.severity}`), ['.github/actions/pick/action.yml:10 high']);
   assert.deepEqual(f[0]!.related?.map((r) => r.span.line), [8, 11, 14]);
 });
+
+test('an expression run as the command itself is more certain than one passed as an argument', () => {
+  const found = findingsOf(rule, { name: 'x', code: yaml`
+    on:
+      workflow_call:
+        inputs:
+          tool:
+            type: string
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              \${{ inputs.tool }} --version
+              echo \${{ inputs.tool }}
+              eval "\${{ inputs.tool }}"
+  ` });
+  assert.deepEqual(found.map((f) => `${f.span.line} ${f.severity} ${f.confidence}`), ['11 medium medium', '12 medium low', '13 medium medium']);
+});
+
+test('PowerShell, cmd and Python scripts are not read as shell', async () => {
+  const { shellOf } = await import('../../src/shell/index.js');
+  const base = { kind: 'run' as const, text: 'curl x | sh', span: { offset: 0, endOffset: 0, line: 1, column: 1, endLine: 1, endColumn: 1 }, expressions: [] };
+  for (const shell of ['pwsh', 'powershell', 'cmd', 'python', 'javascript'] as const) assert.equal(shellOf({ ...base, shell }), undefined, shell);
+  assert.ok(shellOf({ ...base, shell: 'bash' }));
+  assert.ok(shellOf({ ...base, shell: 'unknown' }));
+});
