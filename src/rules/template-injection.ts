@@ -144,10 +144,14 @@ const SINGLE_LINE = /(^github\.head_ref|\.(title|ref|label|email|name|page_name|
 /**
  * Where the expression lands in the shell script changes what an outsider
  * needs: inside a comment or a quoted here-document only a line break gets
- * out, which single-line fields cannot hold.
+ * out, which single-line fields cannot hold. Single quotes, double quotes or
+ * none change nothing: every free-text field, branch names included, can hold
+ * `'`, `"`, `$(` and `;`. As the command name (or code for `eval`/`sh -c`)
+ * no quote needs breaking at all.
  */
 function byPlace(v: Verdict, t: Taint, shell: ShellScript, offset: number): Verdict {
-  const code = codePositionAt(shell, offset);
+  // Only for outsiders' text: an input meant to hold a command (`inputs.command`) is run as one by design.
+  const code = t.source === 'attacker' ? codePositionAt(shell, offset) : undefined;
   if (code && v.confidence !== 'high') {
     // No quote to break out of: whatever the value is runs as a command.
     const why = code === 'command-name' ? 'it is the command the shell runs' : 'the shell runs it as code (`eval`, `sh -c`)';

@@ -156,23 +156,19 @@ test('a step output passed into a local composite action is high at the sink in 
   assert.deepEqual(f[0]!.related?.map((r) => r.span.line), [8, 11, 14]);
 });
 
-test('an expression run as the command itself is more certain than one passed as an argument', () => {
+test('an outsider\'s text run as the command itself is more certain than one passed as an argument', () => {
   const found = findingsOf(rule, { name: 'x', code: yaml`
-    on:
-      workflow_call:
-        inputs:
-          tool:
-            type: string
+    on: push
     jobs:
       a:
         runs-on: ubuntu-latest
         steps:
           - run: |
-              \${{ inputs.tool }} --version
-              echo \${{ inputs.tool }}
-              eval "\${{ inputs.tool }}"
+              \${{ github.event.head_commit.message }} --version
+              echo \${{ github.event.head_commit.message }}
+              eval "\${{ github.event.head_commit.message }}"
   ` });
-  assert.deepEqual(found.map((f) => `${f.span.line} ${f.severity} ${f.confidence}`), ['11 medium medium', '12 medium low', '13 medium medium']);
+  assert.deepEqual(found.map((f) => `${f.span.line} ${f.severity} ${f.confidence}`), ['7 high high', '8 high medium', '9 high high']);
 });
 
 test('PowerShell, cmd and Python scripts are not read as shell', async () => {
