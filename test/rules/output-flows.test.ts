@@ -178,3 +178,17 @@ test('PowerShell, cmd and Python scripts are not read as shell', async () => {
   assert.ok(shellOf({ ...base, shell: 'bash' }));
   assert.ok(shellOf({ ...base, shell: 'unknown' }));
 });
+
+test('outputs of an action known to repeat the branch name carry it', () => {
+  const found = findingsOf(rule, { name: 'x', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - id: branch
+            uses: tj-actions/branch-names@6871f53176ad61624f978536bbf089c574dc19a2
+          - run: echo "\${{ steps.branch.outputs.current_branch }}"
+  ` });
+  assert.deepEqual(found.map((f) => `${f.span.line} ${f.severity} ${f.related?.[0]?.span.line}`), ['8 high 7']);
+});

@@ -193,3 +193,31 @@ test('code given to a shell with -c is read as a script', () => {
   // The inner script does not change how the outer one quotes its text.
   assert.equal(quotingAt(s, text.indexOf('https')), 'single');
 });
+
+test('property: flow queries never throw and keep offsets in range, with templates anywhere', async () => {
+  const { fileWrites, VariableTaint, writtenPairs } = await import('../../src/shell/flow.js');
+  fc.assert(
+    fc.property(fc.oneof(SHELLISH, fc.string({ maxLength: 200 })), fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
+      const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+      const templates: { start: number; end: number }[] = [];
+      for (let k = 0; k + 1 < points.length; k += 2) if (points[k]! < points[k + 1]!) templates.push({ start: points[k]!, end: points[k + 1]! });
+      const s = analyse(text, templates);
+      assert.equal(s.file.text.length, text.length);
+      const writes = fileWrites(s, ['GITHUB_OUTPUT', 'GITHUB_ENV']);
+      writtenPairs(writes);
+      const taint = new VariableTaint<string>(s, new Map([['X', ['x']]]), () => ['t']);
+      for (const site of s.commands) {
+        assert.ok(site.cmd.start >= 0 && site.cmd.end <= text.length);
+        for (const w of site.cmd.words) taint.parts(w.parts);
+      }
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+test('nested constructs: case and heredocs inside substitutions', () => {
+  const text = ['x=$(case "$a" in', '  b) echo b ;;', '  *) echo c ;;', 'esac)', 'y=$(cat <<EOF', 'v=$x', 'EOF', ')', 'echo "$x$y"'].join('\n');
+  const s = analyse(text);
+  assert.deepEqual(s.file.errors, []);
+  assert.deepEqual(names(s), ['?', 'echo', 'echo', '?', 'cat', 'echo']);
+});
