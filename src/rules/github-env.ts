@@ -1,12 +1,14 @@
 import { expressionOffsets, locateInScript } from '../core/templated.js';
 import type { Expression, Script } from '../model/pipeline.js';
-import { taintsOf } from '../platforms/github/contexts.js';
+import { taintsOf, type Taint } from '../platforms/github/contexts.js';
 import { githubFlows } from '../platforms/github/outputs.js';
 import { fileWrites } from '../shell/flow.js';
 import { shellOf, templatesIn } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 const PS_ENV_FILE = /\$env:(GITHUB_ENV|GITHUB_PATH)|\$\{?(GITHUB_ENV|GITHUB_PATH)\}?/;
+/** Variables the runner sets from the run itself (paths, ids, the commit): nothing a pull request chooses. */
+const RUNNER_SET = /^(GITHUB_(SHA|RUN_ID|RUN_NUMBER|RUN_ATTEMPT|WORKSPACE|REPOSITORY|REPOSITORY_OWNER|SERVER_URL|API_URL|GRAPHQL_URL|ACTION_PATH|ENV|PATH|OUTPUT|STEP_SUMMARY|JOB|WORKFLOW|EVENT_NAME|BASE_REF)|RUNNER_(TEMP|TOOL_CACHE|OS|ARCH|NAME|WORKSPACE)|HOME|PWD)$/;
 const PRIVILEGED_EXTERNAL = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment']);
 
 /** Writes in scripts that are not POSIX shell (PowerShell's `>> $env:GITHUB_ENV`, `Add-Content`), matched per line. */
@@ -45,6 +47,9 @@ export default defineRule({
   check({ pipeline, report }) {
     const privileged = [...new Set(pipeline.triggers.filter((t) => PRIVILEGED_EXTERNAL.has(t.event)).map((t) => t.event))];
     const flows = githubFlows(pipeline);
+    // A field an outsider writes only under events this workflow does not have is empty here (a caller's event decides for actions and reusable workflows).
+    const called = pipeline.kind === 'composite-action' || pipeline.triggers.some((t) => t.event === 'workflow_call');
+    const reachable = (t: Taint) => called || t.events.length === 0 || pipeline.triggers.some((tr) => t.events.includes(tr.event));
     const unknownWrite = (script: Script, index: number, length: number, file: string) =>
       report({
         span: locateInScript(pipeline.file, script, index, length),
@@ -60,7 +65,7 @@ export default defineRule({
         const shell = shellOf(script);
         if (!shell) {
           for (const w of lineWrites(script)) {
-            const tainted = w.expressions.find((e) => e.ast !== null && taintsOf(e.ast).some((t) => t.source === 'attacker'));
+            const tainted = w.expressions.find((e) => e.ast !== null && taintsOf(e.ast).some((t) => t.source === 'attacker' && reachable(t)));
             if (tainted) report({ span: tainted.span, message: `\`${tainted.raw.trim()}\` is written to \`${w.file}\`, so whoever controls it sets the environment of every later step` });
             else if (privileged.length > 0) unknownWrite(script, w.index, w.length, w.file);
           }
@@ -79,7 +84,7 @@ export default defineRule({
             continue;
           }
           const parts = write.lines.flat();
-          const carried = taint.parts(parts).find((f) => f.taint.source === 'attacker');
+          const carried = taint.parts(parts).find((f) => f.taint.source === 'attacker' && reachable(f.taint));
           if (carried && carried.related.length === 0) {
             // Written straight from an expression (also inside `$(echo '${{ … }}' | head -1)`): point at it.
             const direct = templatesIn(shell, write.site.pipeline.start, write.site.pipeline.end)
@@ -99,7 +104,7 @@ export default defineRule({
             continue;
           }
           // A constant (or values fixed by the platform) sets nothing an outsider chose.
-          const dynamic = parts.some((p) => p.type === 'param' || p.type === 'cmdsub' || p.type === 'procsub');
+          const dynamic = parts.some((p) => (p.type === 'param' && !RUNNER_SET.test(p.name) && !taint.isConstant(p.name)) || p.type === 'cmdsub' || p.type === 'procsub');
           if (dynamic && privileged.length > 0) unknownWrite(script, cmd.start, firstLine.length, write.variable);
         }
       }

@@ -172,19 +172,36 @@ const TEXT_FILTERS = new Set([
  */
 export class VariableTaint<T> {
   private readonly vars = new Map<string, T[]>();
+  /** Variables given a value other than fixed text somewhere (or by the environment, `read`, a loop). */
+  private readonly computed = new Set<string>();
+  private readonly assigned = new Set<string>();
 
   constructor(
     private readonly s: ShellScript,
     initial: ReadonlyMap<string, T[]>,
     private readonly templateTaint: (start: number, end: number) => T[],
   ) {
-    for (const [k, v] of initial) if (v.length > 0) this.vars.set(k, [...v]);
+    for (const [k, v] of initial) {
+      this.computed.add(k);
+      if (v.length > 0) this.vars.set(k, [...v]);
+    }
     // Two passes reach values copied through one variable into another defined earlier in the text (loops).
     for (let pass = 0; pass < 2; pass++) this.propagate();
   }
 
   of(name: string): T[] {
     return this.vars.get(name) ?? [];
+  }
+
+  /** Whether the script only ever sets the variable to fixed text (and the environment does not set it). */
+  isConstant(name: string): boolean {
+    return this.assigned.has(name) && !this.computed.has(name);
+  }
+
+  private note(name: string, parts: Part[] | undefined): void {
+    this.assigned.add(name);
+    const fixed = parts !== undefined && parts.every((p) => p.type === 'lit') && !parts.some((p) => templatesIn(this.s, p.start, p.end).length > 0);
+    if (!fixed) this.computed.add(name);
   }
 
   private add(name: string, taints: T[]): void {
@@ -198,6 +215,7 @@ export class VariableTaint<T> {
     for (const site of this.s.commands) {
       const cmd = site.cmd;
       for (const a of cmd.assignments) {
+        this.note(a.name, a.array ? a.array.flatMap((w) => w.parts) : (a.value?.parts ?? []));
         if (a.value) this.add(a.name, this.parts(a.value.parts));
         for (const w of a.array ?? []) this.add(a.name, this.parts(w.parts));
       }
@@ -205,7 +223,10 @@ export class VariableTaint<T> {
       if (name === 'export' || name === 'local' || name === 'declare' || name === 'typeset' || name === 'readonly') {
         for (const w of args) {
           const a = splitAssignment(w.parts);
-          if (a) this.add(a.name, this.parts(a.value));
+          if (a) {
+            this.note(a.name, a.value);
+            this.add(a.name, this.parts(a.value));
+          }
         }
       }
       if (name === 'read' || name === 'mapfile' || name === 'readarray') this.readInto(cmd, args);
@@ -213,6 +234,7 @@ export class VariableTaint<T> {
     for (const loop of this.s.loops) {
       const [v, ...items] = loop.words;
       const name = staticValue(this.s, v);
+      if (name) this.note(name, items.flatMap((w) => w.parts));
       if (name) for (const w of items) this.add(name, this.parts(w.parts));
     }
   }
@@ -221,11 +243,13 @@ export class VariableTaint<T> {
   private readInto(cmd: SimpleCommand, args: Word[]): void {
     const input = cmd.redirects.find((r) => r.op === '<<<' || r.heredoc);
     const from = input?.heredoc ? this.parts(input.heredoc.parts) : input?.target ? this.parts(input.target.parts) : [];
-    if (from.length === 0) return;
     for (let k = 0; k < args.length; k++) {
       const v = staticValue(this.s, args[k]) ?? '';
       if (/^-[a-zA-Z]*[dpnNtuCcsO]$/.test(v) && !/^-[rsa]+$/.test(v)) k++;
-      else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) this.add(v, from);
+      else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
+        this.note(v, undefined);
+        this.add(v, from);
+      }
     }
   }
 

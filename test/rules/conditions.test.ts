@@ -177,6 +177,38 @@ ruleTester(githubEnv, {
   ] }],
 });
 
+ruleTester(githubEnv, {
+  valid: [{ name: 'a variable set only to fixed text; runner paths; a branch name under push, where it is empty', code: yaml`
+    on: [push, pull_request_target]
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              msg="done"
+              echo "MSG=\${msg}" >> "$GITHUB_ENV"
+              echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+              echo "SHA=$GITHUB_SHA" >> "$GITHUB_ENV"
+  ` }, { name: 'commit messages only exist under push', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "M=\${{ github.event.head_commit.message }}" >> "$GITHUB_ENV"
+  ` }],
+  invalid: [{ name: 'the pull request branch through GITHUB_HEAD_REF; a computed value under pull_request_target', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              echo "BRANCH=$GITHUB_HEAD_REF" >> "$GITHUB_ENV"
+              echo "V=$(cat version.txt)" >> "$GITHUB_ENV"
+  `, findings: [{ line: 7, severity: 'high', message: /github\.head_ref/ }, { line: 8, severity: 'medium', confidence: 'low' }] }],
+});
+
 test('github-env: the source of a variable written to GITHUB_ENV is a related location', () => {
   const [f] = findingsOf(githubEnv, { name: 'x', code: yaml`
     on: issue_comment

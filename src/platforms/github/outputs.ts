@@ -232,6 +232,10 @@ export class GithubFlows {
         env.set(v.name.value, flows);
       }
     };
+    // The runner sets GITHUB_HEAD_REF to the pull request's branch name, which its author chose.
+    const headRef = classifyPath('github.head_ref');
+    const headRefNode = parseExpression('github.head_ref').ast;
+    if (headRef && headRefNode) env.set('GITHUB_HEAD_REF', [{ taint: { ...headRef, node: headRefNode }, related: [] }]);
     envFlows(this.pipeline.env);
     envFlows(job.env);
     envFlows(step.env);
