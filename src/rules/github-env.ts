@@ -7,8 +7,6 @@ import { shellOf, templatesIn } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 const PS_ENV_FILE = /\$env:(GITHUB_ENV|GITHUB_PATH)|\$\{?(GITHUB_ENV|GITHUB_PATH)\}?/;
-/** Variables the runner sets from the run itself (paths, ids, the commit): nothing a pull request chooses. */
-const RUNNER_SET = /^(GITHUB_(SHA|RUN_ID|RUN_NUMBER|RUN_ATTEMPT|WORKSPACE|REPOSITORY|REPOSITORY_OWNER|SERVER_URL|API_URL|GRAPHQL_URL|ACTION_PATH|ENV|PATH|OUTPUT|STEP_SUMMARY|JOB|WORKFLOW|EVENT_NAME|BASE_REF)|RUNNER_(TEMP|TOOL_CACHE|OS|ARCH|NAME|WORKSPACE)|HOME|PWD)$/;
 const PRIVILEGED_EXTERNAL = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment']);
 
 /** Writes in scripts that are not POSIX shell (PowerShell's `>> $env:GITHUB_ENV`, `Add-Content`), matched per line. */
@@ -104,7 +102,7 @@ export default defineRule({
             continue;
           }
           // A constant (or values fixed by the platform) sets nothing an outsider chose.
-          const dynamic = parts.some((p) => (p.type === 'param' && !RUNNER_SET.test(p.name) && !taint.isConstant(p.name)) || p.type === 'cmdsub' || p.type === 'procsub');
+          const dynamic = parts.some((p) => (p.type === 'param' && !taint.isConstant(p.name)) || p.type === 'cmdsub' || p.type === 'procsub');
           if (dynamic && privileged.length > 0) unknownWrite(script, cmd.start, firstLine.length, write.variable);
         }
       }

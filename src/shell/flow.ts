@@ -180,6 +180,8 @@ export class VariableTaint<T> {
     private readonly s: ShellScript,
     initial: ReadonlyMap<string, T[]>,
     private readonly templateTaint: (start: number, end: number) => T[],
+    /** Variables whose value is fixed before the script runs (set by the platform, not by anyone's input). */
+    private readonly fixedVariable: (name: string) => boolean = () => false,
   ) {
     for (const [k, v] of initial) {
       this.computed.add(k);
@@ -195,12 +197,12 @@ export class VariableTaint<T> {
 
   /** Whether the script only ever sets the variable to fixed text (and the environment does not set it). */
   isConstant(name: string): boolean {
-    return this.assigned.has(name) && !this.computed.has(name);
+    return this.fixedVariable(name) || (this.assigned.has(name) && !this.computed.has(name));
   }
 
   private note(name: string, parts: Part[] | undefined): void {
     this.assigned.add(name);
-    const fixed = parts !== undefined && parts.every((p) => p.type === 'lit') && !parts.some((p) => templatesIn(this.s, p.start, p.end).length > 0);
+    const fixed = parts !== undefined && parts.every((p) => (p.type === 'lit' && templatesIn(this.s, p.start, p.end).length === 0) || (p.type === 'param' && this.isConstant(p.name) && !p.operand?.some((o) => o.type !== 'lit')));
     if (!fixed) this.computed.add(name);
   }
 

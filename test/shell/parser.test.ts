@@ -221,3 +221,10 @@ test('nested constructs: case and heredocs inside substitutions', () => {
   assert.deepEqual(s.file.errors, []);
   assert.deepEqual(names(s), ['?', 'echo', 'echo', '?', 'cat', 'echo']);
 });
+
+test('variables set only from fixed text or platform values are constant', async () => {
+  const { VariableTaint } = await import('../../src/shell/flow.js');
+  const s = analyse('A=x\nB="${HOST_URL#https://}"\nB="${B#http://}"\nC=$(date)\nD=x\nD=$1\nread -r E <<< "$A"');
+  const t = new VariableTaint<string>(s, new Map(), () => [], (n) => n === 'HOST_URL');
+  assert.deepEqual(['A', 'B', 'C', 'D', 'E', 'HOST_URL', 'Z'].map((n) => t.isConstant(n)), [true, true, false, false, false, true, false]);
+});

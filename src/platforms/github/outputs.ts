@@ -19,6 +19,9 @@ import { shellOf, templatesIn, type Part, type ShellScript } from '../../shell/i
 import { classifyPath, taintsOf, type Taint } from './contexts.js';
 import { actionKey } from './uses.js';
 
+/** Variables the runner sets from the run itself (paths, ids, the commit): nothing a pull request chooses. */
+export const RUNNER_SET = /^(GITHUB_(SHA|RUN_ID|RUN_NUMBER|RUN_ATTEMPT|WORKSPACE|REPOSITORY|REPOSITORY_OWNER|SERVER_URL|API_URL|GRAPHQL_URL|ACTION_PATH|ENV|PATH|OUTPUT|STEP_SUMMARY|JOB|WORKFLOW|EVENT_NAME|BASE_REF)|RUNNER_(TEMP|TOOL_CACHE|OS|ARCH|NAME|WORKSPACE)|HOME|PWD)$/;
+
 /** An outside value reaching a place, with the hops it took (source first). */
 export interface Flow {
   taint: Taint;
@@ -244,6 +247,6 @@ export class GithubFlows {
       const e = exprs.get(start);
       if (!e?.ast) return [];
       return this.resolve(e.ast, job).filter((f) => f.taint.source !== 'derived');
-    });
+    }, (name) => RUNNER_SET.test(name) && !env.has(name));
   }
 }
