@@ -294,18 +294,6 @@ export function redirectsOf(site: CommandSite): Redirect[] {
   return site.outer.length > 0 ? [...site.cmd.redirects, ...site.outer] : site.cmd.redirects;
 }
 
-/** The word's parts in order, descending into nothing: parameters it expands (`$X`, `${X}`, `${X:-…}`). */
-export function paramsIn(parts: Part[]): string[] {
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p.type === 'param') {
-      out.push(p.name);
-      if (p.operand) out.push(...paramsIn(p.operand));
-    }
-  }
-  return out;
-}
-
 /** Simple commands inside a list (nested bodies and substitutions included), in source order. */
 export function commandsIn(list: List): SimpleCommand[] {
   const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [] };
