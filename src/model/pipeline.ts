@@ -181,6 +181,8 @@ export interface Job {
   /** Call of a reusable workflow. */
   uses?: ExternalRef;
   with: Map<string, StepInput>;
+  /** GitHub job `outputs:` by name (values usually `${{ steps.<id>.outputs.<name> }}`). */
+  outputs?: Map<string, StepInput>;
   /** `secrets: inherit` on a reusable workflow call. */
   secretsInherit?: Span;
   secrets: EnvVar[];

@@ -15,6 +15,9 @@ import { appendToMap, insertBefore, isBlockMap, pathOf } from '../fix/yaml-edits
 import { kubeEnvFix } from '../fix/kube-env.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
+import { expressionOffsets } from '../core/templated.js';
+import { githubFlows, type Flow } from '../platforms/github/outputs.js';
+import { codePositionAt, quotingAt, shellOf, type ShellScript } from '../shell/index.js';
 
 interface Verdict {
   severity: Severity;
@@ -93,6 +96,7 @@ export default defineRule({
     if (ctx.pipeline.platform === 'jenkins') return checkJenkins(ctx);
     const { pipeline, report } = ctx;
     checkCallees(ctx);
+    const flows = githubFlows(pipeline);
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
         const script = step.script;
@@ -101,26 +105,32 @@ export default defineRule({
         const literalEnv = new Set(
           [...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`),
         );
-        const found: { expr: Expression; t: Taint; v: Verdict }[] = [];
-        for (const expr of script.expressions) {
-          if (!expr.ast) continue;
-          let worst: { t: Taint; v: Verdict } | undefined;
-          for (const t of taintsOf(expr.ast, script.shell === 'javascript')) {
-            if (literalEnv.has(t.path)) continue;
-            const v = judge(pipeline, t);
-            if (v && (!worst || severityRank(v.severity) > severityRank(worst.v.severity))) worst = { t, v };
+        const shell = script.kind === 'run' ? shellOf(script) : undefined;
+        const offsets = shell ? expressionOffsets(script.text) : [];
+        const found: { expr: Expression; flow: Flow; v: Verdict }[] = [];
+        script.expressions.forEach((expr, i) => {
+          if (!expr.ast) return;
+          let worst: { flow: Flow; v: Verdict } | undefined;
+          for (const flow of flows.resolve(expr.ast, job, script.shell === 'javascript')) {
+            if (literalEnv.has(flow.taint.path)) continue;
+            let v = judge(pipeline, flow.taint);
+            if (v && shell && offsets[i] !== undefined) v = byPlace(v, flow.taint, shell, offsets[i]!);
+            if (v && (!worst || severityRank(v.severity) > severityRank(worst.v.severity))) worst = { flow, v };
           }
           if (worst) found.push({ expr, ...worst });
-        }
+        });
         // One fix per step moves every flagged expression into the step's `env:` at once.
         const fix = found.length > 0 ? envFix(pipeline, job, step, found.map((f) => f.expr)) : undefined;
-        found.forEach(({ expr, t, v }, i) => {
+        found.forEach(({ expr, flow, v }, i) => {
+          const t = flow.taint;
+          const through = flow.related.length > 0 ? `\`${expr.raw.trim()}\` carries \`${t.path}\` and is expanded into ${sinkName(script)}` : `\`${t.path}\` is expanded into ${sinkName(script)}`;
           report({
             span: expr.span,
-            message: `\`${t.path}\` is expanded into ${sinkName(script)}: ${v.why}`,
+            message: `${through}: ${v.why}`,
             severity: v.severity,
             confidence: v.confidence,
             ...(v.persona ? { persona: v.persona } : {}),
+            ...(flow.related.length > 0 ? { related: flow.related } : {}),
             ...(i === 0 && fix ? { fix } : {}),
           });
         });
@@ -128,6 +138,34 @@ export default defineRule({
     }
   },
 });
+
+/** Fields that cannot hold a line break (titles, branch names, e-mail addresses). */
+const SINGLE_LINE = /(^github\.head_ref|\.(title|ref|label|email|name|page_name|default_branch|homepage|head_branch|display_title)|\.changes\.title\.from)$/;
+
+/**
+ * Where the expression lands in the shell script changes what an outsider
+ * needs: inside a comment or a quoted here-document only a line break gets
+ * out, which single-line fields cannot hold. Single quotes, double quotes or
+ * none change nothing: every free-text field, branch names included, can hold
+ * `'`, `"`, `$(` and `;`. As the command name (or code for `eval`/`sh -c`)
+ * no quote needs breaking at all.
+ */
+function byPlace(v: Verdict, t: Taint, shell: ShellScript, offset: number): Verdict {
+  // Only for outsiders' text: an input meant to hold a command (`inputs.command`) is run as one by design.
+  const code = t.source === 'attacker' ? codePositionAt(shell, offset) : undefined;
+  if (code && v.confidence !== 'high') {
+    // No quote to break out of: whatever the value is runs as a command.
+    const why = code === 'command-name' ? 'it is the command the shell runs' : 'the shell runs it as code (`eval`, `sh -c`)';
+    return { ...v, confidence: v.confidence === 'low' ? 'medium' : 'high', why: `${v.why}; ${why}` };
+  }
+  const quoting = quotingAt(shell, offset);
+  if (quoting !== 'comment' && quoting !== 'heredoc-quoted') return v;
+  const where = quoting === 'comment' ? 'a shell comment' : "a quoted here-document (`<<'EOF'`)";
+  if (t.source === 'attacker' && SINGLE_LINE.test(t.path)) {
+    return { severity: 'low', confidence: 'low', persona: 'pedantic', why: `it lands in ${where}, which only a line break could leave, and the field cannot hold one; an \`env:\` entry still keeps it out of the script` };
+  }
+  return { ...v, confidence: v.confidence === 'high' ? 'medium' : v.confidence, why: `${v.why}; it lands in ${where}, so a line break in the value is needed to reach code` };
+}
 
 /** Webhook data followed through Triggers into a Task's script: high, with the chain as related locations. */
 function checkWebhookChains({ index, report }: ProjectContext): void {
@@ -403,22 +441,23 @@ function quoteTracker(text: string, from: number): { single: boolean; double: bo
  * Reported at the sink in the callee, with the caller's `with:` as related.
  */
 function checkCallees({ pipeline, report }: RuleContext): void {
-  const refs: { ref: ExternalRef; inputs: Map<string, StepInput> }[] = [];
+  const refs: { ref: ExternalRef; inputs: Map<string, StepInput>; job: Job }[] = [];
   for (const job of pipeline.jobs) {
-    if (job.uses) refs.push({ ref: job.uses, inputs: job.with });
-    for (const step of job.steps) if (step.uses) refs.push({ ref: step.uses, inputs: step.with });
+    if (job.uses) refs.push({ ref: job.uses, inputs: job.with, job });
+    for (const step of job.steps) if (step.uses) refs.push({ ref: step.uses, inputs: step.with, job });
   }
-  for (const { ref, inputs } of refs) {
+  const flows = githubFlows(pipeline);
+  for (const { ref, inputs, job } of refs) {
     const callee = calleeOf(ref);
     if (!callee) continue;
-    const tainted = new Map<string, { input: StepInput; t: Taint; v: Verdict }>();
+    const tainted = new Map<string, { input: StepInput; flow: Flow; v: Verdict }>();
     for (const [name, input] of inputs) {
       for (const e of input.value.expressions) {
         if (!e.ast) continue;
-        for (const t of taintsOf(e.ast)) {
-          if (t.source !== 'attacker') continue;
-          const v = judge(pipeline, t);
-          if (v && v.severity === 'high') tainted.set(name.toLowerCase(), { input, t, v });
+        for (const flow of flows.resolve(e.ast, job)) {
+          if (flow.taint.source !== 'attacker') continue;
+          const v = judge(pipeline, flow.taint);
+          if (v && v.severity === 'high') tainted.set(name.toLowerCase(), { input, flow, v });
         }
       }
     }
@@ -432,13 +471,14 @@ function checkCallees({ pipeline, report }: RuleContext): void {
           const used = contextAccesses(e.ast).map((a) => /^inputs\.([^.[]+)$/.exec(a.path)?.[1]).find((n) => n !== undefined && tainted.has(n));
           if (!used) continue;
           const src = tainted.get(used)!;
+          const t = src.flow.taint;
           report({
             span: e.span,
             file: callee.file.path,
-            message: `\`inputs.${used}\` is expanded into ${sinkName(script)}; \`${pipeline.file.path}\` passes it \`${src.t.path}\`: ${src.v.why}`,
+            message: `\`inputs.${used}\` is expanded into ${sinkName(script)}; \`${pipeline.file.path}\` passes it \`${t.path}\`${src.flow.related.length > 0 ? ' (through an earlier step\'s output)' : ''}: ${src.v.why}`,
             severity: 'high',
             confidence: src.v.confidence,
-            related: [{ file: pipeline.file.path, span: src.input.value.span, message: `\`${src.input.key.value}\` is set from \`${src.t.path}\`` }],
+            related: [...src.flow.related, { file: pipeline.file.path, span: src.input.value.span, message: `\`${src.input.key.value}\` is set from \`${t.path}\`` }],
           });
         }
       }

@@ -1,12 +1,15 @@
 import { locateInScript } from '../core/templated.js';
 import { fileOf } from '../platforms/gitlab/build.js';
+import { argv, commandsIn, shellOf, staticValue, type List, type Part, type ShellScript, type SimpleCommand, type Word } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 /**
- * Remote code piped into an interpreter: `curl … | sh`, `wget -O- … | bash`,
- * `bash <(curl …)`, `sh -c "$(curl …)"`, PowerShell `iex (iwr …)`. Checked per
- * command (lines joined across backslash continuations), so a download saved
- * to a file and verified before running stays silent.
+ * Remote code run by an interpreter: `curl … | sh`, `wget -O- … | bash`,
+ * `bash <(curl …)`, `sh -c "$(curl …)"`, `eval "$(curl …)"`, PowerShell
+ * `iex (iwr …)`. Shell scripts are read from their syntax tree (pipelines,
+ * substitutions, here-strings), so a download saved to a file and verified
+ * before running, a comment or a string mentioning `curl | sh` stay silent.
+ * Other interpreters' scripts (PowerShell, cmd) are matched per line.
  */
 const FETCH = String.raw`(?:curl|wget|fetch|iwr|Invoke-WebRequest|irm|Invoke-RestMethod)\b`;
 // Bounded path prefix (`/usr/bin/`): an unbounded `\S*` backtracks quadratically on long lines.
@@ -32,6 +35,114 @@ export function remoteExecLines(script: string): { index: number; length: number
   return out;
 }
 
+/** Interpreters that run code read from standard input or given as an argument. */
+const INTERPRETER_NAME = /^(?:(?:ba|z|k|da|fi|mk)?sh|python[0-9.]*|pypy[0-9.]*|perl|ruby|node|php|pwsh)$/;
+const SHELL = /^(?:ba|z|k|da|mk)?sh$/;
+
+/** `curl`/`wget` invocations whose download goes to standard output. */
+function fetchesToStdout(s: ShellScript, cmd: SimpleCommand): boolean {
+  const { name, args } = argv(s, cmd);
+  const values = args.map((w) => staticValue(s, w));
+  if (name === 'curl') {
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k] ?? '';
+      if (v === '-o' || v === '--output') return values[k + 1] === '-';
+      if (v === '-O' || v === '--remote-name' || v === '--remote-name-all' || v.startsWith('--output=')) return v === '--output=-';
+      // Short options grouped (`-fsSLo file`): letters up to the first one that takes a value.
+      const group = /^-([a-zA-Z]+)$/.exec(v)?.[1];
+      if (group) {
+        for (const ch of group) {
+          if (ch === 'o') return (group.endsWith('o') ? values[k + 1] : group.slice(group.indexOf('o') + 1)) === '-';
+          if (ch === 'O') return false;
+          if ('XHdubcAeEFKmrTtUwxyYzCDQ'.includes(ch)) break;
+        }
+      }
+    }
+    return true;
+  }
+  if (name === 'wget') {
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k] ?? '';
+      const long = /^--output-document=(.*)$/.exec(v);
+      if (long) return long[1] === '-' || long[1] === '/dev/stdout';
+      if (v === '--output-document') return values[k + 1] === '-' || values[k + 1] === '/dev/stdout';
+      const group = /^-([a-zA-Z]*)O(.*)$/.exec(v);
+      if (group) {
+        const target = group[2] ? group[2] : values[k + 1];
+        return target === '-' || target === '/dev/stdout';
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+function fetchesIn(s: ShellScript, list: List): boolean {
+  return commandsIn(list).some((c) => fetchesToStdout(s, c));
+}
+
+function partsFetch(s: ShellScript, parts: Part[]): boolean {
+  return parts.some((p) => (p.type === 'cmdsub' || p.type === 'procsub') && fetchesIn(s, p.body));
+}
+
+/** Whether an interpreter invocation takes its program from standard input (no script file, `-s`, `-`). */
+function readsProgramFromStdin(s: ShellScript, name: string, args: Word[]): boolean {
+  let stdinFlag = false;
+  for (const w of args) {
+    const v = staticValue(s, w);
+    if (v === undefined) return stdinFlag;
+    if (v === '-' || v === '/dev/stdin' || v === '/dev/fd/0') return true;
+    if (v === '--') return true;
+    if (v.startsWith('-') && !v.startsWith('--')) {
+      // `-c`/`-e`/`-m` run the argument or a module, not standard input.
+      if (SHELL.test(name) ? v.includes('c') : /[cem]/.test(v.slice(1, 2))) return false;
+      if (v.includes('s') && SHELL.test(name)) stdinFlag = true;
+      continue;
+    }
+    if (v.startsWith('--')) continue;
+    return stdinFlag;
+  }
+  return true;
+}
+
+/** Whether the interpreter runs the word as code (`sh -c WORD`, `python -c WORD`, `node -e WORD`). */
+function runsArgument(s: ShellScript, args: Word[], target: Word): boolean {
+  const k = args.indexOf(target);
+  const flag = k > 0 ? staticValue(s, args[k - 1]) ?? '' : '';
+  return /^-[a-zA-Z]*[ce]$/.test(flag);
+}
+
+/** Start offsets of pipelines that run a download unverified. */
+export function remoteExecSites(s: ShellScript): number[] {
+  const found = new Set<number>();
+  for (const site of s.commands) {
+    const { cmd, pipeline } = site;
+    const { name, args } = argv(s, cmd);
+    if (!name) continue;
+    const interpreter = INTERPRETER_NAME.test(name);
+    // `curl … | sh`: an earlier command of the same pipeline downloads to standard output.
+    if (interpreter && site.position > 0 && readsProgramFromStdin(s, name, args)) {
+      const feeds = pipeline.commands.slice(0, site.position).some((c) => c.type === 'simple' && fetchesToStdout(s, c));
+      if (feeds) found.add(pipeline.start);
+    }
+    // `bash <(curl …)`, `source <(curl …)`, `sh -c "$(curl …)"`, `eval "$(curl …)"`.
+    const sourcing = name === 'source' || name === '.';
+    for (const w of args) {
+      if (!partsFetch(s, w.parts)) continue;
+      const viaProc = w.parts.some((p) => p.type === 'procsub');
+      if ((viaProc && (interpreter || sourcing)) || name === 'eval' || (interpreter && runsArgument(s, args, w)) || (sourcing && viaProc)) found.add(pipeline.start);
+    }
+    // `bash <<< "$(curl …)"`, or a here-document whose body downloads.
+    if (interpreter && readsProgramFromStdin(s, name, args)) {
+      for (const r of cmd.redirects) {
+        const parts = r.heredoc ? r.heredoc.parts : r.op === '<<<' && r.target ? r.target.parts : [];
+        if (partsFetch(s, parts)) found.add(pipeline.start);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
 export default defineRule({
   meta: {
     id: 'unverified-script-exec',
@@ -54,7 +165,11 @@ export default defineRule({
       for (const step of job.steps) {
         const script = step.script;
         if (!script || script.kind === 'github-script') continue;
-        for (const hit of remoteExecLines(script.text)) {
+        const shell = shellOf(script);
+        const hits = shell
+          ? remoteExecSites(shell).map((start) => ({ index: start, length: script.text.slice(start).split('\n')[0]!.trimEnd().length }))
+          : remoteExecLines(script.text);
+        for (const hit of hits) {
           const piece = script.text.slice(hit.index, hit.index + hit.length);
           // Scripts of included GitLab files live in another file: keep the script's own span there.
           const span = fileOf(script.span) && fileOf(script.span) !== pipeline.file ? script.span : locateInScript(pipeline.file, script, hit.index, hit.length);

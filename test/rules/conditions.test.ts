@@ -1,10 +1,12 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import insecure from '../../src/rules/insecure-commands.js';
 import unsoundCondition from '../../src/rules/unsound-condition.js';
 import unsoundContains from '../../src/rules/unsound-contains.js';
 import bot from '../../src/rules/bot-conditions.js';
 import unredacted from '../../src/rules/unredacted-secrets.js';
 import githubEnv from '../../src/rules/github-env.js';
-import { ruleTester, yaml } from '../helpers/rule-tester.js';
+import { findingsOf, ruleTester, yaml } from '../helpers/rule-tester.js';
 
 ruleTester(insecure, {
   valid: [{ name: 'switched off', code: yaml`
@@ -152,5 +154,71 @@ ruleTester(githubEnv, {
         steps:
           - run: echo "TITLE=\${{ github.event.pull_request.title }}" >> "$GITHUB_ENV"
           - run: cat artifact/env.txt >> $GITHUB_ENV
-  `, findings: [{ line: 6, column: 26, severity: 'high' }, { line: 7, severity: 'medium', confidence: 'low' }] }],
+  `, findings: [{ line: 6, column: 26, severity: 'high' }, { line: 7, severity: 'medium', confidence: 'low' }] },
+  { name: 'through step env and a group redirection; tee -a into GITHUB_PATH; constants stay silent', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - env:
+              HEAD: \${{ github.event.pull_request.head.ref }}
+            run: |
+              echo "STATIC=1" >> "$GITHUB_ENV"
+              {
+                echo "BRANCH=$HEAD"
+              } >> "$GITHUB_ENV"
+              echo "\${{ github.event.pull_request.title }}" | tee -a "$GITHUB_PATH"
+              echo "$(echo '\${{ github.event.pull_request.body }}' | head -1)" >> $GITHUB_ENV
+  `, findings: [
+    { line: 11, column: 13, severity: 'high', message: /carries `github\.event\.pull_request\.head\.ref`/ },
+    { line: 13, column: 17, severity: 'high' },
+    { line: 14, column: 25, severity: 'high' },
+  ] }],
+});
+
+ruleTester(githubEnv, {
+  valid: [{ name: 'a variable set only to fixed text; runner paths; a branch name under push, where it is empty', code: yaml`
+    on: [push, pull_request_target]
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              msg="done"
+              echo "MSG=\${msg}" >> "$GITHUB_ENV"
+              echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+              echo "SHA=$GITHUB_SHA" >> "$GITHUB_ENV"
+  ` }, { name: 'commit messages only exist under push', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "M=\${{ github.event.head_commit.message }}" >> "$GITHUB_ENV"
+  ` }],
+  invalid: [{ name: 'the pull request branch through GITHUB_HEAD_REF; a computed value under pull_request_target', code: yaml`
+    on: pull_request_target
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              echo "BRANCH=$GITHUB_HEAD_REF" >> "$GITHUB_ENV"
+              echo "V=$(cat version.txt)" >> "$GITHUB_ENV"
+  `, findings: [{ line: 7, severity: 'high', message: /github\.head_ref/ }, { line: 8, severity: 'medium', confidence: 'low' }] }],
+});
+
+test('github-env: the source of a variable written to GITHUB_ENV is a related location', () => {
+  const [f] = findingsOf(githubEnv, { name: 'x', code: yaml`
+    on: issue_comment
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - env:
+              BODY: \${{ github.event.comment.body }}
+            run: echo "X=$BODY" >> "$GITHUB_ENV"
+  ` });
+  assert.equal(f?.related?.[0]?.span.line, 7);
 });

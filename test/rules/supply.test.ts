@@ -105,5 +105,19 @@ ruleTester(packages, {
           - run: |
               pip install black ruff
               go install golang.org/x/tools/cmd/goimports@latest
-  `, findings: [{ line: 6, severity: 'low', message: /`black` \(pip\), `ruff` \(pip\), `golang.org\/x\/tools\/cmd\/goimports@latest` \(go install\)/ }] }],
+  `, findings: [{ line: 6, severity: 'low', message: /`black` \(pip\), `ruff` \(pip\), `golang.org\/x\/tools\/cmd\/goimports@latest` \(go install\)/ }] },
+  { name: 'read from the command structure: option values, wrappers, continuations, python -m pip', persona: 'pedantic', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: pip install --index-url https://download.example/whl torch==2.4.0
+          - run: echo "pip install black is the way"
+          - run: pip install "\${{ matrix.pkg }}" "$PKG"
+          - run: |
+              \${CONDA_RUN} python3 -m pip install \\
+                delocate
+          - run: sudo -E npm install --global --registry https://r.example pnpm
+  `, findings: [{ line: 9, message: /^`delocate` \(pip\) installed/ }, { line: 12, message: /^`pnpm` \(npm -g\) installed/ }] }],
 });

@@ -18,6 +18,10 @@ ruleTester(rule, {
                 curl -s https://api.github.com/repos/x/y | jq .name
                 curl -s https://api.github.com/repos/x/y | python3 -c "import sys, json; print(json.load(sys.stdin)['name'])"
                 # curl https://x | sh  (a comment)
+                echo "to install: curl https://x | sh"
+                curl -fsSLo- https://x > /dev/null | sh -c 'cat > f'
+                wget https://x/i.sh | bash
+                curl https://x | bash ./local-script.sh
     ` },
   ],
   invalid: [
@@ -41,6 +45,23 @@ ruleTester(rule, {
       { line: 10, column: 11 },
       { line: 12, column: 11 },
     ] },
+    { name: 'eval, sh -c, source <(…), here-strings, env before sh, code given to docker exec', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: |
+                eval "$(curl -fsSL https://x.example/env)"
+                sh -c "$(wget -qO- https://x.example/i.sh)"
+                source <(curl -s https://x.example/lib.sh)
+                bash <<< "$(curl -s https://x.example/i.sh)"
+                curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=v1 sh -
+                if true; then curl -s https://x | sudo bash /dev/stdin 1.2; fi
+                docker exec c /bin/bash -c '
+                  curl -sL https://aka.ms/x | bash
+                '
+    `, findings: [{ line: 7, column: 11 }, { line: 8 }, { line: 9 }, { line: 10 }, { line: 11 }, { line: 12, column: 25 }, { line: 14, column: 13 }] },
   ],
 });
 

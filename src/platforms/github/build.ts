@@ -356,6 +356,11 @@ class Builder {
     const name = this.str(y.get(node, 'name'));
     if (name) job.name = name;
     if (runner) job.runner = runner;
+    const outputs = y.get(node, 'outputs');
+    if (outputs) {
+      job.outputs = new Map();
+      for (const { key, value } of this.namedValues(outputs, 'outputs')) if (value) job.outputs.set(key.value, { key, value });
+    }
     const perms = this.permissions(y.pair(node, 'permissions'));
     if (perms) job.permissions = perms;
     const cond = this.condition(y.get(node, 'if'));
@@ -399,7 +404,7 @@ class Builder {
         if (svc) this.collectOther(svc, ['image']);
       }
     }
-    this.collectOther(node, ['runs-on', 'env', 'steps', 'name', 'permissions', 'if', 'needs', 'environment', 'uses', 'with', 'secrets', 'container', 'services', 'defaults']);
+    this.collectOther(node, ['runs-on', 'env', 'steps', 'name', 'permissions', 'if', 'needs', 'environment', 'uses', 'with', 'secrets', 'container', 'services', 'defaults', 'outputs']);
     if (!uses && !y.get(node, 'steps')) this.problem(`job \`${id.value}\` has neither \`steps\` nor \`uses\``, pair.key as YamlNode);
     return job;
   }

@@ -1,0 +1,351 @@
+/**
+ * The shell model of a pipeline script: parsed once per Script (cached), with
+ * template substitutions replaced by same-length placeholders so that every
+ * offset in the tree is an offset in `script.text`, and a flat view of the
+ * commands that rules query (name, arguments, redirections, pipeline place).
+ */
+import { findExpressions } from '../expr/parser.js';
+import type { Script, ShellKind } from '../model/pipeline.js';
+import type { Command, CompoundCommand, List, Part, Pipeline, Quoting, Redirect, ShellFile, SimpleCommand, Word } from './ast.js';
+import { parseShell, parseShellRange } from './parser.js';
+
+export type * from './ast.js';
+export { parseShell, wordLiteral } from './parser.js';
+
+/** A simple command with where it stands. */
+export interface CommandSite {
+  cmd: SimpleCommand;
+  pipeline: Pipeline;
+  /** Position in the pipeline (0 for the first command). */
+  position: number;
+  /** Redirections of enclosing groups, loops and blocks (`{ …; } >> "$GITHUB_OUTPUT"`), innermost first. */
+  outer: Redirect[];
+  /** Inside `$( )`, backticks or `<( )`: its output is text for another command. */
+  substituted: boolean;
+}
+
+export interface ShellScript {
+  file: ShellFile;
+  /** Offsets and lengths of template substitutions (placeholders) in the text, in order. */
+  templates: { start: number; end: number }[];
+  commands: CommandSite[];
+  pipelines: Pipeline[];
+  /** `for`/`select` loops (their variable takes the listed words' values). */
+  loops: CompoundCommand[];
+  /** Word parts with their quoting plus comments and heredoc bodies, sorted by start (for `quotingAt`). */
+  leaves: { start: number; end: number; quoting: Quoting }[];
+}
+
+/** Shells whose scripts are read as POSIX/bash. `unknown` is a shell the platform left unnamed, almost always sh. */
+export function isPosixShell(shell: ShellKind): boolean {
+  return shell === 'bash' || shell === 'sh' || shell === 'unknown';
+}
+
+const cache = new WeakMap<Script, ShellScript | null>();
+
+/** The parsed shell script, or undefined for interpreters that are not a POSIX shell (pwsh, cmd, python …). */
+export function shellOf(script: Script): ShellScript | undefined {
+  const hit = cache.get(script);
+  if (hit !== undefined) return hit ?? undefined;
+  const parsed = script.kind === 'github-script' || !isPosixShell(script.shell) ? null : analyse(script.text, templateRanges(script));
+  cache.set(script, parsed);
+  return parsed ?? undefined;
+}
+
+/** Template substitutions in a script's text, by the syntaxes its expressions use. */
+function templateRanges(script: Script): { start: number; end: number }[] {
+  const syntaxes = new Set(script.expressions.map((e) => e.syntax ?? 'gha'));
+  const out: { start: number; end: number }[] = [];
+  if (syntaxes.has('gha') || script.text.includes('${{')) for (const f of findExpressions(script.text)) out.push({ start: f.start, end: f.end });
+  const patterns: RegExp[] = [];
+  if (syntaxes.has('gitlab')) patterns.push(/\$\[\[[^\]\n]*\]\]/g);
+  if (syntaxes.has('tekton')) patterns.push(/\$\((?:params|context|tasks|workspaces|resources|inputs|outputs|steps|results|tt)\.[^)\n]*\)/g);
+  if (syntaxes.has('argo')) patterns.push(/\{\{[^}\n]*\}\}/g);
+  for (const re of patterns) for (const m of script.text.matchAll(re)) out.push({ start: m.index, end: m.index + m[0].length });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Parses shell text whose template substitutions are at `templates`. */
+export function analyse(text: string, templates: { start: number; end: number }[] = []): ShellScript {
+  let masked = text;
+  if (templates.length > 0) {
+    const pieces: string[] = [];
+    let at = 0;
+    for (const t of templates) {
+      if (t.start < at) continue;
+      pieces.push(text.slice(at, t.start), placeholder(t.end - t.start));
+      at = t.end;
+    }
+    pieces.push(text.slice(at));
+    masked = pieces.join('');
+  }
+  const file = parseShell(masked);
+  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [] };
+  walkList(s, file.root, [], false);
+  // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
+  // its pieces do not change how the outer script quotes text, so its leaves are dropped.
+  for (let k = 0; k < s.commands.length && k < 5000; k++) {
+    const code = inlineCode(s, s.commands[k]!.cmd);
+    if (!code) continue;
+    const leaves = s.leaves.length;
+    walkList(s, parseShellRange(masked, code.start, code.end).root, [], false);
+    s.leaves.length = leaves;
+  }
+  for (const c of file.comments) s.leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
+  s.leaves.sort((a, b) => a.start - b.start);
+  return s;
+}
+
+/** An identifier-like run of the same length: a literal to the shell, never an operator. */
+function placeholder(length: number): string {
+  return length <= 0 ? '' : 'Z'.repeat(length);
+}
+
+function walkList(s: ShellScript, list: List, outer: Redirect[], substituted: boolean): void {
+  for (const item of list.items) {
+    for (const p of item.pipelines) {
+      s.pipelines.push(p);
+      p.commands.forEach((cmd, position) => walkCommand(s, cmd, p, position, outer, substituted));
+    }
+  }
+}
+
+function walkCommand(s: ShellScript, cmd: Command, pipeline: Pipeline, position: number, outer: Redirect[], substituted: boolean): void {
+  if (cmd.type === 'simple') {
+    s.commands.push({ cmd, pipeline, position, outer, substituted });
+    for (const a of cmd.assignments) {
+      if (a.value) walkWord(s, a.value);
+      for (const w of a.array ?? []) walkWord(s, w);
+    }
+    for (const w of cmd.words) walkWord(s, w);
+    walkRedirects(s, cmd.redirects);
+    return;
+  }
+  walkCompound(s, cmd, outer, substituted);
+}
+
+function walkCompound(s: ShellScript, cmd: CompoundCommand, outer: Redirect[], substituted: boolean): void {
+  const inner = cmd.redirects.length > 0 ? [...cmd.redirects, ...outer] : outer;
+  if (cmd.kind === 'for' || cmd.kind === 'select') s.loops.push(cmd);
+  for (const w of cmd.words) walkWord(s, w);
+  walkRedirects(s, cmd.redirects);
+  for (const b of cmd.bodies) walkList(s, b, inner, substituted);
+}
+
+function walkRedirects(s: ShellScript, redirects: Redirect[]): void {
+  for (const r of redirects) {
+    if (r.target) walkWord(s, r.target);
+    if (r.heredoc) walkParts(s, r.heredoc.parts);
+  }
+}
+
+function walkWord(s: ShellScript, w: Word): void {
+  walkParts(s, w.parts);
+}
+
+function walkParts(s: ShellScript, parts: Part[]): void {
+  for (const p of parts) {
+    switch (p.type) {
+      case 'lit':
+      case 'arith':
+        s.leaves.push({ start: p.start, end: p.end, quoting: p.quoting });
+        break;
+      case 'param':
+        s.leaves.push({ start: p.start, end: p.end, quoting: p.quoting });
+        if (p.operand) walkParts(s, p.operand);
+        break;
+      case 'cmdsub':
+      case 'procsub':
+        walkList(s, p.body, [], true);
+        break;
+    }
+  }
+}
+
+/** How the shell reads the text at `offset`: quoting of the innermost piece containing it. */
+export function quotingAt(s: ShellScript, offset: number): Quoting | undefined {
+  let lo = 0;
+  let hi = s.leaves.length - 1;
+  let found: Quoting | undefined;
+  // Rightmost leaf starting at or before offset; nested leaves (operands) start later than their parent.
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.leaves[mid]!.start <= offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  for (let k = hi; k >= 0 && k > hi - 64; k--) {
+    const leaf = s.leaves[k]!;
+    if (leaf.start <= offset && offset < leaf.end) {
+      found = leaf.quoting;
+      break;
+    }
+  }
+  return found;
+}
+
+const SHELL_NAME = /^(?:ba|da|z|k|mk)?sh$/;
+
+/** The text range of a literal script given to a shell by `-c` anywhere in the command (`docker exec x bash -c '…'`). */
+function inlineCode(s: ShellScript, cmd: SimpleCommand): { start: number; end: number } | undefined {
+  const words = cmd.words;
+  for (let k = 0; k < words.length - 2; k++) {
+    const base = staticValue(s, words[k])?.split('/').pop();
+    if (!base || !SHELL_NAME.test(base)) continue;
+    for (let j = k + 1; j < words.length - 1; j++) {
+      const flag = staticValue(s, words[j]) ?? '';
+      if (!/^-[a-z]+$/.test(flag)) break;
+      if (!flag.includes('c')) continue;
+      const code = words[j + 1]!;
+      const first = code.parts[0];
+      const last = code.parts.at(-1);
+      if (!first || !last) return undefined;
+      if (code.parts.length === 1 && first.type === 'lit' && first.quoting === 'single') {
+        const start = first.start + 1;
+        const end = first.end - 1;
+        return end > start && s.file.text.slice(start, end) === first.value ? { start, end } : undefined;
+      }
+      // A double-quoted script: only text written as it reads (no escapes), so offsets stay exact.
+      const plain = code.parts.every((p) => (p.type === 'lit' && p.quoting === 'double' && s.file.text.slice(p.start, p.end) === p.value) || (p.type !== 'lit' && p.type !== 'procsub' && p.quoting === 'double'));
+      if (!plain || s.file.text[first.start - 1] !== '"' || s.file.text[last.end] !== '"') return undefined;
+      const start = first.start;
+      const end = last.end;
+      return { start, end };
+    }
+  }
+  return undefined;
+}
+
+/** Template substitutions overlapping `[start, end)`, found by binary search (scripts may hold thousands). */
+export function templatesIn(s: ShellScript, start: number, end: number): { start: number; end: number }[] {
+  const ts = s.templates;
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: { start: number; end: number }[] = [];
+  for (let k = lo; k < ts.length && ts[k]!.start < end; k++) if (ts[k]!.end > start) out.push(ts[k]!);
+  return out;
+}
+
+/** Whether the word overlaps a template substitution (its value is only known at run time). */
+export function hasTemplate(s: ShellScript, w: { start: number; end: number }): boolean {
+  return templatesIn(s, w.start, w.end).length > 0;
+}
+
+/** The word's value when it is fixed text (no expansion, no template), else undefined. */
+export function staticValue(s: ShellScript, w: Word | undefined): string | undefined {
+  if (!w) return undefined;
+  let v = '';
+  for (const p of w.parts) {
+    if (p.type !== 'lit') return undefined;
+    v += p.value;
+  }
+  return hasTemplate(s, w) ? undefined : v;
+}
+
+/** Wrappers that run their arguments as a command: `sudo -E x`, `env A=b x`, `time x`, `nohup x`. */
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nohup', 'exec', 'command', 'builtin', 'nice', 'stdbuf', 'timeout']);
+/** Options of those wrappers that take a value (`sudo -u user`, `timeout 5m`). */
+const WRAPPER_VALUE_OPTS: Record<string, RegExp> = {
+  sudo: /^-[ugpCDhrtTU]$/,
+  doas: /^-[uC]$/,
+  env: /^-[uSC]$/,
+  nice: /^-n$/,
+  timeout: /^-[sk]$/,
+};
+
+/** The command's words after wrappers, and the command's base name (`/usr/bin/bash` → `bash`). */
+export function argv(s: ShellScript, cmd: SimpleCommand): { name: string | undefined; args: Word[] } {
+  let words = cmd.words;
+  for (let guard = 0; guard < 8 && words.length > 0; guard++) {
+    // `$SUDO apt-get …`, `${CONDA_RUN} pip …`: a lone variable in front is a wrapper (or nothing).
+    const lone = words[0]!.parts.length === 1 && words[0]!.parts[0]!.type === 'param' && words.length > 1;
+    if (lone) {
+      words = words.slice(1);
+      continue;
+    }
+    const first = staticValue(s, words[0]);
+    const base = first?.split('/').pop();
+    if (base === undefined || !WRAPPERS.has(base)) break;
+    let k = 1;
+    const valued = WRAPPER_VALUE_OPTS[base];
+    while (k < words.length) {
+      const v = staticValue(s, words[k]) ?? '';
+      if (v === '--') {
+        k++;
+        break;
+      }
+      if (base === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) k++;
+      else if (v.startsWith('-')) k += valued?.test(v) ? 2 : 1;
+      else if (base === 'timeout' && /^[0-9.]+[smhd]?$/.test(v)) k++;
+      else break;
+    }
+    words = words.slice(k);
+  }
+  const name = staticValue(s, words[0])?.split('/').pop();
+  return { name, args: words.slice(1) };
+}
+
+/** Every redirection that applies to a command: its own, then those of enclosing blocks. */
+export function redirectsOf(site: CommandSite): Redirect[] {
+  return site.outer.length > 0 ? [...site.cmd.redirects, ...site.outer] : site.cmd.redirects;
+}
+
+/** Simple commands inside a list (nested bodies and substitutions included), in source order. */
+export function commandsIn(list: List): SimpleCommand[] {
+  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [] };
+  walkList(s, list, [], false);
+  return s.commands.map((c) => c.cmd);
+}
+
+const codeRangesOf = new WeakMap<ShellScript, { start: number; end: number; kind: 'command-name' | 'eval' }[]>();
+
+/** Words read as code: command names, `eval` arguments, the script of `sh -c`; sorted by start. */
+function codeRanges(s: ShellScript): { start: number; end: number; kind: 'command-name' | 'eval' }[] {
+  const cached = codeRangesOf.get(s);
+  if (cached) return cached;
+  const out: { start: number; end: number; kind: 'command-name' | 'eval' }[] = [];
+  for (const site of s.commands) {
+    const { cmd } = site;
+    const first = cmd.words[0];
+    if (first) out.push({ start: first.start, end: first.end, kind: 'command-name' });
+    const { name, args } = argv(s, cmd);
+    if (name === 'eval') for (const w of args) out.push({ start: w.start, end: w.end, kind: 'eval' });
+    else if (name && SHELL_NAME.test(name)) {
+      const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(staticValue(s, w) ?? ''));
+      const code = c >= 0 ? args[c + 1] : undefined;
+      if (code) out.push({ start: code.start, end: code.end, kind: 'eval' });
+    }
+  }
+  out.sort((a, b) => a.start - b.start);
+  codeRangesOf.set(s, out);
+  return out;
+}
+
+/**
+ * Whether text at `offset` is read as code rather than as an argument: the
+ * command name itself, or an argument of `eval`, `sh -c` / `bash -c`.
+ */
+export function codePositionAt(s: ShellScript, offset: number): 'command-name' | 'eval' | undefined {
+  const ranges = codeRanges(s);
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]!.start <= offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  // Ranges nest only through substitutions and `sh -c` scripts; being inside code run by `eval`/`sh -c` counts first.
+  let found: 'command-name' | 'eval' | undefined;
+  for (let k = hi; k >= 0 && k > hi - 16; k--) {
+    const r = ranges[k]!;
+    if (r.start <= offset && offset < r.end) {
+      if (r.kind === 'eval') return 'eval';
+      found ??= r.kind;
+    }
+  }
+  return found;
+}
