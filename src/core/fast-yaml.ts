@@ -134,7 +134,9 @@ class FastYaml {
     let end = contentEnd;
     let t = this.skipTrivia(this.pos);
     if (t < this.n && !this.isMarker(t, '---') && !this.isMarker(t, '...')) bail('content after document node');
-    if (t >= this.n) end = this.n;
+    // (what an empty last value holds stays with it)
+    if (t === this.pos) end = contentEnd;
+    else if (t >= this.n) end = this.n;
     else end = this.lineStartOf(t);
     if (end < contentEnd) end = contentEnd;
     this.pos = end;
@@ -240,12 +242,12 @@ class FastYaml {
     if (p >= this.n) return p;
     const ch = src.charCodeAt(p);
     if (ch === NL) return p + 1;
-    if (ch === HASH && p > start) {
+    if (ch === HASH && (p > start || src.charCodeAt(p - 1) === SP)) {
       const e = this.lineEnd(p);
       return e < this.n ? e + 1 : e;
     }
     if (ch === TAB) bail('tab after node');
-    bail('unexpected text after node');
+    bail(`unexpected text after node: ${JSON.stringify(src.slice(start, start + 20))}`);
   }
 
   /**
@@ -687,7 +689,7 @@ class FastYaml {
       this.pos = Math.max(afterLine, retainedEnd);
     } else {
       s.range = [at, at, at];
-      this.pos = afterLine;
+      this.pos = continues ? afterLine : Math.max(afterLine, to);
     }
     return s;
   }
@@ -1122,11 +1124,14 @@ class FastYaml {
     }
     // trailing space up to the separator belongs to the node (not for keys before ':')
     let r = valueEnd;
+    let kept = -1;
     if (role !== 'key') {
       for (;;) {
         const c = src.charCodeAt(r);
         if (c === SP) r++;
         else if (c === NL) {
+          // a flow map value keeps the rest of its line; a sequence item everything up to the separator
+          if (role === 'value' && kept < 0) kept = r + 1;
           r++;
           let s = r;
           while (s < this.n && src.charCodeAt(s) === SP) s++;
@@ -1140,7 +1145,7 @@ class FastYaml {
       // key followed by spaces then ':' or by nothing
       bail('flow key shape');
     }
-    node.range = [p, valueEnd, r];
+    node.range = [p, valueEnd, kept >= 0 ? kept : r];
     this.pos = r;
     return node;
   }
