@@ -86,7 +86,7 @@ class FastYaml {
 
   stream(): Document[] {
     const src = this.src;
-    if (src.charCodeAt(0) === 0xfeff) bail('BOM');
+    if (src.indexOf('\ufeff') >= 0) bail('BOM');
     if (src.indexOf('\r') >= 0) bail('CR');
     const docs: Document[] = [];
     this.directives = new DirectivesClass({ version: '1.2' });
@@ -110,7 +110,7 @@ class FastYaml {
     this.doc = doc;
     this.schema = doc.schema;
     this.warnings = [];
-    const docStart = c;
+    const docStart = this.lineStartOf(c);
     let explicit = false;
     if (this.isMarker(c, '---')) {
       explicit = true;
@@ -203,13 +203,7 @@ class FastYaml {
       } else if (ch === HASH) {
         p = this.lineEnd(p);
       } else if (ch === TAB) {
-        if (atLineStart) {
-          // A tab in a blank or comment line is harmless; in indentation it is not.
-          let q = p;
-          while (q < n && (src.charCodeAt(q) === SP || src.charCodeAt(q) === TAB)) q++;
-          if (q < n && src.charCodeAt(q) !== NL && src.charCodeAt(q) !== HASH) bail('tab indentation');
-          p = q;
-        } else bail('tab');
+        bail(atLineStart ? 'tab indentation' : 'tab');
       } else return p;
     }
     return n;
@@ -654,6 +648,7 @@ class FastYaml {
     if (props?.tag) s.tag = props.tag;
     if (props?.anchor != null) s.anchor = props.anchor;
     const to = next >= this.n ? this.n : next;
+    if (kind === K.Line) bail('empty top-level node');
     if (kind !== K.MapValue) {
       if (src.charCodeAt(p) === HASH || this.maxCommentIndent(afterLine, to) >= 0) bail('comment after empty item');
       s.range = [at, at, at];
@@ -742,8 +737,10 @@ class FastYaml {
       valueEnd = this.plainEnd(p, parentIndent);
       let text = src.slice(p, valueEnd);
       if (text.indexOf('\n') >= 0) text = foldPlain(text);
-      if (props?.tag) s = this.taggedString(text, props);
-      else {
+      if (props?.tag) {
+        s = this.taggedString(text, props);
+        s.type = 'PLAIN';
+      } else {
         s = this.plainScalar(text);
         if (props?.anchor != null) s.anchor = props.anchor;
       }
