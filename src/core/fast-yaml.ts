@@ -135,6 +135,7 @@ class FastYaml {
     let t = this.skipTrivia(this.pos);
     if (t < this.n && !this.isMarker(t, '---') && !this.isMarker(t, '...')) bail('content after document node');
     // (what an empty last value holds stays with it)
+    if (t > this.pos && contents instanceof Scalar) bail('lines after a top-level scalar');
     if (t === this.pos) end = contentEnd;
     else if (t >= this.n) end = this.n;
     else end = this.lineStartOf(t);
@@ -652,7 +653,8 @@ class FastYaml {
     if (kind !== K.MapValue) {
       if (src.charCodeAt(p) === HASH || this.maxCommentIndent(afterLine, to) >= 0) bail('comment after empty item');
       s.range = [at, at, at];
-      this.pos = afterLine;
+      const more = next < this.n && this.col(next) === parentIndent && this.isDash(next);
+      this.pos = more ? afterLine : Math.max(afterLine, to);
       return s;
     }
     // The lines after `key:` stay with the value up to the next key, except that from the
