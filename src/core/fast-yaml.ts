@@ -15,8 +15,8 @@ import type { Node as YamlNode, Schema } from 'yaml';
 /** The options yaml.ts parses with: documents carry them. */
 export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: false, keepSourceTokens: false } as const;
 
-/** Nesting deeper than this is handed to `yaml`, which reports it. */
-const MAX_DEPTH = 400;
+/** Call depth (about two per nesting level) past which `yaml` takes over, far from a stack overflow. */
+const MAX_DEPTH = 1000;
 
 /** Thrown internally to give up; never escapes. */
 class Bail {
@@ -111,9 +111,7 @@ class FastYaml {
     this.schema = doc.schema;
     this.warnings = [];
     const docStart = this.lineStartOf(c);
-    let explicit = false;
     if (this.isMarker(c, '---')) {
-      explicit = true;
       (doc.directives as unknown as { docStart: boolean }).docStart = true;
       let p = c + 3;
       while (p < this.n && src.charCodeAt(p) === SP) p++;
@@ -125,7 +123,6 @@ class FastYaml {
       if (c >= this.n || this.isMarker(c, '---') || this.isMarker(c, '...')) bail('empty document');
     }
     if (src.charCodeAt(c) === 37 /* % */ && this.col(c) === 0) bail('directive');
-    void explicit;
     this.pos = c;
     const contents = this.lineNode(this.col(c), -1, null, 0);
     doc.contents = contents as never;
@@ -255,7 +252,7 @@ class FastYaml {
     let q = p;
     for (;;) {
       // skip blank lines
-      let lineStart = q;
+      const lineStart = q;
       let r = q;
       while (r < this.n && src.charCodeAt(r) === SP) r++;
       if (r < this.n && src.charCodeAt(r) === NL) {
@@ -268,14 +265,13 @@ class FastYaml {
         q = end;
         continue;
       }
-      void lineStart;
       return end;
     }
   }
 
   // ---- nodes ----
 
-  private props(depthCheck: number): Props | null {
+  private props(): Props | null {
     const src = this.src;
     let p = this.pos;
     let props: Props | null = null;
@@ -308,7 +304,6 @@ class FastYaml {
       while (q < this.n && src.charCodeAt(q) === SP) q++;
       p = q;
     }
-    void depthCheck;
     this.pos = p;
     return props;
   }
@@ -317,7 +312,7 @@ class FastYaml {
   private node(kind: K, parentIndent: number, depth: number): YamlNode {
     if (depth > MAX_DEPTH) bail('too deep');
     const src = this.src;
-    const props = this.props(depth);
+    const props = this.props();
     let p = this.pos;
     const ch = p < this.n ? src.charCodeAt(p) : NL;
     if (ch === NL || ch === HASH || p >= this.n) {
@@ -518,7 +513,7 @@ class FastYaml {
    */
   private closeCollection(indent: number, after: number, next: number, valueEnd: number): number {
     if (indent > 0 && next > after) {
-      const to = next >= this.n ? this.n : this.isMarker(next, '---') || this.isMarker(next, '...') ? next : next;
+      const to = next >= this.n ? this.n : next;
       if (this.maxCommentIndent(after, to) >= indent) {
         this.pos = to;
         return to;
@@ -629,13 +624,9 @@ class FastYaml {
   /** Empty value (`key:` with nothing after, `-` alone): a null scalar where `yaml` puts it. */
   private emptyNode(kind: K, parentIndent: number, props: Props | null, p: number, afterLine: number, next: number): Scalar {
     const src = this.src;
-    // Position: after the indicator or the last property, then spaces.
+    // yaml places it after the indicator or the last property and the spaces that follow (p already is).
     let at = props ? props.end : p;
-    if (!props) {
-      // p is at the newline/comment/end; the indicator's spaces are included.
-    } else {
-      while (at < this.n && src.charCodeAt(at) === SP) at++;
-    }
+    while (at < this.n && src.charCodeAt(at) === SP) at++;
     let s: Scalar;
     if (props?.tag) {
       if (props.tag === 'tag:yaml.org,2002:str') {
@@ -958,7 +949,6 @@ class FastYaml {
         if (indent === 0) bail('zero block indent');
       }
       if (sp < indent) break;
-      if (c === TAB && sp === indent && false) bail('tab');
       const e = this.lineEnd(s);
       lines.push(src.slice(q + indent, e));
       trailingBlank = 0;
