@@ -74,6 +74,9 @@ const TAB = 9;
 
 class FastYaml {
   private pos = 0;
+  /** The line start of the last content position skipTrivia found, so columns need no scan back. */
+  private knownPos = -1;
+  private knownLineStart = 0;
   private readonly n: number;
   private doc!: Document;
   private schema!: Schema;
@@ -159,6 +162,7 @@ class FastYaml {
   // ---- low-level scanning ----
 
   private col(p: number): number {
+    if (p === this.knownPos) return p - this.knownLineStart;
     let q = p;
     while (q > 0 && this.src.charCodeAt(q - 1) !== NL) q--;
     return p - q;
@@ -191,18 +195,24 @@ class FastYaml {
   private skipTrivia(p: number): number {
     const src = this.src;
     const n = this.n;
-    let atLineStart = p === 0 || src.charCodeAt(p - 1) === NL;
+    let lineStart = p === 0 || src.charCodeAt(p - 1) === NL ? p : -1;
     while (p < n) {
       const ch = src.charCodeAt(p);
       if (ch === SP) p++;
       else if (ch === NL) {
         p++;
-        atLineStart = true;
+        lineStart = p;
       } else if (ch === HASH) {
         p = this.lineEnd(p);
       } else if (ch === TAB) {
-        bail(atLineStart ? 'tab indentation' : 'tab');
-      } else return p;
+        bail(lineStart >= 0 ? 'tab indentation' : 'tab');
+      } else {
+        if (lineStart >= 0) {
+          this.knownPos = p;
+          this.knownLineStart = lineStart;
+        }
+        return p;
+      }
     }
     return n;
   }
