@@ -96,6 +96,9 @@ test('fast-yaml: documents and markers', () => {
   same('# h\n---\na\n');
   same('a: 1\n---\nb: 1\n# c\n...\n# d\n');
   same('--- # comment\na: 1\n');
+  same('---\n---\na\n');
+  same('a: 1\n---\n');
+  same('a: 1\n---   \n\n---\nb: 1\n');
   assert.deepEqual(fastParseAll(''), []);
   assert.deepEqual(fastParseAll('# only a comment\n'), []);
 });
@@ -119,7 +122,7 @@ test('fast-yaml: gives up on what it does not cover or what yaml reports', () =>
   bails('a: !<tag:x> 3\n', /tag/);
   bails('a:\n  b: 1\n c: 2\n', /content after document node|over-indented|key/);
   bails('a: 1\n  b: 2\n', /mapping in plain value|over-indented/);
-  bails('---\n---\na\n', /empty document/);
+  bails('a: 1\n---\n# only a comment\n---\nb: 1\n', /empty document/);
   bails('a: *\n', /alias name/);
   bails('a: &x: 1\n', /anchor/);
   bails('{a: 1}: x\n', /unexpected text after node/);

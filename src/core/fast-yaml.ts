@@ -118,12 +118,23 @@ class FastYaml {
       (doc.directives as unknown as { docStart: boolean }).docStart = true;
       let p = c + 3;
       while (p < this.n && src.charCodeAt(p) === SP) p++;
+      const at = p;
       if (p < this.n && src.charCodeAt(p) === HASH) p = this.lineEnd(p);
       else if (p < this.n && src.charCodeAt(p) !== NL) bail('content after ---');
       if (p < this.n) p++;
       this.pos = p;
       c = this.skipTrivia(p);
-      if (c >= this.n || this.isMarker(c, '---') || this.isMarker(c, '...')) bail('empty document');
+      if (c >= this.n || this.isMarker(c, '---') || this.isMarker(c, '...')) {
+        // An empty document (a `---` closing a file, or two in a row): a null scalar right after the marker.
+        // With comments around it, yaml stretches it in ways not worth following.
+        if (this.isMarker(c, '...') || src.charCodeAt(at) === HASH || this.maxCommentIndent(p, c >= this.n ? this.n : c) >= 0) bail('empty document');
+        const s = this.plainScalar('');
+        s.range = [at, at, at];
+        doc.contents = s as never;
+        doc.range = [docStart, at, at];
+        this.pos = c >= this.n ? this.n : this.lineStartOf(c);
+        return doc;
+      }
     }
     if (src.charCodeAt(c) === 37 /* % */ && this.col(c) === 0) bail('directive');
     this.pos = c;
