@@ -146,7 +146,7 @@ class FastYaml {
     let t = this.skipTrivia(this.pos);
     if (t < this.n && !this.isMarker(t, '---') && !this.isMarker(t, '...')) bail('content after document node');
     // (what an empty last value holds stays with it)
-    if (t > this.pos && contents instanceof Scalar) bail('lines after a top-level scalar');
+    if (t > this.pos && !((contents instanceof YAMLMap || contents instanceof YAMLSeq) && !contents.flow)) bail('lines after a top-level scalar');
     if (t === this.pos) end = contentEnd;
     else if (t >= this.n) end = this.n;
     else end = this.lineStartOf(t);
