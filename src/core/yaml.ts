@@ -7,6 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, Scalar } fro
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Span } from '../model/source.js';
 import { SourceFile } from '../model/source.js';
+import { fastParseAll, PARSE_OPTIONS } from './fast-yaml.js';
 
 export type { YamlNode, YAMLMap, YAMLSeq };
 
@@ -200,7 +201,8 @@ export function parseYaml(file: SourceFile): ParsedYaml {
   const problems: YamlProblem[] = [];
   let documents: Document[];
   try {
-    const parsed = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true, strict: false, keepSourceTokens: false });
+    // The fast reader covers what pipeline files use and gives up on anything else; `yaml` is the reference and the fallback.
+    const parsed = fastParseAll(file.text) ?? parseAllDocuments(file.text, PARSE_OPTIONS);
     documents = Array.isArray(parsed) ? (parsed as Document[]) : [];
     if (!Array.isArray(parsed)) {
       // An empty stream comes back as an EmptyStream object with no documents.
