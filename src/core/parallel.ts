@@ -1,8 +1,12 @@
 /**
- * File-local analysis on worker threads. Each worker reads, models and checks
- * the files it is handed and sends back finished per-file results; files of
- * Kubernetes-style platforms come back unanalysed, because the project-wide
- * rules need every such object in one heap (the main thread's).
+ * File-local analysis on worker threads, with the calling thread working too.
+ * `--jobs N` means N threads in all: N - 1 workers plus the main thread.
+ *
+ * Files whose kind only their content tells (YAML outside the conventional
+ * paths: Tekton, Argo, Kubernetes…) are analysed on the main thread, because
+ * the project-wide rules need every Kubernetes-style object in one heap. The
+ * others (workflows, GitLab, Jenkins, Dockerfiles…) go in batches to whichever
+ * thread is free, the main thread included once its own files are done.
  *
  * `worker_threads` directly rather than a pool library: the need is a fixed
  * set of long-lived workers with one init message and batched tasks.
@@ -11,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
 import type { FileScan, ScanOptions } from './scan.js';
+import { classifyByPath } from './classify.js';
 import { SourceFile } from '../model/source.js';
 import { allRules } from '../rules/index.js';
 
@@ -39,57 +44,98 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-/** Results arrive in any order; `onResult` gets each file's index in `candidates`. */
-export async function analyseInWorkers(
+/** Files the main thread must read itself: their platform (maybe Kubernetes-style) shows only in their content. */
+export function mainThreadOnly(c: Candidate): boolean {
+  return c.explicit || classifyByPath(c.relPath) === undefined;
+}
+
+/** Lets worker messages in between pieces of the main thread's own work. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Analyses `candidates` on `jobs` threads. `analyseHere` runs a file on the
+ * main thread; `onResult` takes a worker's finished file ('kube': the worker
+ * found a Kubernetes-style file after all, and the main thread must redo it).
+ */
+export async function analyseInParallel(
   candidates: Candidate[],
   opts: ScanOptions,
   jobs: number,
+  analyseHere: (index: number) => Promise<void>,
   onResult: (index: number, outcome: FileScan | 'kube') => Promise<void>,
 ): Promise<void> {
   const { rules, onInternalError, calleeCache: _cache, jobs: _jobs, ...rest } = opts;
   const init: WorkerInit = { ruleIds: rules.map((r) => r.meta.id), opts: rest };
-  const batches: Candidate[][] = [];
-  for (let i = 0; i < candidates.length; i += BATCH) batches.push(candidates.slice(i, i + BATCH));
-  const indexOf = new Map(candidates.map((c, i) => [c, i]));
+  const own: number[] = [];
+  const shared: number[] = [];
+  candidates.forEach((c, i) => (mainThreadOnly(c) ? own : shared).push(i));
+  const batches: number[][] = [];
+  for (let i = 0; i < shared.length; i += BATCH) batches.push(shared.slice(i, i + BATCH));
   let next = 0;
-  // The main thread's own work (Kubernetes files) runs one at a time, in arrival order.
-  let mainWork = Promise.resolve();
+  let outstanding = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
   const workers: Worker[] = [];
+  const send = (w: Worker) => {
+    if (next >= batches.length) return;
+    const b = next++;
+    outstanding++;
+    w.postMessage({ batch: b, files: batches[b]!.map((index) => ({ ...candidates[index]!, index })) });
+  };
+  // Workers' results are handled one at a time, in arrival order, between pieces of main-thread work.
+  let inbox = Promise.resolve();
   try {
-    await new Promise<void>((resolve, reject) => {
-      let pending = batches.length;
-      if (pending === 0) return resolve();
-      const send = (w: Worker) => {
-        if (next >= batches.length) return;
-        const b = next++;
-        w.postMessage({ batch: b, files: batches[b]!.map((c) => ({ ...c, index: indexOf.get(c)! })) });
-      };
-      for (let j = 0; j < jobs; j++) {
-        const w = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init });
-        workers.push(w);
-        w.on('message', (reply: WorkerReply) => {
-          if (reply.kind === 'internal-error') {
-            const e = new Error(reply.message);
-            if (reply.stack) e.stack = reply.stack;
-            onInternalError?.(reply.file, e);
-            return;
-          }
-          if (reply.kind === 'fatal') return reject(new Error(`scan worker failed: ${reply.message}`));
-          send(w);
-          for (const r of reply.results) {
-            const outcome = r.outcome === 'kube' ? 'kube' : rehydrate(r.outcome);
-            mainWork = mainWork.then(() => onResult(r.index, outcome));
-          }
-          mainWork.catch(reject);
-          if (--pending === 0) mainWork.then(resolve, reject);
+    for (let j = 0; j < jobs - 1; j++) {
+      const w = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init });
+      workers.push(w);
+      w.on('message', (reply: WorkerReply) => {
+        if (reply.kind === 'internal-error') {
+          const e = new Error(reply.message);
+          if (reply.stack) e.stack = reply.stack;
+          onInternalError?.(reply.file, e);
+          return;
+        }
+        if (reply.kind === 'fatal') {
+          failure ??= new Error(`scan worker failed: ${reply.message}`);
+          wake?.();
+          return;
+        }
+        send(w);
+        inbox = inbox.then(async () => {
+          for (const r of reply.results) await onResult(r.index, r.outcome === 'kube' ? 'kube' : rehydrate(r.outcome));
+          outstanding--;
+          wake?.();
         });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
+        inbox.catch((e: Error) => {
+          failure ??= e;
+          wake?.();
         });
-        for (let k = 0; k < IN_FLIGHT; k++) send(w);
-      }
-    });
+      });
+      w.on('error', (e) => {
+        failure ??= e;
+        wake?.();
+      });
+      w.on('exit', (code) => {
+        if (code !== 0) failure ??= new Error(`scan worker exited with code ${code}`);
+        wake?.();
+      });
+      for (let k = 0; k < IN_FLIGHT; k++) send(w);
+    }
+    // The main thread's own files first, then whatever batches are left.
+    for (let k = 0; k < own.length; k++) {
+      await analyseHere(own[k]!);
+      if (k % 8 === 7) await breathe();
+      if (failure) throw failure;
+    }
+    while (next < batches.length) {
+      const b = next++;
+      for (const index of batches[b]!) await analyseHere(index);
+      await breathe();
+      if (failure) throw failure;
+    }
+    while (outstanding > 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+    await inbox;
+    if (failure) throw failure;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

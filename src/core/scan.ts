@@ -27,7 +27,7 @@ import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
-import { analyseInWorkers, workersCanRun } from './parallel.js';
+import { analyseInParallel, workersCanRun } from './parallel.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
 import type { ExternalData } from '../online/external.js';
@@ -47,7 +47,7 @@ export interface ScanOptions {
   onInternalError?: (file: string, err: unknown) => void;
   /** Local actions and reusable workflows already built in this scan, by path (set by `scanPaths`). */
   calleeCache?: Map<string, Pipeline | null>;
-  /** Worker threads for file-local analysis (1: all on the calling thread). */
+  /** Threads for file-local analysis, the calling one included (1: no workers). */
   jobs?: number;
   /** Keep the text of files with findings in `ScanResult.sources` (code frames, SARIF fingerprints); default true. */
   keepSources?: boolean;
@@ -93,8 +93,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   };
   const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
   if (jobs > 1) {
-    // Kubernetes-style files come back unanalysed: the project rules need all of them in one heap.
-    await analyseInWorkers(candidates, opts, jobs, async (i, outcome) => {
+    // Kubernetes-style files stay on this thread: the project rules need all of them in one heap.
+    await analyseInParallel(candidates, opts, jobs, (i) => settle(i, candidates[i]!), async (i, outcome) => {
       if (outcome === 'kube') await settle(i, candidates[i]!);
       else slots[i] = lighten(outcome, opts);
     });
