@@ -27,6 +27,7 @@ import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
+import { releaseShells } from '../shell/index.js';
 import { analyseInParallel, workersCanRun } from './parallel.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
 import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
@@ -443,6 +444,14 @@ function withDaggerSources(out: BuildOutput, y: YamlDoc, source: SourceFile, opt
 
 /** Runs every file-local rule that applies to each pipeline of a file. */
 function runRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[], shown: string, opts: ScanOptions): void {
+  try {
+    runFileRules(pipelines, record, findings, shown, opts);
+  } finally {
+    releaseShells(pipelines);
+  }
+}
+
+function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Finding[], shown: string, opts: ScanOptions): void {
   // A GitLab template extended by several jobs yields the same finding once per job: report the place once.
   const reported = new Set<string>();
   const parseError = (message: string, span: Span) => findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
