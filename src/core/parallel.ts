@@ -2,11 +2,10 @@
  * File-local analysis on worker threads, with the calling thread working too.
  * `--jobs N` means N threads in all: N - 1 workers plus the main thread.
  *
- * Files whose kind only their content tells (YAML outside the conventional
- * paths: Tekton, Argo, Kubernetes…) are analysed on the main thread, because
- * the project-wide rules need every Kubernetes-style object in one heap. The
- * others (workflows, GitLab, Jenkins, Dockerfiles…) go in batches to whichever
- * thread is free, the main thread included once its own files are done.
+ * Files go in batches to whichever thread is free. Kubernetes-style files
+ * (Tekton, Argo, RBAC…) are analysed on the main thread only, because the
+ * project-wide rules need every such object in one heap: a worker that reads
+ * one hands it back unanalysed, and the main thread takes those first.
  *
  * `worker_threads` directly rather than a pool library: the need is a fixed
  * set of long-lived workers with one init message and batched tasks.
@@ -15,7 +14,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
 import type { FileScan, ScanOptions } from './scan.js';
-import { classifyByPath } from './classify.js';
 import { SourceFile } from '../model/source.js';
 import { allRules } from '../rules/index.js';
 
@@ -44,11 +42,6 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-/** Files the main thread must read itself: their platform (maybe Kubernetes-style) shows only in their content. */
-export function mainThreadOnly(c: Candidate): boolean {
-  return c.explicit || classifyByPath(c.relPath) === undefined;
-}
-
 /** Lets worker messages in between pieces of the main thread's own work. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -66,11 +59,8 @@ export async function analyseInParallel(
 ): Promise<void> {
   const { rules, onInternalError, calleeCache: _cache, jobs: _jobs, ...rest } = opts;
   const init: WorkerInit = { ruleIds: rules.map((r) => r.meta.id), opts: rest };
-  const own: number[] = [];
-  const shared: number[] = [];
-  candidates.forEach((c, i) => (mainThreadOnly(c) ? own : shared).push(i));
   const batches: number[][] = [];
-  for (let i = 0; i < shared.length; i += BATCH) batches.push(shared.slice(i, i + BATCH));
+  for (let i = 0; i < candidates.length; i += BATCH) batches.push(candidates.slice(i, i + BATCH).map((_, k) => i + k));
   let next = 0;
   let outstanding = 0;
   let failure: Error | undefined;
@@ -121,12 +111,7 @@ export async function analyseInParallel(
       });
       for (let k = 0; k < IN_FLIGHT; k++) send(w);
     }
-    // The main thread's own files first, then whatever batches are left.
-    for (let k = 0; k < own.length; k++) {
-      await analyseHere(own[k]!);
-      if (k % 8 === 7) await breathe();
-      if (failure) throw failure;
-    }
+    // Between its own batches the main thread handles what workers sent back (Kubernetes-style files first).
     while (next < batches.length) {
       const b = next++;
       for (const index of batches[b]!) await analyseHere(index);

@@ -83,12 +83,12 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   for (const n of notes) result.files.push({ path: displayPath(path.resolve(n.path), opts.cwd), status: 'skipped', reason: n.reason });
   // Files of Kubernetes-style platforms wait for the project-wide rules (RBAC, workspaces, triggers across files).
   const slots: (FileScan | Analysis)[] = new Array(candidates.length);
-  const deferred: Analysis[] = [];
+  const deferred: { index: number; analysis: Analysis }[] = [];
   const settle = async (i: number, c: Candidate) => {
     const a = await analyseCandidate(c, opts);
     if (a.pipelines.some((p) => p.kube)) {
       // Documents are kept for the project rules; their raw text is kept only for ignores and code frames.
-      deferred.push(a);
+      deferred.push({ index: i, analysis: a });
       slots[i] = a;
     } else slots[i] = lighten(finishAnalysis(a, opts), opts);
   };
@@ -102,7 +102,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   } else {
     for (let i = 0; i < candidates.length; i++) await settle(i, candidates[i]!);
   }
-  runProjectRules(deferred, opts);
+  // Threads finish files in any order; the cross-file rules see them in discovery order, whatever --jobs is.
+  runProjectRules(deferred.sort((a, b) => a.index - b.index).map((d) => d.analysis), opts);
   for (const slot of slots) {
     const scanned = 'raw' in slot ? finishAnalysis(slot, opts) : slot;
     result.files.push(scanned.record);
