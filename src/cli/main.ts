@@ -6,6 +6,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { tuneJitForScanning } from '../core/jit.js';
 import { defaultJobs } from '../core/parallel.js';
 import { scanPaths, type ScanOptions } from '../core/scan.js';
 import type { Confidence, Severity } from '../model/finding.js';
@@ -80,7 +81,9 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   return value as T;
 }
 
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+export async function main(argv: string[], io: {
+  stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  tuneJitForScanning();
   const out = (s: string) => io.stdout.write(s);
   const err = (s: string) => io.stderr.write(s);
   try {

@@ -28,9 +28,9 @@ export type WorkerReply =
   | { kind: 'internal-error'; file: string; message: string; stack?: string }
   | { kind: 'fatal'; message: string };
 
-const BATCH = 24;
+const BATCH = 16;
 /** Batches handed to a worker before it answers, so it never waits for the main thread. */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 4;
 
 /** Workers rebuild the rule list by id: a rule of the caller's own (not in the catalog) keeps the scan on one thread. */
 export function workersCanRun(opts: ScanOptions): boolean {
@@ -92,7 +92,11 @@ export async function analyseInParallel(
         }
         send(w);
         inbox = inbox.then(async () => {
-          for (const r of reply.results) await onResult(r.index, r.outcome === 'kube' ? 'kube' : rehydrate(r.outcome));
+          for (const r of reply.results) {
+            await onResult(r.index, r.outcome === 'kube' ? 'kube' : rehydrate(r.outcome));
+            // A handed-back file is analysed here: let other workers' messages (and their next batches) through.
+            if (r.outcome === 'kube') await breathe();
+          }
           outstanding--;
           wake?.();
         });
@@ -114,8 +118,11 @@ export async function analyseInParallel(
     // Between its own batches the main thread handles what workers sent back (Kubernetes-style files first).
     while (next < batches.length) {
       const b = next++;
-      for (const index of batches[b]!) await analyseHere(index);
-      await breathe();
+      for (const index of batches[b]!) {
+        await analyseHere(index);
+        // Workers get their next batch only when this thread lets their messages in.
+        await breathe();
+      }
       if (failure) throw failure;
     }
     while (outstanding > 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
