@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { discover } from '../src/core/discover.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const child = fileURLToPath(new URL('./child.js', import.meta.url));
+// The bundled child (dist/bench-child.js, built by `npm run build`) runs the same code as the CLI.
+const child = fileURLToPath(new URL('../bench-child.js', import.meta.url));
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

@@ -14,19 +14,22 @@ const POPULAR = [
 ];
 
 /** Optimal string alignment distance, capped: only 0, 1 and "more" matter here. */
+/**
+ * Edit distance capped at 2 (0, 1, or "2 or more"), counting a swap of two
+ * neighbours as one edit. Linear: it runs for every `uses:` against every
+ * popular name.
+ */
 function distance(a: string, b: string): number {
+  if (a === b) return 0;
   if (Math.abs(a.length - b.length) > 1) return 2;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return 1; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) ? 1 : 2; // transposition
   }
-  return d[a.length]![b.length]!;
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  return long.slice(i + 1) === short.slice(i) ? 1 : 2; // insertion or deletion
 }
 
 export default defineRule({

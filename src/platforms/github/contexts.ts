@@ -89,18 +89,23 @@ export function inputName(path: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function matches(pattern: string, path: string): boolean {
-  const p = pattern.split('.');
-  const s = path.split('.');
-  if (p.length !== s.length) return false;
-  return p.every((seg, i) => seg === '*' || seg === s[i] || s[i] === '*');
+/** Patterns split once: this runs for every context access of every file. */
+const SPLIT_PATTERNS = new Map<string, string[]>();
+
+function matches(pattern: string, segments: string[]): boolean {
+  let p = SPLIT_PATTERNS.get(pattern);
+  if (!p) SPLIT_PATTERNS.set(pattern, (p = pattern.split('.')));
+  if (p.length !== segments.length) return false;
+  for (let i = 0; i < p.length; i++) if (p[i] !== '*' && p[i] !== segments[i] && segments[i] !== '*') return false;
+  return true;
 }
 
 /** What a context path carries, or undefined when nobody but the platform and admins can shape it. */
 export function classifyPath(path: string): Omit<Taint, 'node'> | undefined {
   // `github.event.pull_request.title[?]` style computed suffixes behave like the prefix.
   const clean = path.replace(/\[\?\]/g, '.*');
-  for (const a of ATTACKER) if (matches(a.pattern, clean)) return { source: 'attacker', path, events: a.events };
+  const segments = clean.split('.');
+  for (const a of ATTACKER) if (matches(a.pattern, segments)) return { source: 'attacker', path, events: a.events };
   if (clean.startsWith('github.event.inputs.') || clean.startsWith('inputs.') || clean === 'inputs' || clean.startsWith('github.event.client_payload')) {
     return { source: 'caller', path, events: [] };
   }
