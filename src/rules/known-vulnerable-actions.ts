@@ -1,6 +1,7 @@
 import { ADVISORIES, ADVISORIES_DATE, type ActionAdvisory } from '../data/advisories.js';
 import type { ExternalRef, Pipeline } from '../model/pipeline.js';
 import { defineRule } from './types.js';
+import { versionComment } from '../platforms/github/uses.js';
 
 type Version = [number, number, number];
 
@@ -24,15 +25,12 @@ function affected(adv: ActionAdvisory, v: Version): boolean {
 
 /**
  * The version a reference runs: its tag, or for a SHA pin the `# vX.Y.Z`
- * comment after it. A tag like `v4` moves within its major: the lowest
+ * comment after it (see `versionComment`). A tag like `v4` moves within its major: the lowest
  * version it can name decides, at low confidence.
  */
 function versionOf(p: Pipeline, ref: ExternalRef): { text: string; parsed: NonNullable<ReturnType<typeof parse>> } | undefined {
-  let text = ref.version;
-  if (ref.pin === 'hash') {
-    const line = p.file.lineText(ref.span.line);
-    text = /#\s*(v?\d+(?:\.\d+){0,2})\b/.exec(line.slice(ref.span.endColumn - 1))?.[1];
-  }
+  // A SHA pin runs the version its comment names, in any of the forms pinning tools write (`# v1.2.3`, `# ratchet:o/r@v1.2.3`).
+  const text = ref.pin === 'hash' ? versionComment(p, ref)?.text : ref.version;
   const parsed = text ? parse(text) : undefined;
   return text && parsed ? { text, parsed } : undefined;
 }

@@ -14,6 +14,7 @@ ruleTester(known, {
         steps:
           - uses: tj-actions/changed-files@v46.0.1
           - uses: tj-actions/changed-files@${SHA} # v47.0.0
+          - uses: tj-actions/changed-files@${SHA} # ratchet:tj-actions/changed-files@v46.0.1
           - uses: actions/download-artifact@v4.1.8
           - uses: actions/download-artifact@v4
           - uses: actions/download-artifact@v3
@@ -27,11 +28,15 @@ ruleTester(known, {
           - uses: tj-actions/changed-files@v45.0.7
           - uses: actions/download-artifact@${SHA} # v4.1.2
           - uses: tj-actions/changed-files@v40
+          - uses: tj-actions/changed-files@${SHA} # ratchet:tj-actions/changed-files@v45.0.7
+          - uses: actions/download-artifact@${SHA} # actions/download-artifact@v4.1.2
   `, findings: [
     { line: 6, column: 15, severity: 'high', confidence: 'high', message: /GHSA-mrrh-fwg8-r2c3/ },
     { line: 7, confidence: 'high', message: /GHSA-cxww-7g56-2vh6/ },
     { line: 8, confidence: 'medium', message: /GHSA-mrrh-fwg8-r2c3/ },
     { line: 8, confidence: 'medium', message: /GHSA-mcph-m25j-8j63/ },
+    { line: 9, confidence: 'high', message: /GHSA-mrrh-fwg8-r2c3/ },
+    { line: 10, confidence: 'high', message: /GHSA-cxww-7g56-2vh6/ },
   ] }],
 });
 

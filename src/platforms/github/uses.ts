@@ -1,6 +1,6 @@
 /** Parsing of GitHub Actions `uses:` values. */
 import { isCommitSha, isDynamic, parseImageRef } from '../../core/refs.js';
-import type { ExternalRef, RefKind } from '../../model/pipeline.js';
+import type { ExternalRef, Pipeline, RefKind } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 
 
@@ -41,4 +41,28 @@ export function parseUses(raw: string, span: Span, kind: Extract<RefKind, 'actio
 export function actionKey(ref: ExternalRef | undefined): string | undefined {
   if (!ref || ref.kind !== 'action' || !ref.owner || !ref.repo) return undefined;
   return `${ref.owner}/${ref.repo}`.toLowerCase();
+}
+
+export interface VersionComment {
+  /** The version as written, `v4.2.2`. */
+  text: string;
+  span: Span;
+}
+
+/** GitHub references of a pipeline that name a repository and a ref. */
+export function githubRefs(pipeline: Pipeline): ExternalRef[] {
+  if (pipeline.platform !== 'gha') return [];
+  return pipeline.references.filter((r) => (r.kind === 'action' || r.kind === 'reusable-workflow') && r.owner && r.repo && r.version && (r.pin === 'hash' || r.pin === 'tag'));
+}
+
+/** The `# vX.Y.Z` comment right after a `uses:` value on its line (`# tag=v1.2`, `# v1.2.3`, `# 1.2`). */
+export function versionComment(pipeline: Pipeline, ref: ExternalRef): VersionComment | undefined {
+  const file = pipeline.file;
+  if (ref.span.endLine !== ref.span.line) return undefined;
+  const rest = file.lineText(ref.span.line).slice(ref.span.endColumn - 1);
+  // Also the forms pinning tools write: `# ratchet:owner/repo@v1.2.3`, `# owner/repo@v4`, `#@v1`, a release URL.
+  const m = /^(\s*#\s*(?:tag\s*[:=]\s*|version\s*[:=]?\s*|ratchet:)?(?:https?:\/\/\S+\/releases\/tag\/|[\w.-]+\/[\w.-]+@|@)?)(v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.]+)?)(?![\w.])/i.exec(rest);
+  if (!m) return undefined;
+  const start = ref.span.endOffset + m[1]!.length;
+  return { text: m[2]!, span: file.span(start, start + m[2]!.length) };
 }
