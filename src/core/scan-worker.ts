@@ -4,7 +4,7 @@ import { GitHubFacts } from '../online/facts.js';
 import { allRules } from '../rules/index.js';
 import type { Candidate } from './discover.js';
 import type { WorkerInit, WorkerReply } from './parallel.js';
-import { analyseCandidate, finishAnalysis, lighten, type FileScan, type ScanOptions } from './scan.js';
+import { analyseCandidate, finishAnalysis, lighten, newCalleeCache, type FileScan, type ScanOptions } from './scan.js';
 
 const init = workerData as WorkerInit;
 // Structured clone keeps the facts' Maps but not their class: give it back for the rules' lookups.
@@ -13,7 +13,7 @@ const byId = new Map(allRules.map((r) => [r.meta.id, r]));
 const opts: ScanOptions = {
   ...init.opts,
   rules: init.ruleIds.map((id) => byId.get(id)).filter((r) => r !== undefined),
-  calleeCache: new Map(),
+  calleeCache: newCalleeCache(),
   leaveKubeToMain: true,
   onInternalError: (file, err) => post({ kind: 'internal-error', file, message: (err as Error).message, stack: (err as Error).stack }),
 };
