@@ -2,10 +2,12 @@
  * File-local analysis on worker threads, with the calling thread working too.
  * `--jobs N` means N threads in all: N - 1 workers plus the main thread.
  *
- * Files go in batches to whichever thread is free. Kubernetes-style files
- * (Tekton, Argo, RBAC…) are analysed on the main thread only, because the
- * project-wide rules need every such object in one heap: a worker that reads
- * one hands it back unanalysed, and the main thread takes those first.
+ * Files that may hold Kubernetes-style objects (Tekton, Argo, RBAC…: the
+ * ones whose path does not name their platform) are analysed on the main
+ * thread, because the project-wide rules need every such object in one heap;
+ * meanwhile the workers take the other files in batches, and the main thread
+ * joins them once the project rules have run. A worker that meets a
+ * Kubernetes-style file all the same hands it back unanalysed.
  *
  * `worker_threads` directly rather than a pool library: the need is a fixed
  * set of long-lived workers with one init message and batched tasks.
@@ -50,17 +52,27 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
  * main thread; `onResult` takes a worker's finished file ('kube': the worker
  * found a Kubernetes-style file after all, and the main thread must redo it).
  */
+export interface ParallelPlan {
+  /** Files the main thread analyses itself, before anything else (those that may hold Kubernetes objects). */
+  mainFirst: number[];
+  /** Files for any thread, in batches. */
+  shared: number[];
+  /** Runs on the main thread once `mainFirst` is done, before it joins the shared batches. */
+  afterMainFirst: () => void;
+}
+
 export async function analyseInParallel(
   candidates: Candidate[],
   opts: ScanOptions,
   jobs: number,
+  plan: ParallelPlan,
   analyseHere: (index: number) => Promise<void>,
   onResult: (index: number, outcome: FileScan | 'kube') => Promise<void>,
 ): Promise<void> {
   const { rules, onInternalError, calleeCache: _cache, jobs: _jobs, ...rest } = opts;
   const init: WorkerInit = { ruleIds: rules.map((r) => r.meta.id), opts: rest };
   const batches: number[][] = [];
-  for (let i = 0; i < candidates.length; i += BATCH) batches.push(candidates.slice(i, i + BATCH).map((_, k) => i + k));
+  for (let i = 0; i < plan.shared.length; i += BATCH) batches.push(plan.shared.slice(i, i + BATCH));
   let next = 0;
   let outstanding = 0;
   let failure: Error | undefined;
@@ -115,7 +127,14 @@ export async function analyseInParallel(
       });
       for (let k = 0; k < IN_FLIGHT; k++) send(w);
     }
-    // Between its own batches the main thread handles what workers sent back (Kubernetes-style files first).
+    // Its own files first, letting workers' messages (and their next batches) in between files.
+    for (const index of plan.mainFirst) {
+      await analyseHere(index);
+      await breathe();
+      if (failure) throw failure;
+    }
+    plan.afterMainFirst();
+    // Between its shared batches the main thread handles what workers sent back.
     while (next < batches.length) {
       const b = next++;
       for (const index of batches[b]!) {

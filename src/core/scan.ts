@@ -25,7 +25,7 @@ import { buildDependabot } from '../platforms/dependabot/build.js';
 import { buildDockerfile } from '../platforms/docker/build.js';
 import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
-import { buildProjectIndex } from '../platforms/kube/project.js';
+import { buildProjectIndex, releaseYamlUnusedByProjectRules } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
 import { releaseShells } from '../shell/index.js';
 import { analyseInParallel, workersCanRun } from './parallel.js';
@@ -82,31 +82,45 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   const { candidates, notes } = await discover(paths, { isIgnored: ignore.length ? (rel) => matchesAny(rel, ignore) : undefined });
   const result: ScanResult = { toolVersion: opts.toolVersion, findings: [], files: [], rules: activeRuleMetas(opts), sources: new Map(), suppressed: 0 };
   for (const n of notes) result.files.push({ path: displayPath(path.resolve(n.path), opts.cwd), status: 'skipped', reason: n.reason });
-  // Files of Kubernetes-style platforms wait for the project-wide rules (RBAC, workspaces, triggers across files).
-  const slots: (FileScan | Analysis)[] = new Array(candidates.length);
+  // Files whose path does not tell their platform go first: Kubernetes-style objects are among
+  // them, and the project-wide rules (RBAC, workspaces, triggers across files) need all of those
+  // in one heap. Once those rules have run, their YAML is let go before the other files' findings
+  // pile up, so the two never peak together. Output order is discovery order either way.
+  const slots: FileScan[] = new Array(candidates.length);
   const deferred: { index: number; analysis: Analysis }[] = [];
-  const settle = async (i: number, c: Candidate) => {
-    const a = await analyseCandidate(c, opts);
+  const contentFirst: number[] = [];
+  const byPath: number[] = [];
+  candidates.forEach((c, i) => (platformByPath(c, opts) ? byPath : contentFirst).push(i));
+  const settle = async (i: number) => {
+    const a = await analyseCandidate(candidates[i]!, opts);
     if (a.pipelines.some((p) => p.kube)) {
-      // Documents are kept for the project rules; their raw text is kept only for ignores and code frames.
+      releaseYamlUnusedByProjectRules(a.pipelines);
       deferred.push({ index: i, analysis: a });
-      slots[i] = a;
-    } else slots[i] = lighten(finishAnalysis(a, opts), opts);
+    }
+    else slots[i] = lighten(finishAnalysis(a, opts), opts);
+  };
+  const projectPhase = () => {
+    // Threads finish files in any order; the cross-file rules see them in discovery order, whatever --jobs is.
+    runProjectRules(deferred.sort((a, b) => a.index - b.index).map((d) => d.analysis), opts);
+    for (const d of deferred) slots[d.index] = lighten(finishAnalysis(d.analysis, opts), opts);
+    deferred.length = 0;
   };
   const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
   if (jobs > 1) {
-    // Kubernetes-style files stay on this thread: the project rules need all of them in one heap.
-    await analyseInParallel(candidates, opts, jobs, (i) => settle(i, candidates[i]!), async (i, outcome) => {
-      if (outcome === 'kube') await settle(i, candidates[i]!);
+    // Workers start on the files named by path; this thread reads the others, then joins them.
+    await analyseInParallel(candidates, opts, jobs, { mainFirst: contentFirst, shared: byPath, afterMainFirst: projectPhase }, settle, async (i, outcome) => {
+      if (outcome === 'kube') await settle(i);
       else slots[i] = lighten(outcome, opts);
     });
   } else {
-    for (let i = 0; i < candidates.length; i++) await settle(i, candidates[i]!);
+    for (const i of contentFirst) await settle(i);
+    projectPhase();
+    for (const i of byPath) await settle(i);
   }
-  // Threads finish files in any order; the cross-file rules see them in discovery order, whatever --jobs is.
-  runProjectRules(deferred.sort((a, b) => a.index - b.index).map((d) => d.analysis), opts);
+  // Path-classified files never hold Kubernetes objects: should one do so, it is still checked, on its own.
+  if (deferred.length > 0) projectPhase();
   for (const slot of slots) {
-    const scanned = 'raw' in slot ? finishAnalysis(slot, opts) : slot;
+    const scanned = slot;
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
@@ -151,6 +165,16 @@ export function newCalleeCache(): Map<string, Pipeline | null> {
 }
 
 const CALLEES_KEPT = 256;
+
+/**
+ * The platform a file's path names (GitHub Actions, GitLab, Jenkins, Docker,
+ * Dagger, Dependabot), or undefined when only its content can tell, which is
+ * where Kubernetes-style files are found. Mirrors `analyseCandidate`.
+ */
+function platformByPath(c: Candidate, opts: ScanOptions): boolean {
+  const shown = displayPath(c.absPath, opts.cwd);
+  return Boolean(classifyByPath(c.relPath) ?? classifyByPath(shown));
+}
 
 /** Below this many files per extra thread, starting workers costs more than it saves. */
 const MIN_FILES_PER_WORKER = 64;
@@ -555,6 +579,38 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
 }
 
 /**
+ * A string built from a slice of a file's text (a value pasted into a message)
+ * keeps that whole text alive in V8 for as long as the finding lives. A kept
+ * finding gets its own copies, so a file's text is freed with its analysis.
+ */
+function own(s: string): string {
+  // V8 makes sliced and concatenated strings only from 13 characters up; shorter ones own their characters.
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
+const sharedRemedies = new WeakMap<Rule[], Set<string>>();
+
+function ownStrings(f: Finding, rules: Rule[]): Finding {
+  let shared = sharedRemedies.get(rules);
+  if (!shared) sharedRemedies.set(rules, (shared = new Set(rules.map((r) => r.meta.docs.remedy))));
+  f.message = own(f.message);
+  if (!shared.has(f.remedy)) f.remedy = own(f.remedy);
+  for (const r of f.related ?? []) r.message = own(r.message);
+  const fix = f.fix;
+  if (fix) {
+    fix.description = own(fix.description);
+    for (const e of fix.edits) e.replacement = own(e.replacement);
+    if (fix.lookup) {
+      fix.lookup.key = own(fix.lookup.key);
+      for (const e of fix.lookup.edits) e.replacement = own(e.replacement);
+    }
+    if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? own(k) : k)));
+  }
+  return f;
+}
+
+/**
  * Applies inline ignores (of the file each finding is in), persona and
  * thresholds; keeps the most severe of several findings of one rule at one
  * place (a cross-file chain may upgrade a file-local finding); sorts.
@@ -592,7 +648,7 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
     }
     delete f.persona;
     delete f.supersedes;
-    findings.push(f);
+    findings.push(ownStrings(f, opts.rules));
   }
   findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
   const scan: FileScan = { record, findings, suppressed, source };

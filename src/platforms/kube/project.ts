@@ -6,6 +6,26 @@
  * theirs at apply time.
  */
 import type { Pipeline } from '../../model/pipeline.js';
+import { releaseYaml } from './security.js';
+
+/**
+ * Kinds whose YAML the project rules read (runs, RBAC, claims, network
+ * policies, triggers and the objects they reach). Other objects are read
+ * through the model alone (a Task's scripts), so their YAML trees can go once
+ * their file's own rules have run: Tasks are most of the bytes.
+ */
+export const PROJECT_YAML_KINDS: ReadonlySet<string> = new Set([
+  'PipelineRun', 'TaskRun', 'Pipeline',
+  'Workflow', 'CronWorkflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'Sensor',
+  'EventListener', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'PersistentVolumeClaim', 'NetworkPolicy',
+]);
+
+/** Releases the YAML of a file's objects that no project rule reads. */
+export function releaseYamlUnusedByProjectRules(pipelines: Pipeline[]): void {
+  for (const p of pipelines) if (p.kube && !PROJECT_YAML_KINDS.has(p.kube.kind) && !p.embeddedIn) releaseYaml(p);
+}
 
 export interface ProjectIndex {
   pipelines: Pipeline[];

@@ -5,7 +5,7 @@
  * only carry the user settings (runAsUser, runAsNonRoot); the others are
  * container-only in Kubernetes.
  */
-import { isMap } from 'yaml';
+import { Document, isMap } from 'yaml';
 import { YamlDoc, type YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Step } from '../../model/pipeline.js';
 import { ARGO_WORKFLOW_KINDS } from '../argo/build.js';
@@ -25,8 +25,12 @@ export interface EffectiveSecurity {
 }
 
 const docs = new WeakMap<Pipeline, YamlDoc>();
+const released = new WeakSet<Pipeline>();
 
 export function yamlOf(p: Pipeline): YamlDoc {
+  if (released.has(p)) {
+    throw new Error(`the YAML of ${p.kube?.kind ?? p.kind} \`${p.name?.value ?? ''}\` was released after its file's rules; a project rule that reads it must list the kind in PROJECT_YAML_KINDS`);
+  }
   let y = docs.get(p);
   if (!y) {
     y = new YamlDoc(p.file, p.document);
@@ -34,6 +38,28 @@ export function yamlOf(p: Pipeline): YamlDoc {
   }
   return y;
 }
+
+/**
+ * Lets go of a pipeline's YAML tree once nothing will read it (the model and
+ * its spans stay): the node fields point at an empty document, and `yamlOf`
+ * refuses it from then on, so a late reader fails loudly instead of reading
+ * nothing.
+ */
+export function releaseYaml(p: Pipeline): void {
+  released.add(p);
+  docs.delete(p);
+  const empty = RELEASED_DOCUMENT.contents as YamlNode;
+  p.document = RELEASED_DOCUMENT;
+  if (p.kube?.objectNode) p.kube.objectNode = empty;
+  for (const job of p.jobs) {
+    job.node = empty;
+    if (job.pod) job.pod = empty;
+    for (const step of job.steps) step.node = empty;
+    for (const c of job.containers ?? []) c.node = empty;
+  }
+}
+
+const RELEASED_DOCUMENT = new Document({});
 
 /** Pod-level mappings that apply to a job, nearest first. */
 export function podLayers(p: Pipeline, job: Job): YamlNode[] {
