@@ -156,7 +156,7 @@ test('corpus proof: every safe fix applied to a copy of the workflows still pars
   assert.deepEqual([...looked.unresolved.values()], []);
   for (const f of before.findings) {
     if (!f.fix?.lookup || !/\.ya?ml$/i.test(f.file)) continue;
-    const source = before.sources.get(f.file)!;
+    const source = before.sources.get(f.file) as SourceFile;
     const at = f.fix.edits[0]!.offset;
     const doc = parseYaml(source).docs.find((d) => d.contents?.range && d.contents.range[0] <= at && at <= d.contents.range[2]);
     const scalar = doc && scalarAt(doc.contents, at);
@@ -181,10 +181,10 @@ test('corpus proof: every safe fix applied to a copy of the workflows still pars
     const text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/^\uFEFF/, '');
     if (!/\.ya?ml$/i.test(f)) {
       // Dockerfiles and Jenkinsfiles: written as planned; their parsers are checked on the re-scan below.
-      assert.equal(text, applyFixes(before.sources.get(f)!.text, fixes).text, `${f}: written as planned`);
+      assert.equal(text, applyFixes((before.sources.get(f) as SourceFile).text, fixes).text, `${f}: written as planned`);
       continue;
     }
-    const original = before.sources.get(f)!.text;
+    const original = (before.sources.get(f) as SourceFile).text;
     const fatal = (t: string) => parseYaml(new SourceFile(f, t)).problems.filter((p) => p.fatal).length;
     const brokenBefore = fatal(original);
     // A file YAML already rejects (images are still pinned in it) must not get worse; the others must still parse.
@@ -206,7 +206,7 @@ test('corpus proof: every safe fix applied to a copy of the workflows still pars
   }
   for (const [f, fixes] of all) {
     if (!fixes.some((p) => p.fix.safety === 'unsafe') || !/\.ya?ml$/i.test(f)) continue;
-    const source = before.sources.get(f)!;
+    const source = before.sources.get(f) as SourceFile;
     const out = applyFixes(source.text, fixes);
     for (const a of out.applied) if (a.fix.safety === 'unsafe') byRule.set(`${a.rule} (unsafe)`, (byRule.get(`${a.rule} (unsafe)`) ?? 0) + 1);
     const fatalBefore = parseYaml(source).problems.filter((p) => p.fatal).length;

@@ -317,7 +317,7 @@ test('sarif: related locations, code flow and fixes', () => {
   assert.deepEqual(flow, [2, 7]);
   const rep = inj.fixes?.[0]?.artifactChanges[0]?.replacements[0];
   assert.ok(rep);
-  const text = result.sources.get(WF_PATH)!.text;
+  const text = (result.sources.get(WF_PATH) as SourceFile).text;
   const fixed = text.slice(0, rep.deletedRegion.charOffset) + rep.insertedContent.text + text.slice(rep.deletedRegion.charOffset + rep.deletedRegion.charLength);
   assert.ok(fixed.includes('- run: echo "$BODY"\n'));
   assert.equal(log.runs[0]!.results[0]!.codeFlows, undefined);

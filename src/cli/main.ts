@@ -6,7 +6,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { tuneJitForScanning } from '../core/jit.js';
+import { tuneV8ForScanning } from '../core/v8-tuning.js';
 import { defaultJobs } from '../core/parallel.js';
 import { scanPaths, type ScanOptions } from '../core/scan.js';
 import type { Confidence, Severity } from '../model/finding.js';
@@ -84,7 +84,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 
 export async function main(argv: string[], io: {
   stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  tuneJitForScanning();
+  tuneV8ForScanning();
   const out = (s: string) => io.stdout.write(s);
   const err = (s: string) => io.stderr.write(s);
   try {
@@ -199,8 +199,8 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
     cwd,
     maxFileBytes,
     jobs,
-    // Only the text report (code frames) and SARIF (fingerprints) read the files' text again.
-    keepSources: format === 'text' || format === 'sarif',
+    // Only the text report (code frames) and SARIF (fingerprints) read the files again: the lines findings start on.
+    keepSources: format === 'text' || format === 'sarif' ? 'lines' : false,
     toolVersion: VERSION,
     onInternalError: (file, e) => {
       err(`pipewarden: internal error while checking ${file}: ${(e as Error).message}\n`);

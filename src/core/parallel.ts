@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
 import type { FileScan, ScanOptions } from './scan.js';
-import { SourceFile } from '../model/source.js';
+import { SourceFile, SourceLines } from '../model/source.js';
 import { allRules } from '../rules/index.js';
 
 /** Options a worker rebuilds its ScanOptions from (everything structured-clonable). */
@@ -152,9 +152,10 @@ export async function analyseInParallel(
   }
 }
 
-/** Structured clone drops prototypes: give sources back their methods (line index kept). */
+/** Structured clone drops prototypes: give sources back their methods (line index or kept lines included). */
 function rehydrate(scan: FileScan): FileScan {
-  if (scan.source) Object.setPrototypeOf(scan.source, SourceFile.prototype);
-  for (const s of scan.extraSources ?? []) Object.setPrototypeOf(s, SourceFile.prototype);
+  const restore = (s: object) => Object.setPrototypeOf(s, 'text' in s ? SourceFile.prototype : SourceLines.prototype);
+  if (scan.source) restore(scan.source);
+  for (const s of scan.extraSources ?? []) restore(s);
   return scan;
 }

@@ -11,7 +11,7 @@ import type { Confidence, Finding, Severity } from '../model/finding.js';
 import { confidenceRank, severityRank } from '../model/finding.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { FileRecord, ScanResult } from '../model/result.js';
-import { SourceFile, type Span } from '../model/source.js';
+import { ownString, SourceFile, SourceLines, type Span } from '../model/source.js';
 import { buildAction, buildWorkflow, type BuildOutput } from '../platforms/github/build.js';
 import type { Persona, Rule, RuleContext, RuleMeta } from '../rules/types.js';
 import { parseErrorRule } from '../rules/parse-error.js';
@@ -51,8 +51,12 @@ export interface ScanOptions {
   calleeCache?: Map<string, Pipeline | null>;
   /** Threads for file-local analysis, the calling one included (1: no workers). */
   jobs?: number;
-  /** Keep the text of files with findings in `ScanResult.sources` (code frames, SARIF fingerprints); default true. */
-  keepSources?: boolean;
+  /**
+   * Keep files with findings in `ScanResult.sources`: true, their whole text
+   * (what `fix` edits); 'lines', only the lines findings start on (code frames,
+   * SARIF fingerprints); false, nothing. Default true.
+   */
+  keepSources?: boolean | 'lines';
   /** Set inside workers: Kubernetes-style files are not analysed there (see `leftToMain`). */
   leaveKubeToMain?: boolean;
   /** Facts gathered before the scan for the rules that need them (online lookups, pins, advisories). */
@@ -63,9 +67,9 @@ export interface FileScan {
   record: FileRecord;
   findings: Finding[];
   suppressed: number;
-  source?: SourceFile;
+  source?: SourceFile | SourceLines;
   /** Included files that findings point into, for code frames. */
-  extraSources?: SourceFile[];
+  extraSources?: (SourceFile | SourceLines)[];
 }
 
 const PERSONA_RANK: Record<Persona, number> = { regular: 0, pedantic: 1, auditor: 2 };
@@ -125,8 +129,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
     if (opts.keepSources === false) continue;
-    if (scanned.source && scanned.findings.length > 0) result.sources.set(scanned.record.path, scanned.source);
-    for (const extra of scanned.extraSources ?? []) result.sources.set(extra.path, extra);
+    if (scanned.source && scanned.findings.length > 0) keepSource(result.sources, scanned.source);
+    for (const extra of scanned.extraSources ?? []) keepSource(result.sources, extra);
   }
   // A caller's scan may report a callee's line with more context (a composite action fed an
   // outsider's value): at one place, the most severe finding of a rule stands.
@@ -141,6 +145,12 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   return result;
 }
 
+/** Several scans may keep lines of one file: the report needs all of them. */
+function keepSource(sources: ScanResult['sources'], source: SourceFile | SourceLines): void {
+  const held = sources.get(source.path);
+  sources.set(source.path, held instanceof SourceLines && source instanceof SourceLines ? SourceLines.union(held, source) : source);
+}
+
 export function activeRuleMetas(opts: Pick<ScanOptions, 'rules' | 'config'>): RuleMeta[] {
   const metas = opts.rules.filter((r) => opts.config.rules.get(r.meta.id)?.enabled !== false).map((r) => r.meta);
   return [parseErrorRule.meta, invalidIgnoreRule.meta, ...metas.filter((m) => m.id !== parseErrorRule.meta.id && m.id !== invalidIgnoreRule.meta.id)];
@@ -151,6 +161,11 @@ export function lighten(scan: FileScan, opts: ScanOptions): FileScan {
   if (scan.findings.length === 0 || opts.keepSources === false) {
     delete scan.source;
     delete scan.extraSources;
+  } else if (opts.keepSources === 'lines') {
+    const linesOf = (file: SourceFile | SourceLines) =>
+      file instanceof SourceFile ? SourceLines.of(file, scan.findings.filter((f) => f.file === file.path).map((f) => f.span.line)) : file;
+    if (scan.source) scan.source = linesOf(scan.source);
+    if (scan.extraSources) scan.extraSources = scan.extraSources.map(linesOf);
   }
   return scan;
 }
@@ -578,34 +593,25 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
   return f;
 }
 
-/**
- * A string built from a slice of a file's text (a value pasted into a message)
- * keeps that whole text alive in V8 for as long as the finding lives. A kept
- * finding gets its own copies, so a file's text is freed with its analysis.
- */
-function own(s: string): string {
-  // V8 makes sliced and concatenated strings only from 13 characters up; shorter ones own their characters.
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
-
+/* A kept finding owns its strings (see `ownString`), so a file's text is freed with its analysis. */
 /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
 const sharedRemedies = new WeakMap<Rule[], Set<string>>();
 
 function ownStrings(f: Finding, rules: Rule[]): Finding {
   let shared = sharedRemedies.get(rules);
   if (!shared) sharedRemedies.set(rules, (shared = new Set(rules.map((r) => r.meta.docs.remedy))));
-  f.message = own(f.message);
-  if (!shared.has(f.remedy)) f.remedy = own(f.remedy);
-  for (const r of f.related ?? []) r.message = own(r.message);
+  f.message = ownString(f.message);
+  if (!shared.has(f.remedy)) f.remedy = ownString(f.remedy);
+  for (const r of f.related ?? []) r.message = ownString(r.message);
   const fix = f.fix;
   if (fix) {
-    fix.description = own(fix.description);
-    for (const e of fix.edits) e.replacement = own(e.replacement);
+    fix.description = ownString(fix.description);
+    for (const e of fix.edits) e.replacement = ownString(e.replacement);
     if (fix.lookup) {
-      fix.lookup.key = own(fix.lookup.key);
-      for (const e of fix.lookup.edits) e.replacement = own(e.replacement);
+      fix.lookup.key = ownString(fix.lookup.key);
+      for (const e of fix.lookup.edits) e.replacement = ownString(e.replacement);
     }
-    if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? own(k) : k)));
+    if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? ownString(k) : k)));
   }
   return f;
 }

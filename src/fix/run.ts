@@ -57,7 +57,8 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
   const diffs: string[] = [];
   for (const [file, fixes] of byFile) {
     const source = result.sources.get(file);
-    if (!source?.absPath) {
+    // Fixes edit the whole text the scan read (a fix scan keeps it: `keepSources` true).
+    if (!(source instanceof SourceFile) || !source.absPath) {
       report.errors.push({ file, message: 'source not available' });
       continue;
     }

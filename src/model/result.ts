@@ -1,6 +1,6 @@
 import type { Finding } from './finding.js';
 import type { Platform } from './pipeline.js';
-import type { SourceFile } from './source.js';
+import type { SourceView } from './source.js';
 import type { RuleMeta } from '../rules/types.js';
 
 /** What became of one file the scan considered. */
@@ -25,8 +25,12 @@ export interface ScanResult {
   files: FileRecord[];
   /** Metadata of every rule that ran. */
   rules: RuleMeta[];
-  /** Source text of files with findings, for code frames (keyed by `Finding.file`). */
-  sources: Map<string, SourceFile>;
+  /**
+   * Files with findings, for code frames and fingerprints (keyed by
+   * `Finding.file`): whole `SourceFile`s, or only the lines findings start on
+   * (`keepSources: 'lines'`).
+   */
+  sources: Map<string, SourceView>;
   /** Findings silenced by inline ignores or a baseline (counted, not shown). */
   suppressed: number;
 }

@@ -81,3 +81,47 @@ export class SourceFile {
     return this.span(start, start + this.lineText(line).length);
   }
 }
+
+/** What reports read of a file: its path and the text of some lines. */
+export interface SourceView {
+  readonly path: string;
+  readonly lineCount: number;
+  lineText(line: number): string;
+}
+
+/**
+ * A copy of a string that owns its characters. V8 builds a substring or a
+ * concatenation from 13 characters up as a view into the original, which
+ * keeps the whole file text alive as long as the piece lives.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/**
+ * The lines of a file that reports show (where findings start), without the
+ * rest of its text: what a scan keeps for code frames and SARIF fingerprints.
+ */
+export class SourceLines implements SourceView {
+  private constructor(
+    readonly path: string,
+    readonly lineCount: number,
+    private readonly lines: Map<number, string>,
+  ) {}
+
+  static of(source: SourceFile, lines: Iterable<number>): SourceLines {
+    const kept = new Map<number, string>();
+    for (const line of lines) if (!kept.has(line)) kept.set(line, ownString(source.lineText(line)));
+    return new SourceLines(ownString(source.path), source.lineCount, kept);
+  }
+
+  /** Both sets of lines of one file (a callee's findings come from its own scan and from its callers'). */
+  static union(a: SourceLines, b: SourceLines): SourceLines {
+    return new SourceLines(a.path, a.lineCount, new Map([...a.lines, ...b.lines]));
+  }
+
+  /** Text of a kept 1-based line; '' for any other. */
+  lineText(line: number): string {
+    return this.lines.get(line) ?? '';
+  }
+}

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../model/finding.js';
 import type { ScanResult } from '../model/result.js';
-import type { SourceFile } from '../model/source.js';
+import type { SourceView } from '../model/source.js';
 
 export interface TextOptions {
   color: boolean;
@@ -89,7 +89,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function codeFrame(source: SourceFile, finding: Finding, paint: (code: string, s: string) => string): string[] {
+function codeFrame(source: SourceView, finding: Finding, paint: (code: string, s: string) => string): string[] {
   const { line, column, endLine, endColumn } = finding.span;
   if (line < 1 || line > source.lineCount) return [];
   const text = source.lineText(line);

@@ -1,0 +1,55 @@
+/**
+ * What a scan keeps for its reports, and what it lets go: the lines findings
+ * start on instead of whole texts, and the YAML of objects no project rule reads.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { emptyConfig } from '../src/config/config.js';
+import { analyseSource, scanPaths, type ScanOptions } from '../src/core/scan.js';
+import { SourceFile, SourceLines } from '../src/model/source.js';
+import { releaseYamlUnusedByProjectRules } from '../src/platforms/kube/project.js';
+import { yamlOf } from '../src/platforms/kube/security.js';
+import { formatSarif } from '../src/report/sarif.js';
+import { formatText } from '../src/report/text.js';
+import { allRules } from '../src/rules/index.js';
+import { CORPUS } from './helpers/corpus.js';
+
+const options = (cwd: string, keepSources: ScanOptions['keepSources']): ScanOptions => ({
+  rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test', keepSources,
+});
+
+test('kept lines: the lines asked for, empty text for the others, and the union of two sets', () => {
+  const file = new SourceFile('w.yml', 'one\ntwo\r\nthree\n');
+  const a = SourceLines.of(file, [2]);
+  assert.equal(a.path, 'w.yml');
+  assert.equal(a.lineCount, file.lineCount);
+  assert.equal(a.lineText(2), 'two');
+  assert.equal(a.lineText(1), '');
+  const both = SourceLines.union(a, SourceLines.of(file, [3]));
+  assert.deepEqual([1, 2, 3].map((n) => both.lineText(n)), ['', 'two', 'three']);
+});
+
+test("reports from kept lines equal reports from whole texts, a callee's findings reported by its callers included", { timeout: 120_000 }, async () => {
+  // kyverno's cherry-pick action has findings of its own and findings its callers' scans report in it.
+  const dir = path.join(CORPUS, 'repos/kyverno__policies');
+  const whole = await scanPaths([dir], options(dir, true));
+  const lines = await scanPaths([dir], options(dir, 'lines'));
+  assert.ok(whole.findings.some((f) => f.file.endsWith('cherry-pick/action.yaml') && f.rule === 'template-injection'));
+  assert.ok([...lines.sources.values()].every((s) => s instanceof SourceLines));
+  assert.equal(formatText(lines, { color: false }), formatText(whole, { color: false }));
+  assert.equal(formatSarif(lines, dir), formatSarif(whole, dir));
+});
+
+test('a Task no project rule reads lets its YAML go; a PipelineRun keeps it; reading a released one fails loudly', () => {
+  const text = 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  steps:\n    - image: alpine\n      script: echo hi\n---\napiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: r\nspec:\n  pipelineRef:\n    name: p\n';
+  const a = analyseSource(new SourceFile('t.yaml', text), 't.yaml', options('.', true));
+  const [task, run] = a.pipelines;
+  assert.equal(task?.kube?.kind, 'Task');
+  assert.equal(run?.kube?.kind, 'PipelineRun');
+  releaseYamlUnusedByProjectRules(a.pipelines);
+  assert.throws(() => yamlOf(task!), /released/);
+  assert.equal(yamlOf(run!).str(yamlOf(run!).get(run!.kube!.objectNode!, 'kind')), 'PipelineRun');
+  // The model stays: the webhook chains read a Task's scripts from it.
+  assert.equal(task!.jobs[0]?.steps[0]?.script?.text.trim(), 'echo hi');
+});
