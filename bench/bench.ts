@@ -5,7 +5,7 @@
  * files in the same run, plus the wall time of a one-file CLI scan.
  * Figures go to stdout and, as JSON, to bench/results.json.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,6 +51,26 @@ async function cpuCapacity(n: number): Promise<number> {
   return +((n * one) / many).toFixed(2);
 }
 
+/** Scans the tree's parts one after the other, then all at once, each in its own process: sequential time / concurrent time. */
+async function processCeiling(dir: string, parts: number): Promise<number> {
+  const dirs = Array.from({ length: parts }, (_, g) => path.join(dir, `part${g}`));
+  const wall = (run: () => unknown) => {
+    const t0 = process.hrtime.bigint();
+    run();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  // Wall times of whole processes on both sides, start-up included.
+  const alone = dirs.reduce((sum, d) => sum + wall(() => measure('scan', d)), 0);
+  const t = process.hrtime.bigint();
+  await Promise.all(dirs.map((d) => new Promise<void>((resolve, reject) => {
+    const c = spawn(process.execPath, [child, 'scan', d, '1'], { stdio: 'ignore' });
+    c.once('error', reject);
+    c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scan of ${d} exited with ${code}`))));
+  })));
+  const together = Number(process.hrtime.bigint() - t) / 1e6;
+  return +(alone / together).toFixed(2);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -67,7 +87,9 @@ async function main(): Promise<void> {
   try {
     let copies = 0;
     for (let n = 0; n < target; n += candidates.length) {
-      const dest = path.join(tmp, `copy${copies++}`);
+      // Copies are spread over one folder per job, so the parts can also be scanned apart (see processCeiling).
+      const dest = path.join(tmp, `part${copies % jobs}`, `copy${copies}`);
+      copies++;
       for (const c of candidates) {
         const to = path.join(dest, c.relPath);
         fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -83,6 +105,7 @@ async function main(): Promise<void> {
       parallel.push(measure('scan', tmp, jobs));
     }
     const capacity = await cpuCapacity(jobs);
+    const ceiling = copies >= jobs ? await processCeiling(tmp, jobs) : undefined;
     const floorMs = median(floors.map((r) => r.ms));
     const scanMs = median(scans.map((r) => r.ms));
     const parallelMs = median(parallel.map((r) => r.ms));
@@ -119,6 +142,12 @@ async function main(): Promise<void> {
         speedup: +(scanMs / parallelMs).toFixed(2),
         /** The speed-up a pure CPU loop gets from as many threads on this machine: the ceiling for `speedup`. */
         cpuCapacity: capacity,
+        /**
+         * The speed-up of scanning the tree's `jobs` parts in as many separate
+         * processes at once over one after the other: what sharing nothing
+         * (no main thread, no cross-file rules) would give on this machine.
+         */
+        ...(ceiling !== undefined ? { processCeiling: ceiling } : {}),
       },
       ratioToFloor: +(scanMs / floorMs).toFixed(2),
       singleFileWallMs: Math.round(median(walls)),
@@ -129,7 +158,7 @@ async function main(): Promise<void> {
         `floor (read + yaml parse): ${results.floor.ms} ms, ${results.floor.filesPerSec} files/s, peak RSS ${results.floor.maxRssMB} MB`,
         `full scan, 1 thread:       ${results.scan.ms} ms, ${results.scan.filesPerSec} files/s, ${results.scan.mbPerSec} MB/s, peak RSS ${results.scan.maxRssMB} MB, ${results.scan.findings} findings`,
         `full scan, --jobs ${jobs}:      ${results.parallel.ms} ms, ${results.parallel.filesPerSec} files/s, ${results.parallel.mbPerSec} MB/s, peak RSS ${results.parallel.maxRssMB} MB`,
-        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0); speed-up with --jobs ${jobs}: ${results.parallel.speedup}x (target >= 1.8; a pure CPU loop on ${jobs} threads gets ${results.parallel.cpuCapacity}x here)`,
+        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0); speed-up with --jobs ${jobs}: ${results.parallel.speedup}x (target >= 1.8; here a pure CPU loop on ${jobs} threads gets ${results.parallel.cpuCapacity}x, and ${jobs} separate scan processes on ${jobs} parts ${ceiling ?? 'n/a'}x)`,
         `single-file CLI scan: ${results.singleFileWallMs} ms wall (target < 150)`,
         '',
       ].join('\n'),
