@@ -3,7 +3,7 @@
  * symlink out of the scanned root or around a loop, never opens anything that
  * is not a regular file, and always includes a file named explicitly.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface Candidate {
@@ -67,25 +67,28 @@ export async function discover(
     }
     const realRoot = await fs.realpath(absRoot);
     const visitedDirs = new Set<string>([realRoot]);
-    const stack: { abs: string; rel: string }[] = [{ abs: absRoot, rel: '' }];
+    // Each folder carries its real path: below a real folder, an entry that is not a symlink
+    // has the real path folder + name, so only symlinks cost a realpath call.
+    const stack: { abs: string; rel: string; real: string }[] = [{ abs: absRoot, rel: '', real: realRoot }];
     while (stack.length > 0) {
       const dir = stack.pop()!;
       let entries;
       try {
-        entries = await fs.readdir(dir.abs, { withFileTypes: true });
+        // Synchronous: one folder after another either way, and awaiting each listing cost half the walk.
+        entries = readdirSync(dir.abs, { withFileTypes: true });
       } catch (err) {
         notes.push({ path: dir.abs, reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
         continue;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: { abs: string; rel: string }[] = [];
+      const subdirs: { abs: string; rel: string; real: string }[] = [];
       for (const e of entries) {
         const abs = path.join(dir.abs, e.name);
         const rel = dir.rel ? `${dir.rel}/${e.name}` : e.name;
         let isDir = e.isDirectory();
         let isFile = e.isFile();
+        let real = path.join(dir.real, e.name);
         if (e.isSymbolicLink()) {
-          let real: string;
           let target;
           try {
             real = await fs.realpath(abs);
@@ -106,24 +109,12 @@ export async function discover(
         if (isDir) {
           if (SKIP_DIRS.has(e.name)) continue;
           if (opts.isIgnored?.(rel + '/')) continue;
-          let real: string;
-          try {
-            real = await fs.realpath(abs);
-          } catch {
-            continue;
-          }
           if (visitedDirs.has(real)) continue;
           visitedDirs.add(real);
-          subdirs.push({ abs, rel });
+          subdirs.push({ abs, rel, real });
         } else if (isFile) {
           if (!isCandidateName(e.name)) continue;
           if (opts.isIgnored?.(rel)) continue;
-          let real = abs;
-          try {
-            real = await fs.realpath(abs);
-          } catch {
-            /* keep abs */
-          }
           if (seenFiles.has(real)) continue;
           seenFiles.add(real);
           candidates.push({ absPath: abs, relPath: rel, explicit: false });
