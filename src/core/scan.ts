@@ -4,8 +4,9 @@
  * `parse-error` finding or a skip note; it never stops the scan.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config, RuleSettings } from '../config/config.js';
 import { matchesAny } from '../config/glob.js';
 import type { Confidence, Finding, Severity } from '../model/finding.js';
 import { confidenceRank, severityRank } from '../model/finding.js';
@@ -228,13 +229,11 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
     const buf = readFileSync(fd);
     const probe = buf.subarray(0, 8192);
     if (probe.includes(0)) return { skip: 'binary content; not scanned' };
-    try {
-      // The BOM is kept in the text so SourceFile can note it (and `fix` can write it back).
-      return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf) };
-    } catch {
-      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
-      return { text, invalidUtf8At: firstInvalidUtf8(buf, text) };
-    }
+    // The BOM is kept in the text so SourceFile can note it (and `fix` can write it back).
+    // Valid files (nearly all) skip TextDecoder, whose set-up cost ~10 ms of a one-file scan.
+    if (isUtf8(buf)) return { text: buf.toString('utf8') };
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
+    return { text, invalidUtf8At: firstInvalidUtf8(buf, text) };
   } catch (err) {
     return { skip: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {
@@ -509,10 +508,7 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
   const parseError = (message: string, span: Span) => findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
   for (const pipeline of pipelines) {
     if (!pipeline.kube) record.kind = pipeline.kind;
-    for (const rule of opts.rules) {
-      if (!rule.meta.platforms.includes(pipeline.platform)) continue;
-      const settings = opts.config.rules.get(rule.meta.id);
-      if (settings?.enabled === false) continue;
+    for (const { rule, settings } of rulesFor(opts, pipeline.platform)) {
       const ctx: RuleContext = {
         pipeline,
         options: settings?.options ?? {},
@@ -540,6 +536,22 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
       }
     }
   }
+}
+
+const enabledRules = new WeakMap<ScanOptions, Map<string, { rule: Rule; settings: RuleSettings | undefined }[]>>();
+
+/** The enabled rules for a platform, with their settings: worked out once per scan, not per file and rule. */
+function rulesFor(opts: ScanOptions, platform: Pipeline['platform']): { rule: Rule; settings: RuleSettings | undefined }[] {
+  let byPlatform = enabledRules.get(opts);
+  if (!byPlatform) enabledRules.set(opts, (byPlatform = new Map()));
+  let list = byPlatform.get(platform);
+  if (!list) {
+    list = opts.rules
+      .filter((rule) => rule.meta.platforms.includes(platform) && opts.config.rules.get(rule.meta.id)?.enabled !== false)
+      .map((rule) => ({ rule, settings: opts.config.rules.get(rule.meta.id) }));
+    byPlatform.set(platform, list);
+  }
+  return list;
 }
 
 /** Rules that join objects across files (a run, its service account, the role bound to it). */
