@@ -385,34 +385,45 @@ export function findExpressions(value: string): Array<{ start: number; end: numb
   }
 }
 
-/** Children of a node in source order (a `*` index is not a node). */
-function children(node: ExprNode): ExprNode[] {
-  switch (node.type) {
-    case 'literal':
-    case 'identifier':
-      return [];
-    case 'index':
-      return node.index.type === 'star' ? [node.object] : [node.object, node.index];
-    case 'call':
-      return node.args;
-    case 'unary':
-      return [node.operand];
-    case 'binary':
-      return [node.left, node.right];
-  }
-}
-
 /**
- * Pre-order traversal. Uses an explicit stack because long `a || b || …` or
- * `a.b.c…` chains make trees deeper than the parser's nesting limit.
+ * Pre-order traversal, children in source order (a `*` index is not a node).
+ * An explicit stack, because long `a || b || …` or `a.b.c…` chains make trees
+ * deeper than the parser's nesting limit; two flat stacks and no child arrays,
+ * because every rule walks every expression and the garbage added up.
  */
 export function walk(ast: ExprNode, visit: (node: ExprNode, parent: ExprNode | null) => void): void {
-  const stack: Array<[ExprNode, ExprNode | null]> = [[ast, null]];
-  while (stack.length > 0) {
-    const [node, parent] = stack.pop()!;
-    visit(node, parent);
-    const kids = children(node);
-    for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k]!, node]);
+  const nodes: ExprNode[] = [ast];
+  const parents: (ExprNode | null)[] = [null];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    visit(node, parents.pop()!);
+    // Pushed last child first, so the first child is visited next.
+    switch (node.type) {
+      case 'index':
+        if (node.index.type !== 'star') {
+          nodes.push(node.index);
+          parents.push(node);
+        }
+        nodes.push(node.object);
+        parents.push(node);
+        break;
+      case 'call':
+        for (let k = node.args.length - 1; k >= 0; k--) {
+          nodes.push(node.args[k]!);
+          parents.push(node);
+        }
+        break;
+      case 'unary':
+        nodes.push(node.operand);
+        parents.push(node);
+        break;
+      case 'binary':
+        nodes.push(node.right, node.left);
+        parents.push(node, node);
+        break;
+      default:
+        break;
+    }
   }
 }
 

@@ -37,7 +37,9 @@ export default defineRule({
     const y = yamlOf(pipeline);
     const file = pipeline.file;
     let budget = 200_000;
-    const visitNode = (node: unknown, path: string[], depth: number): void => {
+    // One path, extended and cut back as the walk goes (copying it per key made most of this rule's garbage).
+    const path: string[] = [];
+    const visitNode = (node: unknown, depth: number): void => {
       if (--budget < 0 || depth > 100 || node === null || node === undefined) return;
       // Aliases are visited where their anchor is written, not again here.
       if (isScalar(node)) {
@@ -69,14 +71,16 @@ export default defineRule({
           if (isScalar(v) && typeof v.value === 'string' && isSecretKey(key) && !underServices(path) && looksLikeSecretValue(v.value) && findTokens(v.value).length === 0) {
             report({ span: y.span(v), message: `\`${key}\` holds a literal value that looks like a credential`, confidence: 'medium' });
           }
-          visitNode(v, [...path, key], depth + 1);
+          path.push(key);
+          visitNode(v, depth + 1);
+          path.pop();
         }
       } else if (isSeq(node)) {
-        for (const it of node.items) visitNode(it, path, depth + 1);
+        for (const it of node.items) visitNode(it, depth + 1);
       }
     };
     // A file may hold many objects: visit only this object's subtree.
-    visitNode(pipeline.kube?.objectNode ?? pipeline.document.contents, [], 0);
+    visitNode(pipeline.kube?.objectNode ?? pipeline.document.contents, 0);
     // GitLab jobs from included files: their values come from the model (the walk above reads the root file only).
     if (pipeline.platform === 'gitlab') checkModelValues(pipeline, report, (span) => { const f = fileOf(span); return f !== undefined && f !== pipeline.file; });
   },
