@@ -15,9 +15,9 @@ import { appendToMap, insertBefore, isBlockMap, pathOf } from '../fix/yaml-edits
 import { kubeEnvFix } from '../fix/kube-env.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
-import { expressionOffsets } from '../core/templated.js';
+import { expressionOffsets, locateInScript } from '../core/templated.js';
 import { githubFlows, type Flow } from '../platforms/github/outputs.js';
-import { codePositionAt, quotingAt, shellOf, type ShellScript } from '../shell/index.js';
+import { argv, codePositionAt, codeWords, quotingAt, readsProgramFromStdin, shellOf, type Param, type ShellScript, type Word } from '../shell/index.js';
 
 interface Verdict {
   severity: Severity;
@@ -83,7 +83,7 @@ export default defineRule({
     fixable: true,
     docs: {
       description:
-        'GitHub expands `${{ }}` into the script text before the shell or interpreter reads it, so a value such as a pull request title becomes part of the program. Whoever can set that value can run commands in the job, with its secrets and token. Severity follows who controls the value: free text from outsiders under privileged triggers is high, caller-supplied inputs medium, values computed earlier in the run low.',
+        'GitHub expands `${{ }}` into the script text before the shell or interpreter reads it, so a value such as a pull request title becomes part of the program. Whoever can set that value can run commands in the job, with its secrets and token. Moving the value into `env:` fixes that only while the script treats the variable as data: handed to `eval`, to `sh -c "…$X…"`, to `python -c` or `node -e`, or printed into `| sh`, it is parsed as code again, and that is reported the same way. Severity follows who controls the value: free text from outsiders under privileged triggers is high, caller-supplied inputs medium, values computed earlier in the run low.',
       bad: 'on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "Title: ${{ github.event.pull_request.title }}"',
       good: 'on: pull_request_target\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          TITLE: ${{ github.event.pull_request.title }}\n        run: echo "Title: $TITLE"',
       remedy: 'Pass the value through an environment variable (`env: NAME: ${{ … }}`) and use it quoted in the script (`"$NAME"`; `process.env.NAME` in github-script).',
@@ -134,10 +134,57 @@ export default defineRule({
             ...(i === 0 && fix ? { fix } : {}),
           });
         });
+        if (shell) checkEvaluatedVariables(ctx, job, step, shell, flows);
       }
     }
   },
 });
+
+/**
+ * Moving a value into `env:` keeps it out of the script text, but a script
+ * that hands the variable to `eval`, `sh -c`, `python -c` … (or prints it
+ * into `| sh`) parses it as code all the same: the injection is only one
+ * step later. Only expansions straight in the program text count: single
+ * quotes (`sh -c 'echo "$X"'`) pass the name, not the value, and
+ * `$(printf %q "$X")` escapes it.
+ */
+function checkEvaluatedVariables(ctx: RuleContext, job: Job, step: Step, shell: ShellScript, flows: ReturnType<typeof githubFlows>): void {
+  const { pipeline, report } = ctx;
+  const script = step.script!;
+  let taint: ReturnType<ReturnType<typeof githubFlows>['scriptTaint']> | undefined;
+  const sinks: { param: Param; runner: string; language: string }[] = [];
+  const direct = (w: Word) => w.parts.filter((p): p is Param => p.type === 'param' && p.quoting !== 'single' && !p.operand && !shell.file.text.startsWith('${#', p.start));
+  for (const site of shell.commands) {
+    for (const c of codeWords(shell, site.cmd)) for (const param of direct(c.word)) sinks.push({ param, runner: c.runner, language: c.language });
+    if (site.position > 0 && readsProgramFromStdin(shell, site.cmd)) {
+      // `echo "$X" | sh`: what the commands before it print is the program.
+      const runner = argv(shell, site.cmd).name!;
+      for (const before of site.pipeline.commands.slice(0, site.position)) {
+        if (before.type !== 'simple' || !/^(echo|printf)$/.test(argv(shell, before).name ?? '')) continue;
+        for (const w of argv(shell, before).args) for (const param of direct(w)) sinks.push({ param, runner: `| ${runner}`, language: 'shell' });
+      }
+    }
+  }
+  for (const { param, runner, language } of sinks) {
+    taint ??= flows.scriptTaint(job, step, shell);
+    let worst: { flow: Flow; v: Verdict } | undefined;
+    for (const flow of taint.of(param.name)) {
+      const v = judge(pipeline, flow.taint);
+      if (v && (!worst || severityRank(v.severity) > severityRank(worst.v.severity))) worst = { flow, v };
+    }
+    if (!worst) continue;
+    const { flow, v } = worst;
+    report({
+      span: locateInScript(pipeline.file, script, param.start, param.end - param.start),
+      message: `\`${shell.file.text.slice(param.start, param.end)}\` carries \`${flow.taint.path}\` and is expanded into ${language === 'shell' ? 'code' : `${language} code`} that \`${runner}\` runs: ${v.why}`,
+      severity: v.severity,
+      confidence: v.confidence,
+      remedy: `Do not build code from the value: pass it as an argument or read it from the environment inside the program (\`sh -c '…"$X"…'\` in single quotes, \`os.environ["X"]\`, \`process.env.X\`), and check it against a pattern first.`,
+      ...(v.persona ? { persona: v.persona } : {}),
+      ...(flow.related.length > 0 ? { related: flow.related } : {}),
+    });
+  }
+}
 
 /** Fields that cannot hold a line break (titles, branch names, e-mail addresses). */
 const SINGLE_LINE = /(^github\.head_ref|\.(title|ref|label|email|name|page_name|default_branch|homepage|head_branch|display_title)|\.changes\.title\.from)$/;

@@ -310,6 +310,46 @@ export function commandsIn(list: List): SimpleCommand[] {
   return s.commands.map((c) => c.cmd);
 }
 
+/** Interpreters that run the argument after one of these options as a program. */
+const INLINE_PROGRAM: { name: RegExp; option: RegExp; language: string }[] = [
+  { name: SHELL_NAME, option: /^-[a-z]*c[a-z]*$/, language: 'shell' },
+  { name: /^python[0-9.]*$/, option: /^-c$/, language: 'Python' },
+  { name: /^(node|nodejs)$/, option: /^(-e|--eval|-p|--print)$/, language: 'JavaScript' },
+  { name: /^perl$/, option: /^-[a-zA-Z]*[eE]$/, language: 'Perl' },
+  { name: /^ruby$/, option: /^-[a-zA-Z]*e$/, language: 'Ruby' },
+  { name: /^php$/, option: /^-r$/, language: 'PHP' },
+  { name: /^(pwsh|powershell)$/, option: /^-(c|command)$/i, language: 'PowerShell' },
+];
+
+export interface CodeWord {
+  word: Word;
+  /** `eval`, or the interpreter that runs the word (`bash -c`, `python -c` …). */
+  runner: string;
+  language: string;
+}
+
+/** Words a command runs as a program: `eval`'s arguments, the script of `sh -c`, `python -c`, `node -e` … */
+export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
+  const { name, args } = argv(s, cmd);
+  if (!name) return [];
+  if (name === 'eval') return args.map((word) => ({ word, runner: 'eval', language: 'shell' }));
+  const inline = INLINE_PROGRAM.find((i) => i.name.test(name));
+  if (!inline) return [];
+  const c = args.findIndex((w) => inline.option.test(staticValue(s, w) ?? ''));
+  const word = c >= 0 ? args[c + 1] : undefined;
+  return word ? [{ word, runner: `${name} ${staticValue(s, args[c])}`, language: inline.language }] : [];
+}
+
+/** A shell reading its program from standard input (`… | sh`): no `-c`, no script file. */
+export function readsProgramFromStdin(s: ShellScript, cmd: SimpleCommand): boolean {
+  const { name, args } = argv(s, cmd);
+  if (!name || !SHELL_NAME.test(name)) return false;
+  return args.every((w) => {
+    const v = staticValue(s, w);
+    return v !== undefined && v.startsWith('-') && !/^-[a-z]*c[a-z]*$/.test(v);
+  });
+}
+
 const codeRangesOf = new WeakMap<ShellScript, { start: number; end: number; kind: 'command-name' | 'eval' }[]>();
 
 /** Words read as code: command names, `eval` arguments, the script of `sh -c`; sorted by start. */
@@ -321,13 +361,7 @@ function codeRanges(s: ShellScript): { start: number; end: number; kind: 'comman
     const { cmd } = site;
     const first = cmd.words[0];
     if (first) out.push({ start: first.start, end: first.end, kind: 'command-name' });
-    const { name, args } = argv(s, cmd);
-    if (name === 'eval') for (const w of args) out.push({ start: w.start, end: w.end, kind: 'eval' });
-    else if (name && SHELL_NAME.test(name)) {
-      const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(staticValue(s, w) ?? ''));
-      const code = c >= 0 ? args[c + 1] : undefined;
-      if (code) out.push({ start: code.start, end: code.end, kind: 'eval' });
-    }
+    for (const c of codeWords(s, cmd)) if (c.language === 'shell') out.push({ start: c.word.start, end: c.word.end, kind: 'eval' });
   }
   out.sort((a, b) => a.start - b.start);
   codeRangesOf.set(s, out);

@@ -104,8 +104,86 @@ ruleTester(rule, {
               - run: make -C \${{ env.BUILD_DIR }}
       `,
     },
+    {
+      name: 'a variable from env given to eval, sh -c and python only by name, escaped, or measured',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  TITLE: \${{ github.event.issue.title }}
+                run: |
+                  sh -c 'echo "$TITLE"'
+                  python -c 'import os; print(os.environ["TITLE"])'
+                  eval "echo $(printf '%q' "$TITLE")"
+                  eval "n=\${#TITLE}"
+                  echo "$TITLE" | tee title.txt
+                  echo "$TITLE" | bash script.sh
+      `,
+    },
+    {
+      name: 'a constant variable given to eval',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  MODE: fast
+                run: eval "make $MODE"
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'a value moved into env, then run as code by eval, bash -c, a pipe into sh and python -c',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            env:
+              BODY: \${{ github.event.issue.body }}
+            steps:
+              - env:
+                  TITLE: \${{ github.event.issue.title }}
+                run: |
+                  eval "echo $TITLE"
+                  bash -c "echo \${TITLE}"
+                  echo "$BODY" | sh
+                  python3 -c "print('$TITLE')"
+                  COPY="$TITLE"
+                  node -e "console.log('$COPY')"
+      `,
+      findings: [
+        { line: 11, column: 22, endColumn: 28, severity: 'high', confidence: 'high', message: /`\$TITLE` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
+        { line: 12, column: 25, severity: 'high', message: /`bash -c` runs/ },
+        { line: 13, column: 17, severity: 'high', message: /github\.event\.issue\.body.*`\| sh` runs/ },
+        { line: 14, column: 30, severity: 'high', message: /Python code that `python3 -c` runs/ },
+        { line: 16, column: 33, severity: 'high', message: /JavaScript code that `node -e` runs/ },
+      ],
+    },
+    {
+      name: 'a caller-supplied input moved into env and run by eval in a reusable workflow: medium',
+      code: yaml`
+        on:
+          workflow_call:
+            inputs:
+              command:
+                type: string
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  CMD: \${{ inputs.command }}
+                run: eval "$CMD"
+      `,
+      findings: [{ line: 12, column: 20, severity: 'medium', confidence: 'low', message: /inputs\.command/ }],
+    },
     {
       name: 'a pull request title in a block scalar under pull_request_target',
       code: yaml`
