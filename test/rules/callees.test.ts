@@ -92,3 +92,83 @@ test('a pull request title passed to a local reusable workflow under pull_reques
   const high = ofRule(findings, 'template-injection').filter((f) => f.severity === 'high');
   assert.deepEqual(high.map((f) => `${f.file}:${f.span.line}`), ['.github/workflows/reusable.yml:10']);
 });
+
+const META = yaml`
+  name: meta
+  inputs:
+    title:
+      required: true
+  outputs:
+    slug:
+      value: \${{ steps.s.outputs.slug }}
+    raw:
+      value: \${{ inputs.title }}
+    fixed:
+      value: \${{ steps.f.outputs.fixed }}
+  runs:
+    using: composite
+    steps:
+      - id: s
+        shell: bash
+        env:
+          T: \${{ inputs.title }}
+        run: echo "slug=$T" >> "$GITHUB_OUTPUT"
+      - id: f
+        shell: bash
+        run: echo "fixed=v1" >> "$GITHUB_OUTPUT"
+`;
+
+test("a local composite action's outputs carry what the caller passed in: high at the caller's sink, with the path through the action", async () => {
+  const { findings } = await scanTree({
+    '.github/actions/meta/action.yml': META,
+    '.github/workflows/triage.yml': yaml`
+      on: issues
+      permissions: {}
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - id: m
+              uses: ./.github/actions/meta
+              with:
+                title: \${{ github.event.issue.title }}
+            - run: echo "\${{ steps.m.outputs.slug }}"
+            - run: echo "\${{ steps.m.outputs.raw }}"
+            - run: echo "\${{ steps.m.outputs.fixed }}"
+    `,
+  });
+  const f = ofRule(findings, 'template-injection');
+  // The output written from fixed text carries nothing: no finding on line 13.
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.severity} ${x.confidence}`), [
+    '.github/workflows/triage.yml:11 high high',
+    '.github/workflows/triage.yml:12 high high',
+  ]);
+  assert.match(f[0]!.message, /`steps\.m\.outputs\.slug` carries `github\.event\.issue\.title`/);
+  assert.deepEqual(f[0]!.related?.map((r) => `${r.file}:${r.span.line}`), [
+    '.github/workflows/triage.yml:10',
+    '.github/actions/meta/action.yml:18',
+    '.github/actions/meta/action.yml:19',
+    '.github/actions/meta/action.yml:7',
+  ]);
+  assert.match(f[0]!.related![3]!.message, /action output `slug` is mapped from it/);
+});
+
+test("a composite action's output from a constant input is not raised above the action's own level", async () => {
+  const { findings } = await scanTree({
+    '.github/actions/meta/action.yml': META,
+    '.github/workflows/triage.yml': yaml`
+      on: issues
+      permissions: {}
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - id: m
+              uses: ./.github/actions/meta
+              with:
+                title: release
+            - run: echo "\${{ steps.m.outputs.slug }}"
+    `,
+  });
+  assert.deepEqual(ofRule(findings, 'template-injection').filter((x) => x.file.endsWith('triage.yml')), []);
+});

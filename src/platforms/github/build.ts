@@ -498,7 +498,19 @@ export function buildAction(y: YamlDoc): BuildOutput {
   });
   if (using === 'composite') {
     kind = 'composite-action';
-    jobs.push(pseudoJob(b.steps(y.get(runs, 'steps'), 'unknown', runs), []));
+    const job = pseudoJob(b.steps(y.get(runs, 'steps'), 'unknown', runs), []);
+    // The action's `outputs:` (`value: ${{ steps.x.outputs.y }}`) play the part of a job's outputs.
+    // Read for the flows alone (not added to the definition's expressions, which other rules read).
+    const outputs = y.get(root, 'outputs');
+    if (outputs && isMap(outputs)) {
+      job.outputs = new Map();
+      for (const p of y.pairs(outputs)) {
+        const key = b.str(p.key);
+        const value = templatedText(y, y.get(p.value, 'value'));
+        if (key && value) job.outputs.set(key.value, { key, value });
+      }
+    }
+    jobs.push(job);
   } else if (using === 'docker') {
     kind = 'docker-action';
     const imageText = b.text(y.get(runs, 'image'));

@@ -16,7 +16,9 @@ import type { EnvVar, Expression, Job, Pipeline, Script, Step } from '../../mode
 import type { Span } from '../../model/source.js';
 import { fileWrites, producedLines, VariableTaint, writtenPairs } from '../../shell/flow.js';
 import { shellOf, templatesIn, type Part, type ShellScript } from '../../shell/index.js';
-import { classifyPath, taintsOf, type Taint } from './contexts.js';
+import { calleeOf } from './callees.js';
+import { classifyPath, inputName, taintsOf, type Taint } from './contexts.js';
+import { input } from './steps.js';
 import { actionKey } from './uses.js';
 
 /** Variables the runner sets from the run itself (paths, ids, the commit): nothing a pull request chooses. */
@@ -123,7 +125,8 @@ export class GithubFlows {
             opaque = true;
             continue;
           }
-          flows.push({ taint: f.taint, related: [...f.related, this.at(out.value.span, `job \`${job.id.value}\` output \`${name}\` is mapped from it`)] });
+          const owner = this.pipeline.kind === 'composite-action' ? 'action' : `job \`${job.id.value}\``;
+          flows.push({ taint: f.taint, related: [...f.related, this.at(out.value.span, `${owner} output \`${name}\` is mapped from it`)] });
         }
       }
       if (flows.length > 0 || !opaque) map.set(name.toLowerCase(), flows);
@@ -151,6 +154,12 @@ export class GithubFlows {
         const node = parseExpression(path).ast;
         if (t && node && step.uses) add(name, [{ taint: { ...t, node }, related: [this.at(step.uses.span, `\`${key}\` sets output \`${name}\` from \`${path}\``)] }]);
       }
+      return out;
+    }
+    const callee = calleeOf(step.uses);
+    if (callee?.kind === 'composite-action') {
+      // Every output the action declares is known, clean ones included (empty).
+      for (const [name, flows] of this.calleeOutputs(job, step, callee)) out.set(name.toLowerCase(), flows);
       return out;
     }
     const script = step.script;
@@ -186,6 +195,39 @@ export class GithubFlows {
       if (!m) continue;
       const rest: Part[] = [{ ...first, value: first.value.slice(m[0].length) }, ...lines![0]!.slice(1)];
       add(m[1]!, hop(taint.parts(rest), site.cmd.start, site.cmd.end, m[1]!));
+    }
+    return out;
+  }
+
+  /**
+   * Outputs of a local composite action, followed inside it and back: what
+   * the action writes from its inputs carries what this step passes in
+   * `with:`; what it writes from the event carries that as it is.
+   */
+  private calleeOutputs(job: Job, step: Step, callee: Pipeline): Map<string, Flow[]> {
+    const out = new Map<string, Flow[]>();
+    const inner = githubFlows(callee);
+    const runs = callee.jobs[0];
+    if (!runs) return out;
+    for (const [name, flows] of inner.jobOutputs(runs.id.value.toLowerCase())) {
+      const mapped: Flow[] = [];
+      for (const f of flows) {
+        const inputKey = f.taint.source === 'caller' ? inputName(f.taint.path) : undefined;
+        if (inputKey === undefined) {
+          if (f.taint.source === 'attacker') mapped.push(f);
+          continue;
+        }
+        const given = input(step, inputKey);
+        for (const e of given?.value.expressions ?? []) {
+          if (!e.ast) continue;
+          for (const g of this.resolve(e.ast, job)) {
+            if (g.taint.source === 'derived') continue;
+            mapped.push({ taint: g.taint, related: [...g.related, this.at(given!.value.span, `passed to \`${step.uses!.raw}\` as input \`${inputKey}\``), ...f.related] });
+          }
+        }
+      }
+      // Known even when empty: written from fixed text, or from inputs this step fills with fixed text.
+      out.set(name, mapped);
     }
     return out;
   }
