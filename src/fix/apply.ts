@@ -32,32 +32,53 @@ export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
   const applied: PlannedFix[] = [];
   const skipped: FileFixResult['skipped'] = [];
   for (const p of ordered) {
-    if (p.fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) {
-      skipped.push({ planned: p, reason: 'overlaps another fix at the same place' });
-      continue;
-    }
-    if (p.fix.edits.some((e) => e.offset < 0 || e.endOffset > text.length || e.endOffset < e.offset)) {
+    const edits = p.fix.edits;
+    if (edits.some((e) => e.offset < 0 || e.endOffset > text.length || e.endOffset < e.offset)) {
       skipped.push({ planned: p, reason: 'edit outside the file' });
       continue;
     }
-    taken.push(...p.fix.edits);
+    if (edits.some((e, i) => edits.some((f, j) => j > i && overlaps(e, f)))) {
+      skipped.push({ planned: p, reason: 'its own edits overlap' });
+      continue;
+    }
+    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) {
+      skipped.push({ planned: p, reason: 'overlaps another fix at the same place' });
+      continue;
+    }
+    taken.push(...edits);
     applied.push(p);
   }
-  // From the end backwards, so earlier offsets stay valid; same-point insertions keep their order.
-  const edits = taken.map((e, i) => ({ e, i })).sort((a, b) => b.e.offset - a.e.offset || b.i - a.i);
-  let out = text;
-  for (const { e } of edits) out = out.slice(0, e.offset) + e.replacement + out.slice(e.endOffset);
-  return { text: out, applied, skipped };
+  // One forward pass over the edits by position. At one offset, insertions go before a
+  // replacement that starts there (applying from the end used to let the replacement
+  // swallow the insertion), and insertions keep the order they were planned in.
+  const sorted = taken
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.offset - b.e.offset || Number(a.e.endOffset > a.e.offset) - Number(b.e.endOffset > b.e.offset) || a.i - b.i);
+  const pieces: string[] = [];
+  let cursor = 0;
+  for (const { e } of sorted) {
+    pieces.push(text.slice(cursor, e.offset), e.replacement);
+    cursor = e.endOffset;
+  }
+  pieces.push(text.slice(cursor));
+  return { text: pieces.join(''), applied, skipped };
 }
 
 /**
  * Writes a file so that a crash leaves either the old or the new content:
  * a temporary file beside it, flushed, then renamed over it, mode kept.
+ * A symlink is kept and its target written (discovery checked that the
+ * target is inside the scanned tree). With `expected`, a file whose content
+ * changed since it was read is left alone: an editor's save is not lost.
  */
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const dir = path.dirname(file);
-  const st = await fs.stat(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.pipewarden-${process.pid}-${Date.now()}.tmp`);
+export async function writeAtomic(file: string, content: string, opts: { expected?: string } = {}): Promise<void> {
+  const target = await fs.realpath(file);
+  if (opts.expected !== undefined && (await fs.readFile(target, 'utf8')) !== opts.expected) {
+    throw Object.assign(new Error('changed since it was scanned; not written (run fix again)'), { code: 'ECHANGED' });
+  }
+  const dir = path.dirname(target);
+  const st = await fs.stat(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.pipewarden-${process.pid}-${Date.now()}.tmp`);
   const handle = await fs.open(tmp, 'wx', st.mode & 0o7777);
   try {
     await handle.writeFile(content);
@@ -67,7 +88,7 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
   }
   try {
     await fs.chmod(tmp, st.mode & 0o7777);
-    await fs.rename(tmp, file);
+    await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;

@@ -17,8 +17,8 @@ export interface FixOptions {
   rules?: Set<string>;
   /** How fixes that need an outside value (image digests) look it up; without it they are skipped. */
   lookups?: LookupOptions;
-  /** Injected for tests: how a file is written. */
-  write?: (absPath: string, text: string) => Promise<void>;
+  /** Injected for tests: how a file is written (`expected`: the content it was scanned with). */
+  write?: (absPath: string, text: string, opts: { expected: string }) => Promise<void>;
 }
 
 export interface FixReport {
@@ -76,9 +76,10 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
     if (opts.dryRun) diffs.push(unifiedDiff(file, source.text, out.text));
     else {
       try {
-        await (opts.write ?? writeAtomic)(source.absPath, text);
+        await (opts.write ?? writeAtomic)(source.absPath, text, { expected: (source.hadBom ? '\uFEFF' : '') + source.text });
       } catch (err) {
-        report.errors.push({ file, message: `not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        const e = err as NodeJS.ErrnoException;
+        report.errors.push({ file, message: e.code === 'ECHANGED' ? e.message : `not written: ${e.code ?? e.message}` });
         continue;
       }
     }

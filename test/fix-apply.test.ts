@@ -1,0 +1,76 @@
+/**
+ * Applying and writing fixes: edits that meet at one offset, edits of one fix
+ * that overlap, symlinked files, and files changed between scan and write.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { emptyConfig } from '../src/config/config.js';
+import type { ScanOptions } from '../src/core/scan.js';
+import { applyFixes, writeAtomic, type PlannedFix } from '../src/fix/apply.js';
+import { fixPaths } from '../src/fix/run.js';
+import { allRules } from '../src/rules/index.js';
+
+const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
+const planned = (rule: string, edits: { offset: number; endOffset: number; replacement: string }[]): PlannedFix => ({ rule, line: 1, fix: { description: rule, safety: 'safe', edits } });
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-apply-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+test('an insertion where another fix replaces a range goes before the replacement, whichever fix comes first', () => {
+  const replace = planned('a-rule', [{ offset: 2, endOffset: 4, replacement: 'XY' }]);
+  const insert = planned('b-rule', [{ offset: 2, endOffset: 2, replacement: '+' }]);
+  assert.equal(applyFixes('abcdef', [replace, insert]).text, 'ab+XYef');
+  assert.equal(applyFixes('abcdef', [insert, replace]).text, 'ab+XYef');
+  // At the end of a replaced range the insertion follows it.
+  assert.equal(applyFixes('abcdef', [replace, planned('c-rule', [{ offset: 4, endOffset: 4, replacement: '+' }])]).text, 'abXY+ef');
+});
+
+test('a fix whose own edits overlap is skipped whole', () => {
+  const out = applyFixes('abcdef', [planned('x', [{ offset: 1, endOffset: 4, replacement: 'Q' }, { offset: 2, endOffset: 5, replacement: 'R' }])]);
+  assert.equal(out.text, 'abcdef');
+  assert.deepEqual(out.skipped.map((s) => s.reason), ['its own edits overlap']);
+});
+
+test('permissions added above a workflow env that debug-logging removes: both land, nothing else moves', async () => {
+  const text = 'on: push\nenv:\n  ACTIONS_STEP_DEBUG: true\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n';
+  const dir = tree({ '.github/workflows/ci.yml': text });
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: true, rules: new Set(['excessive-permissions', 'debug-logging']) });
+  assert.deepEqual(report.errors, []);
+  const after = fs.readFileSync(path.join(dir, '.github/workflows/ci.yml'), 'utf8');
+  assert.match(after, /^on: push\npermissions:\n  contents: read\n/);
+  assert.doesNotMatch(after, /ACTIONS_STEP_DEBUG/);
+  assert.match(after, /\njobs:\n  build:\n    runs-on: ubuntu-latest\n/);
+  assert.doesNotMatch(after, /^v:/m);
+});
+
+test('a symlinked workflow: the link stays a link and its target is fixed', async () => {
+  const text = 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n';
+  const dir = tree({ 'shared/ci.yml': text });
+  fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+  fs.symlinkSync('../../shared/ci.yml', path.join(dir, '.github/workflows/ci.yml'));
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: new Set(['excessive-permissions']) });
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.changedFiles, 1);
+  assert.ok(fs.lstatSync(path.join(dir, '.github/workflows/ci.yml')).isSymbolicLink());
+  assert.match(fs.readFileSync(path.join(dir, 'shared/ci.yml'), 'utf8'), /^permissions:/m);
+});
+
+test('a file changed between the scan and the write is left as the user saved it', async () => {
+  const dir = tree({ 'a.yml': 'old\n' });
+  const file = path.join(dir, 'a.yml');
+  fs.writeFileSync(file, 'saved by an editor\n');
+  await assert.rejects(writeAtomic(file, 'fixed\n', { expected: 'old\n' }), (e: NodeJS.ErrnoException) => e.code === 'ECHANGED');
+  assert.equal(fs.readFileSync(file, 'utf8'), 'saved by an editor\n');
+  assert.deepEqual(fs.readdirSync(dir), ['a.yml'], 'no temporary file left');
+  await writeAtomic(file, 'fixed\n', { expected: 'saved by an editor\n' });
+  assert.equal(fs.readFileSync(file, 'utf8'), 'fixed\n');
+});
