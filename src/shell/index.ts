@@ -93,9 +93,17 @@ export function analyse(text: string, templates: { start: number; end: number }[
   walkList(s, file.root, [], false);
   // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
   // its pieces do not change how the outer script quotes text, so its leaves are dropped.
+  // Each range is read once, and all of them together at most twice the script's length: nested
+  // `sh -c "$(sh -c "$(…)")"` used to re-read the same ranges again and again (a 16 KB step ran out of memory).
+  const read = new Set<string>();
+  let budget = 2 * masked.length;
   for (let k = 0; k < s.commands.length && k < 5000; k++) {
     const code = inlineCode(s, s.commands[k]!.cmd);
     if (!code) continue;
+    const key = `${code.start}:${code.end}`;
+    if (read.has(key) || code.end - code.start > budget) continue;
+    read.add(key);
+    budget -= code.end - code.start;
     const leaves = s.leaves.length;
     walkList(s, parseShellRange(masked, code.start, code.end).root, [], false);
     s.leaves.length = leaves;
