@@ -156,3 +156,11 @@ test('rules and explain', () => {
   assert.match(ex.stdout, /persist-credentials: false/);
   assert.match(ex.stdout, /CICD-SEC-6/);
 });
+
+test('fix asks no registry without --online: an image missing from the lock file is skipped with that reason', () => {
+  const dir = tempRepo({ '.github/workflows/a.yml': 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - run: echo hi\n' });
+  const r = run(['fix', dir, '--dry-run', '--rules', 'unpinned-images']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /could not resolve docker\.io\/library\/node:20: not in \.pipewarden\/images\.lock\.json, and registries are asked only with --online/);
+  assert.doesNotMatch(r.stderr, /cannot reach|ENOTFOUND|fetch failed/);
+});

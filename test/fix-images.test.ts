@@ -197,7 +197,7 @@ test('offline without a lock entry: the images that could not be resolved are li
   const dir = tree({ '.github/workflows/ci.yml': wf });
   writeLock(dir, { 'docker.io/library/postgres:16': D(5) });
   const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES, lookups: { ...lookupOptions(dir, true, {}), fetch: noNetwork } });
-  assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:5 could not resolve docker.io/library/node:20: not in ${IMAGES_LOCK}, and --offline`]);
+  assert.deepEqual(report.skipped.map((s) => `${s.file}:${s.line} ${s.reason}`), [`.github/workflows/ci.yml:5 could not resolve docker.io/library/node:20: not in ${IMAGES_LOCK}, and registries are asked only with --online`]);
   assert.equal(read(dir, '.github/workflows/ci.yml'), wf.replace('postgres:16', `postgres:16@${D(5)}`));
   // Without lookup options (a library caller that did not ask for them) nothing is fetched either.
   const none = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: ONLY_IMAGES });
@@ -211,7 +211,7 @@ test('CLI: fix --offline pins from the lock file and lists the images it could n
   const io = { stdout: { write: () => true } as never, stderr: { write: (s: string) => ((stderr += s), true) } as never };
   assert.equal(await main(['fix', dir, '--offline', '--rules', 'unpinned-images'], io), 0);
   assert.equal(read(dir, 'Dockerfile'), `FROM node:20@${D(1)}\nFROM ghcr.io/org/base:1\n`);
-  assert.match(stderr, /^skipped .*Dockerfile:2 unpinned-images: could not resolve ghcr\.io\/org\/base:1: not in \.pipewarden\/images\.lock\.json, and --offline$/m);
+  assert.match(stderr, /^skipped .*Dockerfile:2 unpinned-images: could not resolve ghcr\.io\/org\/base:1: not in \.pipewarden\/images\.lock\.json, and registries are asked only with --online$/m);
   assert.match(stderr, /^applied 1 fix in 1 file, 1 skipped$/m);
 });
 

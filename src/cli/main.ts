@@ -39,7 +39,8 @@ Usage:
   pipewarden scan [paths...] [options]   scan files and folders (default: .)
   pipewarden fix [paths...] [options]    apply safe fixes (--dry-run prints a diff, --unsafe adds
                                          fixes that may change behaviour, --rules a,b limits them,
-                                         --offline takes image digests from .pipewarden/images.lock.json only)
+                                         --online resolves action tags and image digests over the network;
+                                         without it they come from the .pipewarden/ lock files only)
   pipewarden rules                       list the rules
   pipewarden explain <rule-id>           what a rule finds and how to fix it
   pipewarden docs [dir]                  write rule documentation (default: docs/rules)
@@ -248,7 +249,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   // Pins are resolved before the scan (lock file, then the API with --online): the rules are synchronous.
   const pins = !rules || rules.has('unpinned-uses') ? await fixPins(values, paths, root, fixScan) : undefined;
   if (pins) fixScan.external = pins.external;
-  const report = await fixPaths(paths, fixScan, { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), Boolean(values.offline), process.env) });
+  const report = await fixPaths(paths, fixScan, { dryRun: Boolean(values['dry-run']), unsafe: Boolean(values.unsafe), ...(rules ? { rules } : {}), lookups: lookupOptions(lockRoot(root), !values.online || Boolean(values.offline), process.env) });
   out(report.output);
   for (const s of report.skipped) err(`skipped ${s.file}:${s.line} ${s.rule}: ${s.reason}\n`);
   for (const e of report.errors) err(`pipewarden: ${e.file}: ${e.message}\n`);

@@ -96,7 +96,7 @@ export async function resolveImageDigests(keys: Iterable<string>, opts: ImageRes
     else missing.push(key);
   }
   if (opts.offline) {
-    for (const key of missing) result.failed.set(key, `not in ${IMAGES_LOCK}, and --offline`);
+    for (const key of missing) result.failed.set(key, `not in ${IMAGES_LOCK}, and registries are asked only with --online`);
     return result;
   }
   const client = new RegistryClient({ insecure: opts.insecure, credentials: loadDockerCredentials(opts.env), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
