@@ -15,8 +15,16 @@ import type { Node as YamlNode, Schema } from 'yaml';
 /** The options yaml.ts parses with: documents carry them. */
 export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: false, keepSourceTokens: false } as const;
 
-/** Call depth (about two per nesting level) past which `yaml` takes over, far from a stack overflow. */
-const MAX_DEPTH = 1000;
+/**
+ * Call depth (about two per nesting level) past which a document is refused
+ * as nested too deeply. Counted, not caught as a stack overflow, so the
+ * verdict is the same on every thread (workers have larger stacks than the
+ * main thread) and at any JIT state. No pipeline nests anywhere near it.
+ */
+const MAX_DEPTH = 400;
+
+/** Where the last `too deep` bail happened (an offset into the text). */
+export let lastTooDeepAt = -1;
 
 /** Thrown internally to give up; never escapes. */
 class Bail {
@@ -74,6 +82,11 @@ const TAB = 9;
 
 class FastYaml {
   private pos = 0;
+
+  private tooDeep(): never {
+    lastTooDeepAt = this.pos;
+    bail('too deep');
+  }
   /** The line start of the last content position skipTrivia found, so columns need no scan back. */
   private knownPos = -1;
   private knownLineStart = 0;
@@ -331,7 +344,7 @@ class FastYaml {
 
   /** A node whose first character is at this.pos on the current line, after `key:`, `- ` or at a line start. */
   private node(kind: K, parentIndent: number, depth: number): YamlNode {
-    if (depth > MAX_DEPTH) bail('too deep');
+    if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
     const props = this.props();
     let p = this.pos;
@@ -365,7 +378,7 @@ class FastYaml {
 
   /** A node starting at a line's first content character (this.pos), column m. */
   private lineNode(m: number, parentIndent: number, outer: Props | null, depth: number): YamlNode {
-    if (depth > MAX_DEPTH) bail('too deep');
+    if (depth > MAX_DEPTH) this.tooDeep();
     const p = this.pos;
     const src = this.src;
     const ch = src.charCodeAt(p);
@@ -482,7 +495,7 @@ class FastYaml {
   }
 
   private blockMap(indent: number, depth: number): YAMLMap {
-    if (depth > MAX_DEPTH) bail('too deep');
+    if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
     const map = new YAMLMap(this.schema);
     const start = this.pos;
@@ -545,7 +558,7 @@ class FastYaml {
   }
 
   private blockSeq(indent: number, depth: number): YAMLSeq {
-    if (depth > MAX_DEPTH) bail('too deep');
+    if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
     const seq = new YAMLSeq(this.schema);
     const start = this.pos;
@@ -730,7 +743,7 @@ class FastYaml {
       return this.blockScalar(parentIndent, props);
     }
     if (ch === 91 || ch === 123) {
-      const coll = this.flowCollection(p, parentIndent, depth + 1);
+      const coll = this.flowCollection(p, parentIndent, depth + 2); // two per level, as block nesting counts
       valueEnd = this.pos;
       coll.range = [p, valueEnd, this.finishLine(valueEnd)];
       this.pos = coll.range[2];
@@ -1015,7 +1028,7 @@ class FastYaml {
 
   /** A flow collection opening at p; leaves this.pos after its closing bracket. */
   private flowCollection(p: number, parentIndent: number, depth: number): YAMLMap | YAMLSeq {
-    if (depth > MAX_DEPTH) bail('too deep');
+    if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
     const isMap = src.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
@@ -1093,7 +1106,7 @@ class FastYaml {
     let valueEnd: number;
     if (ch === 38 || ch === 33 || ch === 42) bail('props in flow');
     if (ch === 91 || ch === 123) {
-      const coll = this.flowCollection(p, parentIndent, depth + 1);
+      const coll = this.flowCollection(p, parentIndent, depth + 2);
       node = coll;
       valueEnd = this.pos;
     } else if (ch === 34 || ch === 39) {

@@ -7,7 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, Scalar } fro
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Span } from '../model/source.js';
 import { SourceFile } from '../model/source.js';
-import { fastParseAll, PARSE_OPTIONS } from './fast-yaml.js';
+import { fastParseAll, lastBailReason, lastTooDeepAt, PARSE_OPTIONS } from './fast-yaml.js';
 
 export type { YamlNode, YAMLMap, YAMLSeq };
 
@@ -212,6 +212,31 @@ export function keyString(pair: Pair): string {
   return String(k);
 }
 
+/** Flow nesting (`[`/`{`) refused before `yaml` reads a file the fast reader gave up on: what the fast reader also refuses. */
+const FLOW_NESTING_LIMIT = 200;
+
+/**
+ * Offset of the first `[` or `{` nested deeper than `limit`, or -1. Brackets
+ * in comments are skipped; quotes are not tracked, so this over-counts only
+ * for hundreds of unclosed brackets in text, which no pipeline has.
+ */
+export function flowNestingPast(text: string, limit: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      if (++depth > limit) return i;
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    } else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 9)) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl;
+    }
+  }
+  return -1;
+}
+
 export interface ParsedYaml {
   docs: YamlDoc[];
   problems: YamlProblem[];
@@ -223,7 +248,11 @@ export function parseYaml(file: SourceFile): ParsedYaml {
   let documents: Document[];
   try {
     // The fast reader covers what pipeline files use and gives up on anything else; `yaml` is the reference and the fallback.
-    const parsed = fastParseAll(file.text) ?? parseAllDocuments(file.text, PARSE_OPTIONS);
+    const fast = fastParseAll(file.text);
+    // Refused on depth alone, by counting: whether `yaml` overflowed the stack would depend on the thread.
+    const deepAt = fast ? -1 : lastBailReason === 'too deep' ? lastTooDeepAt : flowNestingPast(file.text, FLOW_NESTING_LIMIT);
+    if (deepAt >= 0) return { docs: [], problems: [{ message: 'document is nested too deeply to parse', span: file.span(deepAt, deepAt), fatal: true }] };
+    const parsed = fast ?? parseAllDocuments(file.text, PARSE_OPTIONS);
     documents = Array.isArray(parsed) ? (parsed as Document[]) : [];
     if (!Array.isArray(parsed)) {
       // An empty stream comes back as an EmptyStream object with no documents.
