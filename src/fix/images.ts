@@ -57,7 +57,9 @@ async function readLock(file: string): Promise<Map<string, string>> {
   }
   const out = new Map<string, string>();
   for (const [key, digest] of Object.entries(images as Record<string, unknown>)) {
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new Error(`\`${key}\`: not a digest`);
+    // Only the digest reaches workflow files (the keys come from them): it alone must be exact. The key is
+    // shown escaped, so a control character in the lock cannot reach the terminal.
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new Error(`${JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}…` : key)}: not a digest`);
     out.set(key, digest);
   }
   return out;

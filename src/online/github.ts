@@ -181,6 +181,22 @@ export function nextLink(link: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * A git ref name pipewarden will look up or write into a file: git's own
+ * rules (no `..`, no component starting with `.` or ending in `.lock`, no
+ * empty component, no trailing `.`), narrowed to a conservative character set
+ * so that no whitespace, control character, quote, `#` or `%` can get through.
+ */
+export function isSafeRefName(ref: string): boolean {
+  if (!/^[A-Za-z0-9._\/+-]{1,255}$/.test(ref) || ref.includes('..') || ref.endsWith('.')) return false;
+  return ref.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
+}
+
+/** A GitHub owner or repository name; never `.` or `..`, which URL parsing would turn into a step up. */
+export function isRepoName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,100}$/.test(name) && !/^\.+$/.test(name);
+}
+
 /** Path segments of a ref name, each encoded (`releases/v1` keeps its slash). */
 export function encodeRef(ref: string): string {
   return ref.split('/').map(encodeURIComponent).join('/');

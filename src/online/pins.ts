@@ -11,7 +11,7 @@ import type { ExternalRef, Pipeline } from '../model/pipeline.js';
 import type { GithubUse } from './collect.js';
 import { pinKey } from './external.js';
 import { listTags, versionParts } from './facts.js';
-import { encodeRef, GitHubError, type GitHubClient } from './github.js';
+import { encodeRef, GitHubError, isRepoName, isSafeRefName, type GitHubClient } from './github.js';
 
 export const DEFAULT_LOCK_FILE = path.join('.pipewarden', 'pins.lock.json');
 
@@ -43,22 +43,43 @@ export async function readLock(file: string): Promise<Map<string, PinEntry>> {
     throw new LockFileError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new LockFileError(`${file}: expected an object of "owner/repo@ref" entries`);
+  // Lock entries end up in workflow files: every field is checked, and one bad
+  // entry refuses the whole file. A tampered lock is not trusted in part, and
+  // a rewrite after --online cannot silently drop what was ignored.
   const entries = new Map<string, PinEntry>();
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    const v = value as Partial<PinEntry> | null;
-    if (!/^[^/@\s]+\/[^/@\s]+@\S+$/.test(key) || typeof v?.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(v.sha)) {
-      throw new LockFileError(`${file}: entry \`${key}\` needs a 40-character "sha"`);
-    }
+    const entry = lockEntry(key, value);
+    if (typeof entry === 'string') throw new LockFileError(`${file}: entry ${quote(key)} ${entry}; the lock file is not used`);
     const at = key.indexOf('@');
-    const ref = key.slice(at + 1);
-    entries.set(key.slice(0, at).toLowerCase() + key.slice(at), {
-      sha: v.sha.toLowerCase(),
-      version: typeof v.version === 'string' && v.version !== '' ? v.version : ref,
-      kind: v.kind === 'branch' ? 'branch' : 'tag',
-      resolvedAt: typeof v.resolvedAt === 'string' ? v.resolvedAt : '',
-    });
+    entries.set(key.slice(0, at).toLowerCase() + key.slice(at), entry);
   }
   return entries;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const RESOLVED_AT = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)?$/;
+
+/** The entry, or what is wrong with it. */
+function lockEntry(key: string, value: unknown): PinEntry | string {
+  const m = /^([^/@]+)\/([^/@]+)@(.+)$/s.exec(key);
+  if (!m || !isRepoName(m[1]!) || !isRepoName(m[2]!)) return 'is not "owner/repo@ref"';
+  const ref = m[3]!;
+  if (!isSafeRefName(ref)) return 'names no valid git ref';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not an object';
+  const v = value as Record<string, unknown>;
+  if (typeof v['sha'] !== 'string' || !SHA.test(v['sha'].toLowerCase())) return 'needs a 40-character "sha"';
+  const version = v['version'] === undefined || v['version'] === '' ? ref : v['version'];
+  if (typeof version !== 'string' || !isSafeRefName(version)) return 'has a "version" that is no valid git ref name';
+  const kind = v['kind'] ?? 'tag';
+  if (kind !== 'tag' && kind !== 'branch') return 'has a "kind" other than "tag" or "branch"';
+  const resolvedAt = v['resolvedAt'] ?? '';
+  if (typeof resolvedAt !== 'string' || !RESOLVED_AT.test(resolvedAt)) return 'has a "resolvedAt" that is no ISO date-time';
+  return { sha: v['sha'].toLowerCase(), version, kind, resolvedAt };
+}
+
+/** A name from a file, shown escaped and cut short: no control character reaches the terminal. */
+function quote(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
 
 /** Sorted keys and a trailing newline, so the file diffs well; written atomically. */
@@ -174,6 +195,8 @@ export function pinFix(pipeline: Pipeline, ref: ExternalRef, entry: PinEntry): F
   const file = pipeline.file;
   const version = ref.version;
   if (!version || ref.span.line !== ref.span.endLine) return undefined;
+  // Whatever supplied the entry (lock file, API), only a SHA and a ref name are written.
+  if (!SHA.test(entry.sha) || !isSafeRefName(entry.version)) return undefined;
   const at = file.text.lastIndexOf(`@${version}`, ref.span.endOffset);
   if (at < ref.span.offset) return undefined;
   const versionEnd = at + 1 + version.length;

