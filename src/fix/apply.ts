@@ -4,7 +4,7 @@
  * reported, never applied halfway), then written atomically.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../core/safe-files.js';
 import type { Fix, TextEdit } from '../model/finding.js';
 
 export interface PlannedFix {
@@ -50,26 +50,8 @@ export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
   return { text: out, applied, skipped };
 }
 
-/**
- * Writes a file so that a crash leaves either the old or the new content:
- * a temporary file beside it, flushed, then renamed over it, mode kept.
- */
+/** Writes a fixed file atomically (see writeFileAtomic), its mode kept. */
 export async function writeAtomic(file: string, content: string): Promise<void> {
-  const dir = path.dirname(file);
   const st = await fs.stat(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.pipewarden-${process.pid}-${Date.now()}.tmp`);
-  const handle = await fs.open(tmp, 'wx', st.mode & 0o7777);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.chmod(tmp, st.mode & 0o7777);
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, content, st.mode & 0o7777);
 }

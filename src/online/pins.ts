@@ -4,8 +4,8 @@
  * commit (`.pipewarden/pins.lock.json`) or resolved through the GitHub API
  * with `--online`. A lock entry is used without any network.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readBelow, splitBelow, UnsafePathError, writeBelow } from '../core/safe-files.js';
 import type { Fix } from '../model/finding.js';
 import type { ExternalRef, Pipeline } from '../model/pipeline.js';
 import type { GithubUse } from './collect.js';
@@ -27,20 +27,26 @@ export interface PinEntry {
 
 export class LockFileError extends Error {}
 
-/** Entries of a lock file; an absent file is empty, a malformed one an error (never silently overwritten). */
-export async function readLock(file: string): Promise<Map<string, PinEntry>> {
-  let text: string;
+/**
+ * Entries of a lock file; an absent file is empty, a malformed one an error
+ * (never silently overwritten). Below `root` (the repository) no symlink is
+ * followed, neither `.pipewarden` nor the file.
+ */
+export async function readLock(file: string, root?: string): Promise<Map<string, PinEntry>> {
+  let text: string | undefined;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readBelow(...splitBelow(file, root));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if (err instanceof UnsafePathError) throw new LockFileError(err.message);
     throw new LockFileError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (text === undefined) return new Map();
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    throw new LockFileError(`${file}: not valid JSON (${(err as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the file, which may be a secret someone linked here.
+    throw new LockFileError(`${file}: not valid JSON; fix or delete it`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new LockFileError(`${file}: expected an object of "owner/repo@ref" entries`);
   // Lock entries end up in workflow files: every field is checked, and one bad
@@ -82,17 +88,14 @@ function quote(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
 
-/** Sorted keys and a trailing newline, so the file diffs well; written atomically. */
-export async function writeLock(file: string, entries: ReadonlyMap<string, PinEntry>): Promise<void> {
+/** Sorted keys and a trailing newline, so the file diffs well; written atomically, never through a symlink below `root`. */
+export async function writeLock(file: string, entries: ReadonlyMap<string, PinEntry>, root?: string): Promise<void> {
   const sorted = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, e]) => [k, { sha: e.sha, version: e.version, kind: e.kind, resolvedAt: e.resolvedAt }]));
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await fs.writeFile(tmp, JSON.stringify(sorted, null, 2) + '\n');
-    await fs.rename(tmp, file);
+    await writeBelow(...splitBelow(file, root), JSON.stringify(sorted, null, 2) + '\n');
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    if (err instanceof UnsafePathError) throw new LockFileError(`not written: ${err.message}`);
+    throw new LockFileError(`${file}: not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
