@@ -270,3 +270,42 @@ test('writing a lock refuses a symlinked folder or file even when it appeared af
   assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
   assert.ok(fs.lstatSync(path.join(other, '.pipewarden', 'pins.lock.json')).isSymbolicLink());
 });
+
+test('advisory snapshot: a linked or non-JSON .pipewarden/advisories.json is not quoted by scan; update never writes through a planted link', async () => {
+  const secret = path.join(tempDir('pw-secret-'), 'token.txt');
+  fs.writeFileSync(secret, 'ghp_SECRETSECRETSECRET\n');
+  const dir = repo();
+  const snapshot = path.join(dir, '.pipewarden', 'advisories.json');
+  fs.mkdirSync(path.dirname(snapshot));
+  fs.symlinkSync(secret, snapshot);
+  const linked = await cli(['scan', dir, '--format', 'json']);
+  assert.match(linked.stderr, /advisories\.json is a symbolic link; .*; using the built-in advisories/);
+  assert.doesNotMatch(linked.stdout + linked.stderr, /SECRET/);
+  const named = await cli(['scan', dir, '--format', 'json', '--advisories', snapshot]);
+  assert.equal(named.code, 2);
+  assert.doesNotMatch(named.stdout + named.stderr, /SECRET/);
+  fs.rmSync(snapshot);
+  fs.writeFileSync(snapshot, 'ghp_SECRETSECRETSECRET\n');
+  const broken = await cli(['scan', dir, '--format', 'json']);
+  assert.match(broken.stderr, /advisories\.json: not valid JSON; using the built-in advisories/);
+  assert.doesNotMatch(broken.stdout + broken.stderr, /SECRET/);
+
+  const gh = await startFakeGithub({}, { advisories: [], token: 't' });
+  try {
+    const victim = path.join(tempDir('pw-victim-'), 'victim.txt');
+    fs.writeFileSync(victim, 'untouched\n');
+    fs.rmSync(snapshot);
+    fs.symlinkSync(victim, snapshot);
+    const refused = await cli(['advisories', 'update', '--output', snapshot, '--github-api', gh.url], { token: 't' });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /advisories not updated: .*advisories\.json is a symbolic link/);
+    fs.rmSync(snapshot);
+    fs.symlinkSync(victim, `${snapshot}.${process.pid}.tmp`);
+    const written = await cli(['advisories', 'update', '--output', snapshot, '--github-api', gh.url], { token: 't' });
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(snapshot, 'utf8')).advisories, []);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
+  } finally {
+    await gh.close();
+  }
+});
