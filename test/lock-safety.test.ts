@@ -16,6 +16,7 @@ import type { ScanOptions } from '../src/core/scan.js';
 import { lookupOptions } from '../src/fix/lookups.js';
 import { fixPaths } from '../src/fix/run.js';
 import { pinKey } from '../src/online/external.js';
+import { GitHubClient, GitHubError } from '../src/online/github.js';
 import { LockFileError, writeLock, type PinEntry } from '../src/online/pins.js';
 import { allRules } from '../src/rules/index.js';
 import { startFakeGithub, type FakeRepo } from './helpers/fake-github.js';
@@ -305,6 +306,68 @@ test('advisory snapshot: a linked or non-JSON .pipewarden/advisories.json is not
     assert.equal(written.code, 0, written.stderr);
     assert.deepEqual(JSON.parse(fs.readFileSync(snapshot, 'utf8')).advisories, []);
     assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
+  } finally {
+    await gh.close();
+  }
+});
+
+// ---- 3. No name steers an authenticated request elsewhere ----
+
+test('fix --online: a ref with ".." segments is not looked up; no request leaves /repos/<owner>/<repo>', async () => {
+  const gh = await startFakeGithub(CHECKOUT, { token: 't' });
+  try {
+    const hostile = WORKFLOW.replace('actions/checkout@v4', 'actions/checkout@../../../../../user/keys');
+    const dir = repo({ '.github/workflows/ci.yml': hostile });
+    const r = await cli(['fix', dir, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--rules', 'unpinned-uses'], { token: 't' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /could not pin \S+ci\.yml:7 actions\/checkout@\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/user\/keys: "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/user\/keys" is not a valid git ref name; not looked up/);
+    assert.deepEqual(gh.requests, []);
+    assert.equal(workflow(dir), hostile);
+    assert.ok(!fs.existsSync(path.join(dir, '.pipewarden')), 'nothing resolved, no lock written');
+  } finally {
+    await gh.close();
+  }
+});
+
+test('scan --online: hostile owners, refs, and branch names from the API never become requests outside the repository asked about', async () => {
+  const FORK = 'f'.repeat(40);
+  const repos: Record<string, FakeRepo> = {
+    'actions/checkout': { defaultBranch: 'main', tags: { v4: SHA, '../../../../user/tagkeys': SHA }, branches: { main: SHA, '../../../../user/keys': 'c'.repeat(40) }, history: {}, forkCommits: [FORK] },
+  };
+  const gh = await startFakeGithub(repos, { token: 't' });
+  try {
+    const steps = ['actions/checkout@v4', 'actions/checkout@v4/../../../../../user/keys', '../keys@v1', 'actions/..@v1', `actions/checkout@${FORK}`];
+    const dir = repo({ '.github/workflows/ci.yml': WORKFLOW.replace('      - uses: actions/checkout@v4\n', steps.map((u) => `      - uses: ${u}\n`).join('')) });
+    const r = await cli(['scan', dir, '--online', '--github-api', gh.url, '--cache-dir', tempDir(), '--format', 'json'], { token: 't' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(gh.requests.length > 0);
+    for (const req of gh.requests) {
+      assert.match(req, /^\/repos\/actions\/checkout(?:$|[/?])/, req);
+      assert.doesNotMatch(req, /user|keys|%2e|\/\.\.?(?:\/|$)/i, req);
+    }
+    // The fork commit was still compared with the branch and tag that are valid names, and is reported as
+    // found on none of those checked (the others were skipped, not taken as compared).
+    assert.ok(gh.requests.includes(`/repos/actions/checkout/compare/main...${FORK}`), gh.requests.join('\n'));
+    assert.ok(gh.requests.includes(`/repos/actions/checkout/compare/v4...${FORK}`), gh.requests.join('\n'));
+    const impostor = (JSON.parse(r.stdout) as { findings: { rule: string; line: number; confidence: string; message: string }[] }).findings.filter((f) => f.rule === 'impostor-commit');
+    assert.deepEqual(impostor.map((f) => [f.line, f.confidence]), [[11, 'medium']]);
+    assert.match(impostor[0]!.message, /on no branch or tag of actions\/checkout that was checked/);
+  } finally {
+    await gh.close();
+  }
+});
+
+test('the client refuses "." and ".." segments (also percent-encoded) and URLs outside the API root, before any request', async () => {
+  const gh = await startFakeGithub(CHECKOUT, { token: 't' });
+  try {
+    const client = new GitHubClient({ apiBase: `${gh.url}/api/v3`, token: 't' });
+    for (const p of ['/repos/actions/checkout/git/ref/tags/../../../../user/keys', '/repos/%2e%2E/user/keys', '/repos/./x', '/repos/a\\..\\..\\user', `${gh.url}/api/v3/../../user/keys`, `${gh.url}/user/keys`, 'http://evil.example/api/v3/repos/x']) {
+      await assert.rejects(client.json(p), (e: Error) => e instanceof GitHubError && e.kind === 'bad-request' && !e.fatal, p);
+    }
+    assert.deepEqual(gh.requests, []);
+    assert.equal(client.networkRequests, 0);
+    // Ordinary paths still work.
+    assert.deepEqual(await client.json('/repos/actions/checkout'), { full_name: 'actions/checkout', default_branch: 'main' });
   } finally {
     await gh.close();
   }

@@ -8,7 +8,8 @@ import type { ResponseCache } from './cache.js';
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';
 
-export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response';
+/** `bad-request`: refused before sending (a name that is not one, a URL outside the API root). */
+export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response' | 'bad-request';
 
 export class GitHubError extends Error {
   constructor(
@@ -68,6 +69,8 @@ export class GitHubClient {
   /** GET returning 200 or 404; anything else throws a GitHubError. */
   get(pathOrUrl: string): Promise<ApiResponse> {
     const url = this.urlFor(pathOrUrl);
+    const refused = this.refusal(url);
+    if (refused) return Promise.reject(refused);
     let pending = this.inFlight.get(url);
     if (!pending) {
       pending = this.fetchUrl(url);
@@ -100,6 +103,24 @@ export class GitHubClient {
       if (url && !url.startsWith(this.base.href)) return { items, complete: false };
     }
     return { items, complete: true };
+  }
+
+  /**
+   * Why `url` may not be asked with the token: a `.`/`..` segment (URL parsing
+   * would step up with it, `/repos/o/r/git/ref/tags/../../../../user/keys`
+   * becoming `/user/keys`), or a place outside the API root.
+   */
+  private refusal(url: string): GitHubError | undefined {
+    const pathPart = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/\\?#]*/i, '').split(/[?#]/)[0]!;
+    if (pathPart.split(/[/\\]/).some((seg) => /^(?:\.|%2e){1,2}$/i.test(seg))) return new GitHubError('bad-request', `${url}: a "." or ".." path segment; not requested`);
+    let href: string;
+    try {
+      href = new URL(url).href;
+    } catch {
+      return new GitHubError('bad-request', `${url}: not a URL; not requested`);
+    }
+    if (!href.startsWith(this.base.href)) return new GitHubError('bad-request', `${url}: outside ${this.apiBase}; not requested`);
+    return undefined;
   }
 
   private async fetchUrl(url: string): Promise<ApiResponse> {
@@ -197,9 +218,18 @@ export function isRepoName(name: string): boolean {
   return /^[A-Za-z0-9_.-]{1,100}$/.test(name) && !/^\.+$/.test(name);
 }
 
-/** Path segments of a ref name, each encoded (`releases/v1` keeps its slash). */
+/** Path segments of a ref name, each encoded (`releases/v1` keeps its slash); a name git would refuse is not asked about. */
 export function encodeRef(ref: string): string {
+  if (!isSafeRefName(ref)) throw new GitHubError('bad-request', `${JSON.stringify(ref.length > 80 ? `${ref.slice(0, 80)}…` : ref)} is not a valid git ref name; not looked up`);
   return ref.split('/').map(encodeURIComponent).join('/');
+}
+
+/** `owner/repo` for an API path; names GitHub would refuse (`..` among them) are not asked about. */
+export function encodeRepo(owner: string, repo: string): string {
+  for (const name of [owner, repo]) {
+    if (!isRepoName(name)) throw new GitHubError('bad-request', `${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)} is not a valid GitHub owner or repository name; not looked up`);
+  }
+  return `${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 
 /** The token the online features use: GH_TOKEN, then GITHUB_TOKEN. */

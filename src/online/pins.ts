@@ -11,7 +11,7 @@ import type { ExternalRef, Pipeline } from '../model/pipeline.js';
 import type { GithubUse } from './collect.js';
 import { pinKey } from './external.js';
 import { listTags, versionParts } from './facts.js';
-import { encodeRef, GitHubError, isRepoName, isSafeRefName, type GitHubClient } from './github.js';
+import { encodeRef, encodeRepo, GitHubError, isRepoName, isSafeRefName, type GitHubClient } from './github.js';
 
 export const DEFAULT_LOCK_FILE = path.join('.pipewarden', 'pins.lock.json');
 
@@ -106,7 +106,7 @@ interface GitRef {
 
 /** The object `refs/<kind>/<name>` points at, or undefined when there is no such ref. */
 async function gitRef(client: GitHubClient, owner: string, repo: string, kind: 'tags' | 'heads', name: string): Promise<GitRef['object'] | undefined> {
-  const body = await client.json<GitRef | GitRef[]>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/ref/${kind}/${encodeRef(name)}`);
+  const body = await client.json<GitRef | GitRef[]>(`/repos/${encodeRepo(owner, repo)}/git/ref/${kind}/${encodeRef(name)}`);
   const full = `refs/${kind}/${name}`;
   const found = Array.isArray(body) ? body.find((r) => r.ref === full) : body?.ref === full ? body : undefined;
   return found?.object;
@@ -129,8 +129,9 @@ export async function resolvePin(client: GitHubClient, owner: string, repo: stri
   }
   if (!object) return { error: `no tag or branch \`${ref}\` in ${owner}/${repo} (or the repository is not visible with this token)` };
   // Annotated tags point at a tag object; follow it (a tag of a tag too) to the commit.
-  for (let hops = 0; object?.type === 'tag' && hops < 5; hops++) {
-    const tag: { object?: GitRef['object'] } | null = await client.json<{ object?: GitRef['object'] }>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/tags/${object.sha}`);
+  // The tag object's SHA comes from the API and goes into the next path: only a SHA is followed.
+  for (let hops = 0; object?.type === 'tag' && typeof object.sha === 'string' && SHA.test(object.sha.toLowerCase()) && hops < 5; hops++) {
+    const tag: { object?: GitRef['object'] } | null = await client.json<{ object?: GitRef['object'] }>(`/repos/${encodeRepo(owner, repo)}/git/tags/${object.sha}`);
     object = tag?.object;
   }
   if (object?.type !== 'commit' || typeof object.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(object.sha)) return { error: `\`${ref}\` in ${owner}/${repo} does not point at a commit` };
