@@ -7,6 +7,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +18,8 @@ import type { ScanOptions } from '../src/core/scan.js';
 import { lookupOptions } from '../src/fix/lookups.js';
 import { fixPaths } from '../src/fix/run.js';
 import { pinKey } from '../src/online/external.js';
-import { GitHubClient, GitHubError } from '../src/online/github.js';
+import { GitHubClient, GitHubError, MAX_RESPONSE_BYTES } from '../src/online/github.js';
+import { onlineSettings, OnlineSettingsError } from '../src/online/index.js';
 import { LockFileError, writeLock, type PinEntry } from '../src/online/pins.js';
 import { allRules } from '../src/rules/index.js';
 import { startFakeGithub, type FakeRepo } from './helpers/fake-github.js';
@@ -370,5 +373,65 @@ test('the client refuses "." and ".." segments (also percent-encoded) and URLs o
     assert.deepEqual(await client.json('/repos/actions/checkout'), { full_name: 'actions/checkout', default_branch: 'main' });
   } finally {
     await gh.close();
+  }
+});
+
+// ---- 4. The token travels only over HTTPS (or to this machine), and answers are bounded ----
+
+test('--github-api over plain http:// is refused unless the host is this machine; the client will not send a token that way either', async () => {
+  for (const api of ['http://api.example.com', 'http://127.0.0.1.evil.example', 'http://10.0.0.1/api/v3', 'http://[::ffff:a00:1]']) {
+    assert.throws(() => onlineSettings({ githubApi: api }, { GH_TOKEN: 't' }), (e: Error) => e instanceof OnlineSettingsError && /plain http:\/\/ is allowed only for this machine/.test(e.message), api);
+    assert.throws(() => new GitHubClient({ apiBase: api, token: 't' }), (e: Error) => e instanceof GitHubError && e.kind === 'bad-request', api);
+  }
+  for (const api of ['http://localhost:9', 'http://127.0.0.1:9', 'http://127.1.2.3', 'http://[::1]:9/api/v3', 'https://api.example.com', 'https://ghe.example/api/v3']) {
+    assert.equal(onlineSettings({ githubApi: api }, { GH_TOKEN: 't' }).apiBase, api);
+  }
+  const dir = repo();
+  const r = await cli(['scan', dir, '--online', '--github-api', 'http://api.example.com'], { token: 't' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--github-api: plain http:\/\/ is allowed only for this machine .*; use https:\/\/api\.example\.com\n/);
+  const env = await cli(['fix', dir, '--online', '--dry-run'], { token: 't', api: 'http://api.example.com' });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /plain http:\/\/ is allowed only for this machine/);
+});
+
+test('GitHub answers larger than the cap are refused without being read whole', async () => {
+  const server = http.createServer((req, res) => {
+    const size = Number(new URL(req.url!, 'http://x').searchParams.get('size'));
+    if (req.url!.startsWith('/declared')) {
+      // Says it is huge, sends a little, then never ends: reading it whole would wait for the timeout.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) });
+      res.write('[');
+      return;
+    }
+    // `[`, spaces, `]`: `size` bytes of valid JSON, streamed without a length.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let left = size - 2;
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(chunk.length, left);
+        left -= n;
+        if (!res.write(chunk.subarray(0, n))) return void res.once('drain', pump);
+      }
+      res.end(']');
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    assert.equal(MAX_RESPONSE_BYTES, 10 * 1024 * 1024);
+    const client = new GitHubClient({ apiBase: base, token: 't' });
+    await assert.rejects(client.json(`/chunked?size=${MAX_RESPONSE_BYTES + 1}`), (e: Error) => e instanceof GitHubError && e.kind === 'bad-response' && /the answer is larger than 10 MB; not read/.test(e.message));
+    await assert.rejects(client.json('/declared'), /the answer is larger than 10 MB; not read/);
+    // A small cap shows the boundary: at the cap an answer is read, one byte more is not.
+    const small = new GitHubClient({ apiBase: base, maxResponseBytes: 1000 });
+    assert.deepEqual(await small.json('/chunked?size=1000'), []);
+    await assert.rejects(small.json('/chunked?size=1001'), /larger than 1000 bytes/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

@@ -4,9 +4,13 @@
  * After a rate limit, a rejected token or an unreachable host it stops asking:
  * one clear error instead of hundreds of failed requests.
  */
+import { isLoopbackHost } from '../fix/registry.js';
 import type { ResponseCache } from './cache.js';
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';
+
+/** Far above any page of the API pipewarden reads (100 tags, branches or advisories); a bigger answer is not read. */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /** `bad-request`: refused before sending (a name that is not one, a URL outside the API root). */
 export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response' | 'bad-request';
@@ -31,6 +35,8 @@ export interface GitHubClientOptions {
   cache?: ResponseCache;
   timeoutMs?: number;
   userAgent?: string;
+  /** Answers larger than this are refused (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export interface ApiResponse {
@@ -49,6 +55,10 @@ export class GitHubClient {
 
   constructor(private readonly opts: GitHubClientOptions) {
     this.base = new URL(opts.apiBase.replace(/\/+$/, '') + '/');
+    // onlineSettings explains this to the user; here it keeps any other caller from sending the token in clear text.
+    if (opts.token && this.base.protocol !== 'https:' && !(this.base.protocol === 'http:' && isLoopbackHost(this.base.hostname))) {
+      throw new GitHubError('bad-request', `${this.apiBase}: a token is sent only over https:// (plain http:// only to this machine)`);
+    }
   }
 
   get apiBase(): string {
@@ -152,7 +162,10 @@ export class GitHubClient {
       await this.opts.cache?.put({ url, status: cached.status, body: cached.body, ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.link ? { link: cached.link } : {}) });
       return { status: cached.status, body: cached.body, ...(cached.link ? { link: cached.link } : {}) };
     }
-    const text = await res.text().catch(() => '');
+    const max = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const capped = await readCapped(res, max).catch(() => '');
+    if (capped === undefined && res.status === 200) throw new GitHubError('bad-response', `${url}: the answer is larger than ${formatBytes(max)}; not read`);
+    const text = capped ?? '';
     if (res.status === 200 || res.status === 404) {
       let body: unknown = null;
       if (res.status === 200) {
@@ -171,6 +184,32 @@ export class GitHubClient {
     if (stop.fatal) this.stopped = stop;
     throw stop;
   }
+}
+
+/** The body as text, or undefined (and the rest not read) when it is larger than `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(r.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : `${n} bytes`;
 }
 
 function classifyFailure(res: Response, text: string, apiBase: string): GitHubError {
