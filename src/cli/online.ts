@@ -67,7 +67,7 @@ export async function fixPins(values: OnlineFlags & { lock?: string; 'dry-run'?:
   const lockFile = values.lock ? path.resolve(values.lock) : path.join(root, DEFAULT_LOCK_FILE);
   let lock: Map<string, PinEntry>;
   try {
-    lock = await readLock(lockFile);
+    lock = await readLock(lockFile, root);
   } catch (err) {
     if (err instanceof LockFileError) throw new OnlineCliError(err.message);
     throw err;
@@ -80,7 +80,12 @@ export async function fixPins(values: OnlineFlags & { lock?: string; 'dry-run'?:
       if (values['dry-run'] || resolution.fresh.length === 0) return undefined;
       const merged = new Map(lock);
       for (const key of resolution.fresh) merged.set(key, resolution.pins.get(key)!);
-      await writeLock(lockFile, merged);
+      try {
+        await writeLock(lockFile, merged, root);
+      } catch (err) {
+        if (err instanceof LockFileError) throw new OnlineCliError(err.message);
+        throw err;
+      }
       return lockFile;
     },
   };

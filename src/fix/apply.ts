@@ -4,7 +4,7 @@
  * reported, never applied halfway), then written atomically.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../core/safe-files.js';
 import type { Fix, TextEdit } from '../model/finding.js';
 
 export interface PlannedFix {
@@ -65,8 +65,7 @@ export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
 }
 
 /**
- * Writes a file so that a crash leaves either the old or the new content:
- * a temporary file beside it, flushed, then renamed over it, mode kept.
+ * Writes a fixed file atomically (see writeFileAtomic), its mode kept.
  * A symlink is kept and its target written (discovery checked that the
  * target is inside the scanned tree). With `expected`, a file whose content
  * changed since it was read is left alone: an editor's save is not lost.
@@ -76,21 +75,6 @@ export async function writeAtomic(file: string, content: string, opts: { expecte
   if (opts.expected !== undefined && (await fs.readFile(target, 'utf8')) !== opts.expected) {
     throw Object.assign(new Error('changed since it was scanned; not written (run fix again)'), { code: 'ECHANGED' });
   }
-  const dir = path.dirname(target);
   const st = await fs.stat(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.pipewarden-${process.pid}-${Date.now()}.tmp`);
-  const handle = await fs.open(tmp, 'wx', st.mode & 0o7777);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.chmod(tmp, st.mode & 0o7777);
-    await fs.rename(tmp, target);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(target, content, st.mode & 0o7777);
 }

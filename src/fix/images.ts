@@ -4,8 +4,8 @@
  * of the registries and added to it, so a committed lock file makes `fix`
  * reproducible and usable offline.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readBelow, UnsafePathError, writeBelow } from '../core/safe-files.js';
 import { parseImageTagKey } from '../core/refs.js';
 import { RegistryClient, ResolveError, loadDockerCredentials } from './registry.js';
 
@@ -37,14 +37,16 @@ export interface ImageResolution {
   save(): Promise<void>;
 }
 
-async function readLock(file: string): Promise<Map<string, string>> {
-  let text: string;
+/** Below `root` no symlink is followed, neither `.pipewarden` nor the file. */
+async function readLock(root: string): Promise<Map<string, string>> {
+  let text: string | undefined;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readBelow(root, IMAGES_LOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if (err instanceof UnsafePathError) throw err;
     throw new Error(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (text === undefined) return new Map();
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -57,24 +59,17 @@ async function readLock(file: string): Promise<Map<string, string>> {
   }
   const out = new Map<string, string>();
   for (const [key, digest] of Object.entries(images as Record<string, unknown>)) {
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new Error(`\`${key}\`: not a digest`);
+    // Only the digest reaches workflow files (the keys come from them): it alone must be exact. The key is
+    // shown escaped, so a control character in the lock cannot reach the terminal.
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new Error(`${JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}…` : key)}: not a digest`);
     out.set(key, digest);
   }
   return out;
 }
 
-async function writeLock(file: string, digests: Map<string, string>): Promise<void> {
+async function writeLock(root: string, digests: Map<string, string>): Promise<void> {
   const images = Object.fromEntries([...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const text = JSON.stringify({ version: LOCK_VERSION, images }, null, 2) + '\n';
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text);
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeBelow(root, IMAGES_LOCK, JSON.stringify({ version: LOCK_VERSION, images }, null, 2) + '\n');
 }
 
 export async function resolveImageDigests(keys: Iterable<string>, opts: ImageResolverOptions): Promise<ImageResolution> {
@@ -82,7 +77,7 @@ export async function resolveImageDigests(keys: Iterable<string>, opts: ImageRes
   const result: ImageResolution = { digests: new Map(), failed: new Map(), errors: [], save: async () => {} };
   let locked: Map<string, string>;
   try {
-    locked = await readLock(lockFile);
+    locked = await readLock(opts.root);
   } catch (err) {
     result.errors.push({ file: lockFile, message: (err as Error).message });
     // A lock file we cannot read is never overwritten; nothing is looked up without it either.
@@ -130,7 +125,7 @@ export async function resolveImageDigests(keys: Iterable<string>, opts: ImageRes
   if (found.size > 0) {
     result.save = async () => {
       try {
-        await writeLock(lockFile, new Map([...locked, ...found]));
+        await writeLock(opts.root, new Map([...locked, ...found]));
       } catch (err) {
         result.errors.push({ file: lockFile, message: `not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
       }

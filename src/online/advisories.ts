@@ -6,8 +6,8 @@
  * `--advisories FILE`) over the snapshot built into pipewarden when it is not
  * older.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readBelow, splitBelow, UnsafePathError, writeBelow } from '../core/safe-files.js';
 import { ADVISORIES, ADVISORIES_DATE, type ActionAdvisory } from '../data/advisories.js';
 import type { GitHubClient } from './github.js';
 
@@ -107,25 +107,40 @@ export async function fetchAdvisories(client: GitHubClient, now: Date = new Date
   return { snapshot: { date: now.toISOString().slice(0, 10), source: `${client.apiBase}/advisories?ecosystem=actions`, advisories }, skipped };
 }
 
-export async function writeSnapshot(file: string, snapshot: AdvisorySnapshot): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Written atomically; below `root` (the folder the command runs in) never through a symlink. */
+export async function writeSnapshot(file: string, snapshot: AdvisorySnapshot, root: string = process.cwd()): Promise<void> {
   try {
-    await fs.writeFile(tmp, JSON.stringify(snapshot, null, 2) + '\n');
-    await fs.rename(tmp, file);
+    await writeBelow(...splitBelow(file, root), JSON.stringify(snapshot, null, 2) + '\n');
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if (err instanceof UnsafePathError) throw new AdvisoryFileError(err.message);
     throw err;
   }
 }
 
+/** The file's text, undefined when there is none; a symlink below `root` is refused. */
+async function snapshotText(file: string, root: string | undefined): Promise<string | undefined> {
+  try {
+    return await readBelow(...splitBelow(file, root));
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new AdvisoryFileError(err.message);
+    throw new AdvisoryFileError(`${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /** Reads and checks a snapshot file; every entry must be one the rule can evaluate. */
-export async function readSnapshot(file: string): Promise<AdvisorySnapshot> {
+export async function readSnapshot(file: string, root?: string): Promise<AdvisorySnapshot> {
+  const text = await snapshotText(file, root);
+  if (text === undefined) throw new AdvisoryFileError(`${file}: ENOENT`);
+  return parseSnapshot(file, text);
+}
+
+function parseSnapshot(file: string, text: string): AdvisorySnapshot {
   let data: unknown;
   try {
-    data = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (err) {
-    throw new AdvisoryFileError(`${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    data = JSON.parse(text);
+  } catch {
+    // Not the parser's message: it quotes the file, which may be a secret someone linked here.
+    throw new AdvisoryFileError(`${file}: not valid JSON`);
   }
   const snap = data as Partial<AdvisorySnapshot> | null;
   if (!snap || typeof snap.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(snap.date) || !Array.isArray(snap.advisories)) {
@@ -146,15 +161,12 @@ export async function readSnapshot(file: string): Promise<AdvisorySnapshot> {
  * not older than the built-in one. Undefined means the built-in snapshot.
  */
 export async function chooseSnapshot(explicit: string | undefined, root: string, warn: (message: string) => void): Promise<AdvisorySnapshot | undefined> {
-  if (explicit) return readSnapshot(explicit);
+  if (explicit) return readSnapshot(explicit, root);
   const file = path.join(root, DEFAULT_ADVISORIES_FILE);
   try {
-    await fs.access(file);
-  } catch {
-    return undefined;
-  }
-  try {
-    const snap = await readSnapshot(file);
+    const text = await snapshotText(file, root);
+    if (text === undefined) return undefined;
+    const snap = parseSnapshot(file, text);
     if (snap.date < ADVISORIES_DATE) {
       warn(`${file} (${snap.date}) is older than the advisories built into pipewarden (${ADVISORIES_DATE}); using the built-in ones`);
       return undefined;

@@ -13,7 +13,7 @@
  * network (GitHub serves fork commits under the parent's name).
  */
 import type { GitHubClient } from './github.js';
-import { encodeRef, GitHubError } from './github.js';
+import { encodeRef, encodeRepo, GitHubError, isSafeRefName } from './github.js';
 import type { GithubUse } from './collect.js';
 
 export interface Reachability {
@@ -94,20 +94,16 @@ export function versionParts(v: string): number[] | undefined {
 }
 
 export async function listTags(client: GitHubClient, owner: string, repo: string): Promise<TagList | null> {
-  const listed = await client.paginate<{ name?: string; commit?: { sha?: string } }>(`/repos/${enc(owner)}/${enc(repo)}/tags?per_page=100`, LIMITS.listPages);
+  const listed = await client.paginate<{ name?: string; commit?: { sha?: string } }>(`/repos/${encodeRepo(owner, repo)}/tags?per_page=100`, LIMITS.listPages);
   if (!listed) return null;
   const byName = new Map<string, string>();
   for (const t of listed.items) if (typeof t.name === 'string' && typeof t.commit?.sha === 'string') byName.set(t.name, t.commit.sha.toLowerCase());
   return { byName, complete: listed.complete };
 }
 
-function enc(s: string): string {
-  return encodeURIComponent(s);
-}
-
 /** Whether `refs/<kind>/<name>` exists (the singular `git/ref` endpoint matches exactly). */
 async function refExists(client: GitHubClient, owner: string, repo: string, kind: 'tags' | 'heads', name: string): Promise<boolean> {
-  const body = await client.json<unknown>(`/repos/${enc(owner)}/${enc(repo)}/git/ref/${kind}/${encodeRef(name)}`);
+  const body = await client.json<unknown>(`/repos/${encodeRepo(owner, repo)}/git/ref/${kind}/${encodeRef(name)}`);
   if (body === null) return false;
   const full = `refs/${kind}/${name}`;
   // Older servers answered a prefix with a list of matches: only an exact one counts.
@@ -117,7 +113,7 @@ async function refExists(client: GitHubClient, owner: string, repo: string, kind
 
 /** `identical` or `behind`: `sha` is `base` or one of its ancestors. Undefined when GitHub cannot compare them. */
 async function isAncestor(client: GitHubClient, owner: string, repo: string, base: string, sha: string): Promise<boolean | undefined> {
-  const body = await client.json<{ status?: string }>(`/repos/${enc(owner)}/${enc(repo)}/compare/${encodeRef(base)}...${sha}`);
+  const body = await client.json<{ status?: string }>(`/repos/${encodeRepo(owner, repo)}/compare/${encodeRef(base)}...${sha}`);
   if (!body || typeof body.status !== 'string') return undefined;
   return body.status === 'identical' || body.status === 'behind';
 }
@@ -131,19 +127,24 @@ async function reachabilityOf(client: GitHubClient, use: GithubUse, defaultBranc
   if (onDefault === undefined) return undefined;
   if (onDefault) return { reachable: true, via: `branch ${defaultBranch}`, complete: true };
   let complete = tags?.complete ?? false;
-  const branches = await client.paginate<{ name?: string; commit?: { sha?: string } }>(`/repos/${enc(owner)}/${enc(repo)}/branches?per_page=100`, LIMITS.listPages);
+  const branches = await client.paginate<{ name?: string; commit?: { sha?: string } }>(`/repos/${encodeRepo(owner, repo)}/branches?per_page=100`, LIMITS.listPages);
   if (!branches?.complete) complete = false;
   const others = (branches?.items ?? []).filter((b) => typeof b.name === 'string' && b.name !== defaultBranch);
+  // Names from the API go into request paths: one that is no valid ref is not compared.
+  const comparable = others.filter((b) => isSafeRefName(b.name!));
+  if (comparable.length < others.length) complete = false;
   for (const b of others) if (b.commit?.sha?.toLowerCase() === sha) return { reachable: true, via: `branch ${b.name}`, complete: true };
-  if (others.length > LIMITS.comparedBranches) complete = false;
-  for (const b of others.slice(0, LIMITS.comparedBranches)) {
+  if (comparable.length > LIMITS.comparedBranches) complete = false;
+  for (const b of comparable.slice(0, LIMITS.comparedBranches)) {
     const r = await isAncestor(client, owner, repo, b.name!, sha);
     if (r) return { reachable: true, via: `branch ${b.name}`, complete: true };
     if (r === undefined) complete = false;
   }
   // One compare per tagged commit, newest versions first.
   const seen = new Set<string>();
-  const tagged = [...(tags?.byName ?? [])].sort(([a], [b]) => byVersionDesc(a, b)).filter(([, c]) => !seen.has(c) && seen.add(c));
+  const named = [...(tags?.byName ?? [])].filter(([name]) => isSafeRefName(name));
+  if (named.length < (tags?.byName.size ?? 0)) complete = false;
+  const tagged = named.sort(([a], [b]) => byVersionDesc(a, b)).filter(([, c]) => !seen.has(c) && seen.add(c));
   if (tagged.length > LIMITS.comparedTags) complete = false;
   for (const [name] of tagged.slice(0, LIMITS.comparedTags)) {
     const r = await isAncestor(client, owner, repo, name, sha);
@@ -176,7 +177,7 @@ export async function prefetchFacts(uses: GithubUse[], client: GitHubClient): Pr
   await eachLimit([...byRepo], LIMITS.concurrency, async ([key, list]) =>
     guard(async () => {
       const { owner, repo } = list[0]!;
-      const info = await client.json<{ default_branch?: string }>(`/repos/${enc(owner)}/${enc(repo)}`);
+      const info = await client.json<{ default_branch?: string }>(`/repos/${encodeRepo(owner, repo)}`);
       if (!info || typeof info.default_branch !== 'string') {
         facts.repos.set(key, null);
         return;

@@ -4,11 +4,16 @@
  * After a rate limit, a rejected token or an unreachable host it stops asking:
  * one clear error instead of hundreds of failed requests.
  */
+import { isLoopbackHost } from '../fix/registry.js';
 import type { ResponseCache } from './cache.js';
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';
 
-export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response';
+/** Far above any page of the API pipewarden reads (100 tags, branches or advisories); a bigger answer is not read. */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** `bad-request`: refused before sending (a name that is not one, a URL outside the API root). */
+export type GitHubErrorKind = 'rate-limit' | 'auth' | 'network' | 'timeout' | 'http' | 'bad-response' | 'bad-request';
 
 export class GitHubError extends Error {
   constructor(
@@ -30,6 +35,8 @@ export interface GitHubClientOptions {
   cache?: ResponseCache;
   timeoutMs?: number;
   userAgent?: string;
+  /** Answers larger than this are refused (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export interface ApiResponse {
@@ -48,6 +55,10 @@ export class GitHubClient {
 
   constructor(private readonly opts: GitHubClientOptions) {
     this.base = new URL(opts.apiBase.replace(/\/+$/, '') + '/');
+    // onlineSettings explains this to the user; here it keeps any other caller from sending the token in clear text.
+    if (opts.token && this.base.protocol !== 'https:' && !(this.base.protocol === 'http:' && isLoopbackHost(this.base.hostname))) {
+      throw new GitHubError('bad-request', `${this.apiBase}: a token is sent only over https:// (plain http:// only to this machine)`);
+    }
   }
 
   get apiBase(): string {
@@ -68,6 +79,8 @@ export class GitHubClient {
   /** GET returning 200 or 404; anything else throws a GitHubError. */
   get(pathOrUrl: string): Promise<ApiResponse> {
     const url = this.urlFor(pathOrUrl);
+    const refused = this.refusal(url);
+    if (refused) return Promise.reject(refused);
     let pending = this.inFlight.get(url);
     if (!pending) {
       pending = this.fetchUrl(url);
@@ -102,6 +115,24 @@ export class GitHubClient {
     return { items, complete: true };
   }
 
+  /**
+   * Why `url` may not be asked with the token: a `.`/`..` segment (URL parsing
+   * would step up with it, `/repos/o/r/git/ref/tags/../../../../user/keys`
+   * becoming `/user/keys`), or a place outside the API root.
+   */
+  private refusal(url: string): GitHubError | undefined {
+    const pathPart = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/\\?#]*/i, '').split(/[?#]/)[0]!;
+    if (pathPart.split(/[/\\]/).some((seg) => /^(?:\.|%2e){1,2}$/i.test(seg))) return new GitHubError('bad-request', `${url}: a "." or ".." path segment; not requested`);
+    let href: string;
+    try {
+      href = new URL(url).href;
+    } catch {
+      return new GitHubError('bad-request', `${url}: not a URL; not requested`);
+    }
+    if (!href.startsWith(this.base.href)) return new GitHubError('bad-request', `${url}: outside ${this.apiBase}; not requested`);
+    return undefined;
+  }
+
   private async fetchUrl(url: string): Promise<ApiResponse> {
     if (this.stopped) throw this.stopped;
     const cached = await this.opts.cache?.get(url);
@@ -131,7 +162,10 @@ export class GitHubClient {
       await this.opts.cache?.put({ url, status: cached.status, body: cached.body, ...(cached.etag ? { etag: cached.etag } : {}), ...(cached.link ? { link: cached.link } : {}) });
       return { status: cached.status, body: cached.body, ...(cached.link ? { link: cached.link } : {}) };
     }
-    const text = await res.text().catch(() => '');
+    const max = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const capped = await readCapped(res, max).catch(() => '');
+    if (capped === undefined && res.status === 200) throw new GitHubError('bad-response', `${url}: the answer is larger than ${formatBytes(max)}; not read`);
+    const text = capped ?? '';
     if (res.status === 200 || res.status === 404) {
       let body: unknown = null;
       if (res.status === 200) {
@@ -150,6 +184,32 @@ export class GitHubClient {
     if (stop.fatal) this.stopped = stop;
     throw stop;
   }
+}
+
+/** The body as text, or undefined (and the rest not read) when it is larger than `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(r.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : `${n} bytes`;
 }
 
 function classifyFailure(res: Response, text: string, apiBase: string): GitHubError {
@@ -181,9 +241,34 @@ export function nextLink(link: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Path segments of a ref name, each encoded (`releases/v1` keeps its slash). */
+/**
+ * A git ref name pipewarden will look up or write into a file: git's own
+ * rules (no `..`, no component starting with `.` or ending in `.lock`, no
+ * empty component, no trailing `.`), narrowed to a conservative character set
+ * so that no whitespace, control character, quote, `#` or `%` can get through.
+ */
+export function isSafeRefName(ref: string): boolean {
+  if (!/^[A-Za-z0-9._\/+-]{1,255}$/.test(ref) || ref.includes('..') || ref.endsWith('.')) return false;
+  return ref.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
+}
+
+/** A GitHub owner or repository name; never `.` or `..`, which URL parsing would turn into a step up. */
+export function isRepoName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,100}$/.test(name) && !/^\.+$/.test(name);
+}
+
+/** Path segments of a ref name, each encoded (`releases/v1` keeps its slash); a name git would refuse is not asked about. */
 export function encodeRef(ref: string): string {
+  if (!isSafeRefName(ref)) throw new GitHubError('bad-request', `${JSON.stringify(ref.length > 80 ? `${ref.slice(0, 80)}…` : ref)} is not a valid git ref name; not looked up`);
   return ref.split('/').map(encodeURIComponent).join('/');
+}
+
+/** `owner/repo` for an API path; names GitHub would refuse (`..` among them) are not asked about. */
+export function encodeRepo(owner: string, repo: string): string {
+  for (const name of [owner, repo]) {
+    if (!isRepoName(name)) throw new GitHubError('bad-request', `${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)} is not a valid GitHub owner or repository name; not looked up`);
+  }
+  return `${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 
 /** The token the online features use: GH_TOKEN, then GITHUB_TOKEN. */

@@ -5,6 +5,7 @@
  * offline.
  */
 import type { ScanOptions } from '../core/scan.js';
+import { isLoopbackHost } from '../fix/registry.js';
 import unpinnedUses from '../rules/unpinned-uses.js';
 import { ResponseCache, defaultCacheDir } from './cache.js';
 import { collectGithubUses, type GithubUse } from './collect.js';
@@ -31,6 +32,10 @@ export function onlineSettings(flags: { githubApi?: string; cacheDir?: string },
     throw new OnlineSettingsError(`--github-api must be a URL (got \`${apiBase}\`)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OnlineSettingsError(`--github-api must be an http(s) URL (got \`${apiBase}\`)`);
+  // The token goes with every request: in clear text only to this machine (a test server, a local proxy).
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new OnlineSettingsError(`--github-api: plain http:// is allowed only for this machine (localhost, 127.0.0.0/8, [::1]), the token would cross the network in clear text; use https://${url.host}${url.pathname === '/' ? '' : url.pathname}`);
+  }
   const settings: OnlineSettings = { apiBase, cacheDir: flags.cacheDir ?? defaultCacheDir(env) };
   const token = tokenFromEnv(env);
   if (token) settings.token = token;

@@ -4,14 +4,14 @@
  * commit (`.pipewarden/pins.lock.json`) or resolved through the GitHub API
  * with `--online`. A lock entry is used without any network.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readBelow, splitBelow, UnsafePathError, writeBelow } from '../core/safe-files.js';
 import type { Fix } from '../model/finding.js';
 import type { ExternalRef, Pipeline } from '../model/pipeline.js';
 import type { GithubUse } from './collect.js';
 import { pinKey } from './external.js';
 import { listTags, versionParts } from './facts.js';
-import { encodeRef, GitHubError, type GitHubClient } from './github.js';
+import { encodeRef, encodeRepo, GitHubError, isRepoName, isSafeRefName, type GitHubClient } from './github.js';
 
 export const DEFAULT_LOCK_FILE = path.join('.pipewarden', 'pins.lock.json');
 
@@ -27,51 +27,75 @@ export interface PinEntry {
 
 export class LockFileError extends Error {}
 
-/** Entries of a lock file; an absent file is empty, a malformed one an error (never silently overwritten). */
-export async function readLock(file: string): Promise<Map<string, PinEntry>> {
-  let text: string;
+/**
+ * Entries of a lock file; an absent file is empty, a malformed one an error
+ * (never silently overwritten). Below `root` (the repository) no symlink is
+ * followed, neither `.pipewarden` nor the file.
+ */
+export async function readLock(file: string, root?: string): Promise<Map<string, PinEntry>> {
+  let text: string | undefined;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readBelow(...splitBelow(file, root));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if (err instanceof UnsafePathError) throw new LockFileError(err.message);
     throw new LockFileError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (text === undefined) return new Map();
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    throw new LockFileError(`${file}: not valid JSON (${(err as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the file, which may be a secret someone linked here.
+    throw new LockFileError(`${file}: not valid JSON; fix or delete it`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new LockFileError(`${file}: expected an object of "owner/repo@ref" entries`);
+  // Lock entries end up in workflow files: every field is checked, and one bad
+  // entry refuses the whole file. A tampered lock is not trusted in part, and
+  // a rewrite after --online cannot silently drop what was ignored.
   const entries = new Map<string, PinEntry>();
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    const v = value as Partial<PinEntry> | null;
-    if (!/^[^/@\s]+\/[^/@\s]+@\S+$/.test(key) || typeof v?.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(v.sha)) {
-      throw new LockFileError(`${file}: entry \`${key}\` needs a 40-character "sha"`);
-    }
+    const entry = lockEntry(key, value);
+    if (typeof entry === 'string') throw new LockFileError(`${file}: entry ${quote(key)} ${entry}; the lock file is not used`);
     const at = key.indexOf('@');
-    const ref = key.slice(at + 1);
-    entries.set(key.slice(0, at).toLowerCase() + key.slice(at), {
-      sha: v.sha.toLowerCase(),
-      version: typeof v.version === 'string' && v.version !== '' ? v.version : ref,
-      kind: v.kind === 'branch' ? 'branch' : 'tag',
-      resolvedAt: typeof v.resolvedAt === 'string' ? v.resolvedAt : '',
-    });
+    entries.set(key.slice(0, at).toLowerCase() + key.slice(at), entry);
   }
   return entries;
 }
 
-/** Sorted keys and a trailing newline, so the file diffs well; written atomically. */
-export async function writeLock(file: string, entries: ReadonlyMap<string, PinEntry>): Promise<void> {
+const SHA = /^[0-9a-f]{40}$/;
+const RESOLVED_AT = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)?$/;
+
+/** The entry, or what is wrong with it. */
+function lockEntry(key: string, value: unknown): PinEntry | string {
+  const m = /^([^/@]+)\/([^/@]+)@(.+)$/s.exec(key);
+  if (!m || !isRepoName(m[1]!) || !isRepoName(m[2]!)) return 'is not "owner/repo@ref"';
+  const ref = m[3]!;
+  if (!isSafeRefName(ref)) return 'names no valid git ref';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not an object';
+  const v = value as Record<string, unknown>;
+  if (typeof v['sha'] !== 'string' || !SHA.test(v['sha'].toLowerCase())) return 'needs a 40-character "sha"';
+  const version = v['version'] === undefined || v['version'] === '' ? ref : v['version'];
+  if (typeof version !== 'string' || !isSafeRefName(version)) return 'has a "version" that is no valid git ref name';
+  const kind = v['kind'] ?? 'tag';
+  if (kind !== 'tag' && kind !== 'branch') return 'has a "kind" other than "tag" or "branch"';
+  const resolvedAt = v['resolvedAt'] ?? '';
+  if (typeof resolvedAt !== 'string' || !RESOLVED_AT.test(resolvedAt)) return 'has a "resolvedAt" that is no ISO date-time';
+  return { sha: v['sha'].toLowerCase(), version, kind, resolvedAt };
+}
+
+/** A name from a file, shown escaped and cut short: no control character reaches the terminal. */
+function quote(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+}
+
+/** Sorted keys and a trailing newline, so the file diffs well; written atomically, never through a symlink below `root`. */
+export async function writeLock(file: string, entries: ReadonlyMap<string, PinEntry>, root?: string): Promise<void> {
   const sorted = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, e]) => [k, { sha: e.sha, version: e.version, kind: e.kind, resolvedAt: e.resolvedAt }]));
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await fs.writeFile(tmp, JSON.stringify(sorted, null, 2) + '\n');
-    await fs.rename(tmp, file);
+    await writeBelow(...splitBelow(file, root), JSON.stringify(sorted, null, 2) + '\n');
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    if (err instanceof UnsafePathError) throw new LockFileError(`not written: ${err.message}`);
+    throw new LockFileError(`${file}: not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
@@ -82,7 +106,7 @@ interface GitRef {
 
 /** The object `refs/<kind>/<name>` points at, or undefined when there is no such ref. */
 async function gitRef(client: GitHubClient, owner: string, repo: string, kind: 'tags' | 'heads', name: string): Promise<GitRef['object'] | undefined> {
-  const body = await client.json<GitRef | GitRef[]>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/ref/${kind}/${encodeRef(name)}`);
+  const body = await client.json<GitRef | GitRef[]>(`/repos/${encodeRepo(owner, repo)}/git/ref/${kind}/${encodeRef(name)}`);
   const full = `refs/${kind}/${name}`;
   const found = Array.isArray(body) ? body.find((r) => r.ref === full) : body?.ref === full ? body : undefined;
   return found?.object;
@@ -105,8 +129,9 @@ export async function resolvePin(client: GitHubClient, owner: string, repo: stri
   }
   if (!object) return { error: `no tag or branch \`${ref}\` in ${owner}/${repo} (or the repository is not visible with this token)` };
   // Annotated tags point at a tag object; follow it (a tag of a tag too) to the commit.
-  for (let hops = 0; object?.type === 'tag' && hops < 5; hops++) {
-    const tag: { object?: GitRef['object'] } | null = await client.json<{ object?: GitRef['object'] }>(`/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/git/tags/${object.sha}`);
+  // The tag object's SHA comes from the API and goes into the next path: only a SHA is followed.
+  for (let hops = 0; object?.type === 'tag' && typeof object.sha === 'string' && SHA.test(object.sha.toLowerCase()) && hops < 5; hops++) {
+    const tag: { object?: GitRef['object'] } | null = await client.json<{ object?: GitRef['object'] }>(`/repos/${encodeRepo(owner, repo)}/git/tags/${object.sha}`);
     object = tag?.object;
   }
   if (object?.type !== 'commit' || typeof object.sha !== 'string' || !/^[0-9a-f]{40}$/i.test(object.sha)) return { error: `\`${ref}\` in ${owner}/${repo} does not point at a commit` };
@@ -174,6 +199,8 @@ export function pinFix(pipeline: Pipeline, ref: ExternalRef, entry: PinEntry): F
   const file = pipeline.file;
   const version = ref.version;
   if (!version || ref.span.line !== ref.span.endLine) return undefined;
+  // Whatever supplied the entry (lock file, API), only a SHA and a ref name are written.
+  if (!SHA.test(entry.sha) || !isSafeRefName(entry.version)) return undefined;
   const at = file.text.lastIndexOf(`@${version}`, ref.span.endOffset);
   if (at < ref.span.offset) return undefined;
   const versionEnd = at + 1 + version.length;
