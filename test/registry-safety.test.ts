@@ -200,3 +200,42 @@ test('followRedirect: where each redirect may lead and what it may carry', () =>
   assert.deepEqual(followRedirect(post, 303, '/done', none), { url: new URL('https://auth.example/done'), method: 'GET', headers: { Authorization: 'Basic eDp5' } });
   assert.equal((followRedirect({ ...get, method: 'HEAD' }, 303, '/x', none) as HttpRequest).method, 'HEAD');
 });
+
+/** Sends `bytes` bytes with no Content-Length (chunked), then neither more nor the end: only a size cap ends the read before the timeout. */
+function stall(res: http.ServerResponse, type: string, bytes: number) {
+  res.writeHead(200, { 'Content-Type': type });
+  for (let sent = 0; sent < bytes; sent += 64 * 1024) res.write(Buffer.alloc(Math.min(64 * 1024, bytes - sent), 0x20));
+}
+
+test('a manifest past 4 MiB with no Content-Length fails at 4 MiB, without waiting for the rest', async () => {
+  const registry = await serve((seen, res) => {
+    if (seen.method === 'HEAD') {
+      // No digest header: the manifest must be fetched and hashed.
+      res.writeHead(200, { 'Content-Type': OCI_INDEX });
+      res.end();
+    } else stall(res, OCI_INDEX, 4 * 1024 * 1024 + 1);
+  });
+  try {
+    const started = Date.now();
+    await refused(client([registry.host]).resolveDigest(registry.host, 'team/app', '1.0'), /^127\.0\.0\.1:\d+ sent a manifest larger than 4 MiB$/);
+    assert.ok(Date.now() - started < 4_000, 'failed at the cap, not at the 5 s timeout');
+  } finally {
+    await registry.close();
+  }
+});
+
+test('a token answer past 1 MiB fails at 1 MiB; one that stops midway fails with the reason', async () => {
+  for (const bytes of [1024 * 1024 + 1, 1000]) {
+    const registry = await serve((seen, res, host) => {
+      if (seen.url.startsWith('/token')) stall(res, 'application/json', bytes);
+      else challenge(res, `http://${host}/token`);
+    });
+    try {
+      const lookup = new RegistryClient({ insecure: new Set([registry.host]), timeoutMs: 1_500 }).resolveDigest(registry.host, 'team/app', '1.0');
+      if (bytes > 1000) await refused(lookup, /^the token service of 127\.0\.0\.1:\d+ sent an answer larger than 1 MiB$/);
+      else await refused(lookup, /^the token service of 127\.0\.0\.1:\d+ stopped sending an answer midway: .*timeout/);
+    } finally {
+      await registry.close();
+    }
+  }
+});

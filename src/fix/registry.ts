@@ -17,7 +17,10 @@ export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ] as const;
 
+// Registries refuse manifests over 4 MiB; a bigger answer is not one.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A token answer is a few kB of JSON, even with a refresh token in it.
+const MAX_TOKEN_BYTES = 1024 * 1024;
 const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 export class ResolveError extends Error {}
@@ -237,10 +240,7 @@ export class RegistryClient {
       throw new ResolveError(this.statusMessage(registry, repository, tag, res));
     }
     checkType(registry, res);
-    // Registries refuse manifests over 4 MiB; a bigger answer is not one.
-    if (Number(res.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
-    const body = Buffer.from(await res.arrayBuffer());
-    if (body.length > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
+    const body = await readCapped(res, MAX_MANIFEST_BYTES, registry, 'a manifest');
     const computed = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const header = res.headers.get('docker-content-digest')?.trim();
     if (header?.startsWith('sha256:') && header !== computed) throw new ResolveError(`${registry} sent a manifest whose digest is not the one it announced`);
@@ -303,16 +303,50 @@ export class RegistryClient {
       await res.body?.cancel();
       throw new ResolveError(`the token service of ${registry} answered HTTP ${res.status}${cred ? '' : ' to an anonymous request; log in (docker login) if the repository is private'}`);
     }
-    let body: { token?: unknown; access_token?: unknown };
+    const text = await readCapped(res, MAX_TOKEN_BYTES, `the token service of ${registry}`, 'an answer');
+    let body: { token?: unknown; access_token?: unknown } | null;
     try {
-      body = (await res.json()) as typeof body;
+      // TextDecoder drops a byte-order mark, as res.json() did.
+      body = JSON.parse(new TextDecoder().decode(text)) as typeof body;
     } catch {
       throw new ResolveError(`the token service of ${registry} sent no JSON`);
     }
+    if (!body || typeof body !== 'object') body = {};
     const token = typeof body.token === 'string' && body.token ? body.token : typeof body.access_token === 'string' && body.access_token ? body.access_token : undefined;
     if (!token) throw new ResolveError(`the token service of ${registry} sent no token`);
     this.tokens.set(scopeKey, `Bearer ${token}`);
   }
+}
+
+/**
+ * A response body read up to `limit` bytes: past it the stream is cancelled
+ * and the lookup fails at once, instead of holding whatever the server sends
+ * until the timeout.
+ */
+async function readCapped(res: Response, limit: number, who: string, what: string): Promise<Buffer> {
+  const tooBig = `${who} sent ${what} larger than ${limit / (1024 * 1024)} MiB`;
+  if (Number(res.headers.get('content-length') ?? 0) > limit) {
+    await res.body?.cancel();
+    throw new ResolveError(tooBig);
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new ResolveError(tooBig);
+      }
+      chunks.push(r.value);
+    }
+  } catch (err) {
+    if (err instanceof ResolveError) throw err;
+    throw new ResolveError(`${who} stopped sending ${what} midway: ${(err as Error).message}`);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** A tag may still hold a schema-1 manifest, whose digest nothing pulls by any more. */
