@@ -17,7 +17,10 @@ export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ] as const;
 
+// Registries refuse manifests over 4 MiB; a bigger answer is not one.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A token answer is a few kB of JSON, even with a refresh token in it.
+const MAX_TOKEN_BYTES = 1024 * 1024;
 const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 export class ResolveError extends Error {}
@@ -82,6 +85,57 @@ export function isLoopbackHost(hostPort: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
+/** May a URL receive credentials or be trusted for digests and tokens: HTTPS, or a loopback registry allowed plain HTTP. */
+export function isSafeUrl(url: URL, insecure: ReadonlySet<string> | undefined): boolean {
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.host) || !insecure) return false;
+  // URL drops the default port: `127.0.0.1:80` in the list is `127.0.0.1` here.
+  return insecure.has(url.host) || (url.port === '' && insecure.has(`${url.host}:80`));
+}
+
+/** A request as `RegistryClient` sends it, one hop of a redirect chain. */
+export interface HttpRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  /** Only ever a form carrying credentials (the refresh-token grant). */
+  body?: string;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The request a redirect leads to, or why it is refused. Every target must be
+ * one `isSafeUrl` allows. Credentials stay with the origin they were sent to:
+ * off that origin (a CDN serving a registry's manifests) the Authorization
+ * header is dropped, and a request with a body (a refresh token) is not
+ * followed at all, since a 307/308 would re-send it.
+ */
+export function followRedirect(req: HttpRequest, status: number, location: string | null, insecure: ReadonlySet<string> | undefined): HttpRequest | string {
+  const from = req.url.host;
+  if (!location) return `${from} answered HTTP ${status} without a Location`;
+  let url: URL;
+  try {
+    url = new URL(location, req.url);
+  } catch {
+    return `${from} redirected to an invalid address`;
+  }
+  if (!isSafeUrl(url, insecure)) return `${from} redirected to ${url.protocol === 'http:' ? `plain HTTP at ${url.host}` : `\`${url.protocol}\``}; refused`;
+  const sameOrigin = url.origin === req.url.origin;
+  if (!sameOrigin && req.body !== undefined) return `${from} redirected a request carrying credentials to ${url.host}; refused`;
+  // As fetch does: a 303, or a 301/302 of a POST, is followed by a GET without the body.
+  const toGet = (status === 303 && req.method !== 'GET' && req.method !== 'HEAD') || ((status === 301 || status === 302) && req.method === 'POST');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    const lower = name.toLowerCase();
+    if (!sameOrigin && (lower === 'authorization' || lower === 'cookie')) continue;
+    if (toGet && lower === 'content-type') continue;
+    headers[name] = value;
+  }
+  return { url, method: toGet ? 'GET' : req.method, headers, ...(!toGet && req.body !== undefined ? { body: req.body } : {}) };
+}
+
 export interface Challenge {
   scheme: string;
   params: Record<string, string>;
@@ -126,28 +180,47 @@ export class RegistryClient {
 
   /** May a URL receive credentials or be trusted for tokens: HTTPS, or an allowed loopback registry. */
   private safeUrl(url: URL): boolean {
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.host) && !!this.opts.insecure?.has(url.host));
+    return isSafeUrl(url, this.opts.insecure);
   }
 
-  private async request(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await this.fetchFn(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.opts.timeoutMs ?? 20_000) });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ResolveError(`cannot reach ${new URL(url).host}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  /**
+   * One request, redirects followed by hand: fetch's own following checks no
+   * target and re-sends a 307/308 body anywhere. Every hop goes through
+   * `followRedirect`; one timeout covers the hops and the body read after them.
+   */
+  private async request(first: HttpRequest): Promise<{ res: Response; url: URL }> {
+    if (!this.safeUrl(first.url)) throw new ResolveError(`refused to send a request to ${first.url.protocol}//${first.url.host} over plain HTTP`);
+    const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 20_000);
+    let req = first;
+    for (let hops = 0; ; hops++) {
+      let res: Response;
+      try {
+        res = await this.fetchFn(req.url.href, { method: req.method, headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}), redirect: 'manual', signal });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new ResolveError(`cannot reach ${req.url.host}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      }
+      if (!REDIRECT_STATUS.has(res.status)) return { res, url: req.url };
+      await res.body?.cancel();
+      if (hops >= MAX_REDIRECTS) throw new ResolveError(`${first.url.host} redirected more than ${MAX_REDIRECTS} times; gave up`);
+      const next = followRedirect(req, res.status, res.headers.get('location'), this.opts.insecure);
+      if (typeof next === 'string') throw new ResolveError(next);
+      req = next;
     }
   }
 
   /** The digest `registry/repository:tag` points to now; a multi-arch tag gives its index digest. */
   async resolveDigest(registry: string, repository: string, tag: string): Promise<string> {
-    const url = `${this.baseUrl(registry)}/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
+    const url = new URL(`${this.baseUrl(registry)}/v2/${repository}/manifests/${encodeURIComponent(tag)}`);
     const scopeKey = `${registry}/${repository}`;
-    const send = async (method: 'HEAD' | 'GET') => {
+    const send = async (method: 'HEAD' | 'GET'): Promise<Response> => {
       const headers: Record<string, string> = { Accept: MANIFEST_TYPES.join(', '), 'User-Agent': 'pipewarden' };
       const auth = this.tokens.get(scopeKey);
       if (auth) headers['Authorization'] = auth;
-      let res = await this.request(url, { method, headers });
-      if (res.status === 401 && !auth) {
+      const answer = await this.request({ url, method, headers });
+      let res = answer.res;
+      // Only the registry itself says how to log in to it: a host it redirected to gets none of its credentials.
+      if (res.status === 401 && !auth && answer.url.origin === url.origin) {
         await res.body?.cancel();
         await this.authenticate(registry, repository, res.headers.get('www-authenticate') ?? '');
         if (this.tokens.has(scopeKey)) res = await send(method);
@@ -167,10 +240,7 @@ export class RegistryClient {
       throw new ResolveError(this.statusMessage(registry, repository, tag, res));
     }
     checkType(registry, res);
-    // Registries refuse manifests over 4 MiB; a bigger answer is not one.
-    if (Number(res.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
-    const body = Buffer.from(await res.arrayBuffer());
-    if (body.length > MAX_MANIFEST_BYTES) throw new ResolveError(`${registry} sent a manifest larger than 4 MiB`);
+    const body = await readCapped(res, MAX_MANIFEST_BYTES, registry, 'a manifest');
     const computed = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const header = res.headers.get('docker-content-digest')?.trim();
     if (header?.startsWith('sha256:') && header !== computed) throw new ResolveError(`${registry} sent a manifest whose digest is not the one it announced`);
@@ -222,24 +292,61 @@ export class RegistryClient {
     if (cred?.identityToken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'pipewarden', scope });
       if (service) form.set('service', service);
-      res = await this.request(realmUrl.href, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      ({ res } = await this.request({ url: realmUrl, method: 'POST', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() }));
     } else {
       if (service) realmUrl.searchParams.set('service', service);
       realmUrl.searchParams.set('scope', scope);
       if (cred?.basic) headers['Authorization'] = `Basic ${Buffer.from(cred.basic).toString('base64')}`;
-      res = await this.request(realmUrl.href, { method: 'GET', headers });
+      ({ res } = await this.request({ url: realmUrl, method: 'GET', headers }));
     }
-    if (!res.ok) throw new ResolveError(`the token service of ${registry} answered HTTP ${res.status}${cred ? '' : ' to an anonymous request; log in (docker login) if the repository is private'}`);
-    let body: { token?: unknown; access_token?: unknown };
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new ResolveError(`the token service of ${registry} answered HTTP ${res.status}${cred ? '' : ' to an anonymous request; log in (docker login) if the repository is private'}`);
+    }
+    const text = await readCapped(res, MAX_TOKEN_BYTES, `the token service of ${registry}`, 'an answer');
+    let body: { token?: unknown; access_token?: unknown } | null;
     try {
-      body = (await res.json()) as typeof body;
+      // TextDecoder drops a byte-order mark, as res.json() did.
+      body = JSON.parse(new TextDecoder().decode(text)) as typeof body;
     } catch {
       throw new ResolveError(`the token service of ${registry} sent no JSON`);
     }
+    if (!body || typeof body !== 'object') body = {};
     const token = typeof body.token === 'string' && body.token ? body.token : typeof body.access_token === 'string' && body.access_token ? body.access_token : undefined;
     if (!token) throw new ResolveError(`the token service of ${registry} sent no token`);
     this.tokens.set(scopeKey, `Bearer ${token}`);
   }
+}
+
+/**
+ * A response body read up to `limit` bytes: past it the stream is cancelled
+ * and the lookup fails at once, instead of holding whatever the server sends
+ * until the timeout.
+ */
+async function readCapped(res: Response, limit: number, who: string, what: string): Promise<Buffer> {
+  const tooBig = `${who} sent ${what} larger than ${limit / (1024 * 1024)} MiB`;
+  if (Number(res.headers.get('content-length') ?? 0) > limit) {
+    await res.body?.cancel();
+    throw new ResolveError(tooBig);
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new ResolveError(tooBig);
+      }
+      chunks.push(r.value);
+    }
+  } catch (err) {
+    if (err instanceof ResolveError) throw err;
+    throw new ResolveError(`${who} stopped sending ${what} midway: ${(err as Error).message}`);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** A tag may still hold a schema-1 manifest, whose digest nothing pulls by any more. */
