@@ -239,3 +239,22 @@ test('a token answer past 1 MiB fails at 1 MiB; one that stops midway fails with
     }
   }
 });
+
+test('a repository or tag the distribution spec does not allow never reaches a request', async () => {
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    requests++;
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const client = new RegistryClient({ insecure: new Set([host]), timeoutMs: 2_000 });
+    for (const [repo, tag] of [['library/../../v2/other', '1'], ['team/app%2f..', '1'], ['Team/App', '1'], ['team//app', '1'], ['team/app', '../1'], ['team/app', 'a b']]) {
+      await assert.rejects(client.resolveDigest(host, repo!, tag!), (e: Error) => e instanceof ResolveError && /not a valid (repository name|tag)/.test(e.message), `${repo}:${tag}`);
+    }
+    assert.equal(requests, 0);
+  } finally {
+    server.close();
+  }
+});

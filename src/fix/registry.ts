@@ -23,6 +23,10 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_TOKEN_BYTES = 1024 * 1024;
 const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
+/** Repository names and tags as the OCI distribution spec defines them (no `..`, no `%`, no empty segments). */
+const OCI_REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
 export class ResolveError extends Error {}
 
 export interface RegistryCredential {
@@ -211,6 +215,9 @@ export class RegistryClient {
 
   /** The digest `registry/repository:tag` points to now; a multi-arch tag gives its index digest. */
   async resolveDigest(registry: string, repository: string, tag: string): Promise<string> {
+    // Names come from the scanned files: only what the distribution spec allows reaches a URL that may carry credentials.
+    if (!OCI_REPOSITORY.test(repository) || repository.length > 255) throw new ResolveError(`\`${JSON.stringify(repository).slice(1, -1)}\` is not a valid repository name`);
+    if (!OCI_TAG.test(tag)) throw new ResolveError(`\`${JSON.stringify(tag).slice(1, -1)}\` is not a valid tag`);
     const url = new URL(`${this.baseUrl(registry)}/v2/${repository}/manifests/${encodeURIComponent(tag)}`);
     const scopeKey = `${registry}/${repository}`;
     const send = async (method: 'HEAD' | 'GET'): Promise<Response> => {
