@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../core/safe-files.js';
 
 /** Tags and branches change rarely and the compare answers for a tagged commit never: a day is fresh enough. */
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -52,14 +53,13 @@ export class ResponseCache {
 
   async put(entry: Omit<CachedResponse, 'storedAt'>): Promise<void> {
     const file = this.fileFor(entry.url);
-    // Written beside the target and renamed: a concurrent reader sees the old entry or the new one, never half.
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await fs.mkdir(this.dir, { recursive: true });
-      await fs.writeFile(tmp, JSON.stringify({ ...entry, storedAt: this.now() }), { mode: 0o600 });
-      await fs.rename(tmp, file);
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      // Beside the target under a random name created exclusively (never through a planted symlink), then
+      // renamed: a concurrent reader sees the old entry or the new one, never half.
+      await writeFileAtomic(file, JSON.stringify({ ...entry, storedAt: this.now() }), 0o600);
     } catch {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      /* a cache that cannot be written only costs a request next time */
     }
   }
 }
