@@ -40,3 +40,10 @@ test('a worker thread gives the same verdict as the main thread, depth by depth'
   assert.deepEqual(there, here);
   assert.deepEqual(here, ['', '4:document is nested too deeply to parse', '4:document is nested too deeply to parse', '4:document is nested too deeply to parse']);
 });
+
+test('brackets in scripts are text, not nesting, when yaml reads what the fast reader gave up on', () => {
+  const lines = Array.from({ length: 250 }, (_, i) => `          echo -e "\\033[32mstep ${i} ok"`).join('\n');
+  // The tab after `runs-on:` makes the fast reader give up; yaml reads the file.
+  const text = `on: push\njobs:\n  a:\n    runs-on:\tubuntu-latest\n    steps:\n      - run: |\n${lines}\n      - run: echo '[[[[{{{{'\n`;
+  assert.deepEqual(problems(text), []);
+});

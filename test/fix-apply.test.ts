@@ -74,3 +74,14 @@ test('a file changed between the scan and the write is left as the user saved it
   await writeAtomic(file, 'fixed\n', { expected: 'saved by an editor\n' });
   assert.equal(fs.readFileSync(file, 'utf8'), 'fixed\n');
 });
+
+test('a file that is not valid UTF-8 is not rewritten: its invalid bytes would be lost', async () => {
+  const bytes = Buffer.concat([Buffer.from('on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+  const dir = tree({});
+  fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+  const file = path.join(dir, '.github/workflows/ci.yml');
+  fs.writeFileSync(file, bytes);
+  const report = await fixPaths([dir], scanOpts(dir), { dryRun: false, unsafe: false, rules: new Set(['excessive-permissions']) });
+  assert.deepEqual(report.errors.map((e) => e.message), ['not valid UTF-8: writing the fix would replace its invalid bytes; not written']);
+  assert.ok(fs.readFileSync(file).equals(bytes));
+});

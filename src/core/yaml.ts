@@ -3,7 +3,7 @@
  * tree through these helpers, which resolve aliases and `<<` merge keys while
  * keeping the location of the node that was actually written.
  */
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Lexer, parseAllDocuments, visit, Scalar } from 'yaml';
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Span } from '../model/source.js';
 import { SourceFile } from '../model/source.js';
@@ -215,24 +215,23 @@ export function keyString(pair: Pair): string {
 /** Flow nesting (`[`/`{`) refused before `yaml` reads a file the fast reader gave up on: what the fast reader also refuses. */
 const FLOW_NESTING_LIMIT = 200;
 
+/** Lexer tokens that mark structure and stand for no source text. */
+const CONTROL_TOKENS = new Set(['\u0002', '\u0018', '\u001f']);
+
 /**
- * Offset of the first `[` or `{` nested deeper than `limit`, or -1. Brackets
- * in comments are skipped; quotes are not tracked, so this over-counts only
- * for hundreds of unclosed brackets in text, which no pipeline has.
+ * Offset of the first flow collection nested deeper than `limit`, or -1.
+ * Read with `yaml`'s lexer, which does not recurse and gives quoted
+ * scalars, block scalars and comments as single tokens: brackets in scripts
+ * (`\033[32m`) are text, not nesting.
  */
 export function flowNestingPast(text: string, limit: number): number {
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 91 || c === 123) {
-      if (++depth > limit) return i;
-    } else if (c === 93 || c === 125) {
-      if (depth > 0) depth--;
-    } else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 9)) {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl;
-    }
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > limit) return offset;
+    } else if ((token === ']' || token === '}') && depth > 0) depth--;
+    if (!(token.length === 1 && CONTROL_TOKENS.has(token))) offset += token.length;
   }
   return -1;
 }

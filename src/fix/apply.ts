@@ -3,6 +3,7 @@
  * claims a range keeps it; a later overlapping fix is skipped whole and
  * reported, never applied halfway), then written atomically.
  */
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../core/safe-files.js';
 import type { Fix, TextEdit } from '../model/finding.js';
@@ -72,8 +73,15 @@ export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
  */
 export async function writeAtomic(file: string, content: string, opts: { expected?: string } = {}): Promise<void> {
   const target = await fs.realpath(file);
-  if (opts.expected !== undefined && (await fs.readFile(target, 'utf8')) !== opts.expected) {
-    throw Object.assign(new Error('changed since it was scanned; not written (run fix again)'), { code: 'ECHANGED' });
+  if (opts.expected !== undefined) {
+    // Bytes, not decoded text: invalid UTF-8 decodes to U+FFFD whatever the bytes were.
+    const current = await fs.readFile(target);
+    if (!isUtf8(current)) {
+      throw Object.assign(new Error('not valid UTF-8: writing the fix would replace its invalid bytes; not written'), { code: 'EENCODING' });
+    }
+    if (!current.equals(Buffer.from(opts.expected, 'utf8'))) {
+      throw Object.assign(new Error('changed since it was scanned; not written (run fix again)'), { code: 'ECHANGED' });
+    }
   }
   const st = await fs.stat(target);
   await writeFileAtomic(target, content, st.mode & 0o7777);

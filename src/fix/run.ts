@@ -79,7 +79,7 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
         await (opts.write ?? writeAtomic)(source.absPath, text, { expected: (source.hadBom ? '\uFEFF' : '') + source.text });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        report.errors.push({ file, message: e.code === 'ECHANGED' ? e.message : `not written: ${e.code ?? e.message}` });
+        report.errors.push({ file, message: e.code === 'ECHANGED' || e.code === 'EENCODING' ? e.message : `not written: ${e.code ?? e.message}` });
         continue;
       }
     }

@@ -165,7 +165,11 @@ function checkEvaluatedVariables(ctx: RuleContext, job: Job, step: Step, shell: 
       }
     }
   }
+  const reported = new Set<number>();
   for (const { param, runner, language } of sinks) {
+    // `bash -c "echo $X | sh"` reaches two runners through one expansion: one finding.
+    if (reported.has(param.start)) continue;
+    reported.add(param.start);
     taint ??= flows.scriptTaint(job, step, shell);
     let worst: { flow: Flow; v: Verdict } | undefined;
     for (const flow of taint.of(param.name)) {

@@ -319,14 +319,14 @@ export function commandsIn(list: List): SimpleCommand[] {
 }
 
 /** Interpreters that run the argument after one of these options as a program. */
-const INLINE_PROGRAM: { name: RegExp; option: RegExp; language: string }[] = [
-  { name: SHELL_NAME, option: /^-[a-z]*c[a-z]*$/, language: 'shell' },
-  { name: /^python[0-9.]*$/, option: /^-c$/, language: 'Python' },
-  { name: /^(node|nodejs)$/, option: /^(-e|--eval|-p|--print)$/, language: 'JavaScript' },
-  { name: /^perl$/, option: /^-[a-zA-Z]*[eE]$/, language: 'Perl' },
-  { name: /^ruby$/, option: /^-[a-zA-Z]*e$/, language: 'Ruby' },
-  { name: /^php$/, option: /^-r$/, language: 'PHP' },
-  { name: /^(pwsh|powershell)$/, option: /^-(c|command)$/i, language: 'PowerShell' },
+const INLINE_PROGRAM: { name: RegExp; option: RegExp; takesValue?: RegExp; language: string }[] = [
+  { name: SHELL_NAME, option: /^-[a-z]*c[a-z]*$/, takesValue: /^[-+][a-zA-Z]*[oO]$/, language: 'shell' },
+  { name: /^python[0-9.]*$/, option: /^-[A-Za-z]*c$/, takesValue: /^-[mWX]$/, language: 'Python' },
+  { name: /^(node|nodejs)$/, option: /^(-e|--eval|-p|--print)$/, takesValue: /^(-r|--require|--import|--loader|--experimental-loader|--conditions|-C)$/, language: 'JavaScript' },
+  { name: /^perl$/, option: /^-[a-zA-Z]*[eE]$/, takesValue: /^-[IMm]$/, language: 'Perl' },
+  { name: /^ruby$/, option: /^-[a-zA-Z]*e$/, takesValue: /^-[IrC]$/, language: 'Ruby' },
+  { name: /^php$/, option: /^-r$/, takesValue: /^-[cdz]$/, language: 'PHP' },
+  { name: /^(pwsh|powershell)$/, option: /^-(c|command)$/i, takesValue: /^-(ExecutionPolicy|ep|WorkingDirectory|wd|OutputFormat|of|InputFormat|if)$/i, language: 'PowerShell' },
 ];
 
 export interface CodeWord {
@@ -343,9 +343,21 @@ export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
   if (name === 'eval') return args.map((word) => ({ word, runner: 'eval', language: 'shell' }));
   const inline = INLINE_PROGRAM.find((i) => i.name.test(name));
   if (!inline) return [];
-  const c = args.findIndex((w) => inline.option.test(staticValue(s, w) ?? ''));
-  const word = c >= 0 ? args[c + 1] : undefined;
-  return word ? [{ word, runner: `${name} ${staticValue(s, args[c])}`, language: inline.language }] : [];
+  // Only the interpreter's own options count: they end at the first other word (a script, `-m module`),
+  // after which `-c` / `-e` belong to that program (`node deploy.js -e "$ENV"`, `pytest -c cfg`).
+  for (let k = 0; k < args.length; k++) {
+    const v = staticValue(s, args[k]);
+    if (v === undefined || !v.startsWith('-') || v === '-' || v === '--') return [];
+    if (inline.option.test(v)) {
+      const word = args[k + 1];
+      return word ? [{ word, runner: `${name} ${v}`, language: inline.language }] : [];
+    }
+    if (inline.takesValue?.test(v)) {
+      if (inline.language === 'Python' && v === '-m') return [];
+      k++;
+    }
+  }
+  return [];
 }
 
 /** A shell reading its program from standard input (`… | sh`): no `-c`, no script file. */

@@ -172,3 +172,45 @@ test("a composite action's output from a constant input is not raised above the 
   });
   assert.deepEqual(ofRule(findings, 'template-injection').filter((x) => x.file.endsWith('triage.yml')), []);
 });
+
+test("an action output from an input the caller leaves to its default, or fills from a value that cannot be followed, is not taken as clean", async () => {
+  const { findings } = await scanTree({
+    '.github/actions/def/action.yml': yaml`
+      name: def
+      inputs:
+        title:
+          default: \${{ github.event.pull_request.title }}
+      outputs:
+        out:
+          value: \${{ steps.s.outputs.out }}
+      runs:
+        using: composite
+        steps:
+          - id: s
+            shell: bash
+            env:
+              T: \${{ inputs.title }}
+            run: echo "out=$T" >> "$GITHUB_OUTPUT"
+    `,
+    '.github/workflows/pr.yml': yaml`
+      on: pull_request_target
+      permissions: {}
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - id: d
+              uses: ./.github/actions/def
+            - id: prev
+              run: echo "v=$(cat title.txt)" >> "$GITHUB_OUTPUT"
+            - id: p
+              uses: ./.github/actions/def
+              with:
+                title: \${{ steps.prev.outputs.v }}
+            - run: echo "\${{ steps.d.outputs.out }}"
+            - run: echo "\${{ steps.p.outputs.out }}"
+    `,
+  });
+  const f = ofRule(findings, 'template-injection').filter((x) => x.file.endsWith('pr.yml'));
+  assert.deepEqual(f.map((x) => x.span.line), [15, 16]);
+});

@@ -121,6 +121,9 @@ ruleTester(rule, {
                   eval "n=\${#TITLE}"
                   echo "$TITLE" | tee title.txt
                   echo "$TITLE" | bash script.sh
+                  node scripts/deploy.js -e "$TITLE"
+                  python -m pytest -c "$TITLE"
+                  bash ./build.sh -c "$TITLE"
       `,
     },
     {
@@ -164,6 +167,25 @@ ruleTester(rule, {
         { line: 13, column: 17, severity: 'high', message: /github\.event\.issue\.body.*`\| sh` runs/ },
         { line: 14, column: 30, severity: 'high', message: /Python code that `python3 -c` runs/ },
         { line: 16, column: 33, severity: 'high', message: /JavaScript code that `node -e` runs/ },
+      ],
+    },
+    {
+      name: "GitHub's own bash options before -c, and one expansion that reaches two runners, reported once",
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  TITLE: \${{ github.event.issue.title }}
+                run: |
+                  bash --noprofile --norc -eo pipefail -c "echo $TITLE"
+                  bash -c "echo $TITLE | sh"
+      `,
+      findings: [
+        { line: 9, column: 57, severity: 'high', message: /`bash -c` runs/ },
+        { line: 10, column: 25, severity: 'high' },
       ],
     },
     {

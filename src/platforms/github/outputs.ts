@@ -158,7 +158,7 @@ export class GithubFlows {
     }
     const callee = calleeOf(step.uses);
     if (callee?.kind === 'composite-action') {
-      // Every output the action declares is known, clean ones included (empty).
+      // Outputs known to be written from fixed text are known clean (empty); unknown ones are left out.
       for (const [name, flows] of this.calleeOutputs(job, step, callee)) out.set(name.toLowerCase(), flows);
       return out;
     }
@@ -211,23 +211,33 @@ export class GithubFlows {
     if (!runs) return out;
     for (const [name, flows] of inner.jobOutputs(runs.id.value.toLowerCase())) {
       const mapped: Flow[] = [];
+      // Unknown (left out) when something it carries cannot be followed: an input the caller does not
+      // pass (its default may be an event value), a derived value or an expression that did not parse.
+      let opaque = false;
       for (const f of flows) {
         const inputKey = f.taint.source === 'caller' ? inputName(f.taint.path) : undefined;
         if (inputKey === undefined) {
           if (f.taint.source === 'attacker') mapped.push(f);
+          else opaque = true;
           continue;
         }
         const given = input(step, inputKey);
+        if (!given) opaque = true;
         for (const e of given?.value.expressions ?? []) {
-          if (!e.ast) continue;
+          if (!e.ast) {
+            opaque = true;
+            continue;
+          }
           for (const g of this.resolve(e.ast, job)) {
-            if (g.taint.source === 'derived') continue;
+            if (g.taint.source === 'derived') {
+              opaque = true;
+              continue;
+            }
             mapped.push({ taint: g.taint, related: [...g.related, this.at(given!.value.span, `passed to \`${step.uses!.raw}\` as input \`${inputKey}\``), ...f.related] });
           }
         }
       }
-      // Known even when empty: written from fixed text, or from inputs this step fills with fixed text.
-      out.set(name, mapped);
+      if (mapped.length > 0 || !opaque) out.set(name, mapped);
     }
     return out;
   }
