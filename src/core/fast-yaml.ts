@@ -851,7 +851,8 @@ class FastYaml {
         continue;
       }
       if (qc === 34 && c === 92) {
-        i += 2;
+        // An escaped line break still starts a continuation line, whose indentation is checked above.
+        i += src.charCodeAt(i + 1) === NL ? 1 : 2;
         continue;
       }
       if (c === qc) {
@@ -967,10 +968,18 @@ class FastYaml {
       const sp = s - q;
       const c = s < this.n ? src.charCodeAt(s) : NL;
       if (c === NL) {
-        // blank line
         if (indent < 0 && sp > maxBlankIndent) maxBlankIndent = sp;
         if (s >= this.n) break;
-        lines.push(indent >= 0 && sp > indent ? src.slice(q + indent, s) : '');
+        if (indent >= 0 && sp > indent) {
+          // Spaces past the indentation are content, not an empty line: chomping does not remove them.
+          lines.push(src.slice(q + indent, s));
+          trailingBlank = 0;
+          q = s + 1;
+          lastContentEnd = q;
+          end = q;
+          continue;
+        }
+        lines.push('');
         trailingBlank++;
         q = s + 1;
         end = q;
