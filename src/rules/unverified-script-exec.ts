@@ -1,6 +1,6 @@
 import { locateInScript } from '../core/templated.js';
 import { fileOf } from '../platforms/gitlab/build.js';
-import { argv, commandsIn, shellOf, staticValue, type List, type Part, type ShellScript, type SimpleCommand, type Word } from '../shell/index.js';
+import { argv, commandsIn, interpreterReadsStdin, isInterpreter, shellOf, staticValue, type List, type Part, type ShellScript, type SimpleCommand, type Word } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 /**
@@ -34,10 +34,6 @@ export function remoteExecLines(script: string): { index: number; length: number
   }
   return out;
 }
-
-/** Interpreters that run code read from standard input or given as an argument. */
-const INTERPRETER_NAME = /^(?:(?:ba|z|k|da|fi|mk)?sh|python[0-9.]*|pypy[0-9.]*|perl|ruby|node|php|pwsh)$/;
-const SHELL = /^(?:ba|z|k|da|mk)?sh$/;
 
 /** `curl`/`wget` invocations whose download goes to standard output. */
 function fetchesToStdout(s: ShellScript, cmd: SimpleCommand): boolean {
@@ -85,26 +81,6 @@ function partsFetch(s: ShellScript, parts: Part[]): boolean {
   return parts.some((p) => (p.type === 'cmdsub' || p.type === 'procsub') && fetchesIn(s, p.body));
 }
 
-/** Whether an interpreter invocation takes its program from standard input (no script file, `-s`, `-`). */
-function readsProgramFromStdin(s: ShellScript, name: string, args: Word[]): boolean {
-  let stdinFlag = false;
-  for (const w of args) {
-    const v = staticValue(s, w);
-    if (v === undefined) return stdinFlag;
-    if (v === '-' || v === '/dev/stdin' || v === '/dev/fd/0') return true;
-    if (v === '--') return true;
-    if (v.startsWith('-') && !v.startsWith('--')) {
-      // `-c`/`-e`/`-m` run the argument or a module, not standard input.
-      if (SHELL.test(name) ? v.includes('c') : /[cem]/.test(v.slice(1, 2))) return false;
-      if (v.includes('s') && SHELL.test(name)) stdinFlag = true;
-      continue;
-    }
-    if (v.startsWith('--')) continue;
-    return stdinFlag;
-  }
-  return true;
-}
-
 /** Whether the interpreter runs the word as code (`sh -c WORD`, `python -c WORD`, `node -e WORD`). */
 function runsArgument(s: ShellScript, args: Word[], target: Word): boolean {
   const k = args.indexOf(target);
@@ -119,9 +95,9 @@ export function remoteExecSites(s: ShellScript): number[] {
     const { cmd, pipeline } = site;
     const { name, args } = argv(s, cmd);
     if (!name) continue;
-    const interpreter = INTERPRETER_NAME.test(name);
+    const interpreter = isInterpreter(name);
     // `curl … | sh`: an earlier command of the same pipeline downloads to standard output.
-    if (interpreter && site.position > 0 && readsProgramFromStdin(s, name, args)) {
+    if (interpreter && site.position > 0 && interpreterReadsStdin(s, name, args)) {
       const feeds = pipeline.commands.slice(0, site.position).some((c) => c.type === 'simple' && fetchesToStdout(s, c));
       if (feeds) found.add(pipeline.start);
     }
@@ -133,7 +109,7 @@ export function remoteExecSites(s: ShellScript): number[] {
       if ((viaProc && (interpreter || sourcing)) || name === 'eval' || (interpreter && runsArgument(s, args, w)) || (sourcing && viaProc)) found.add(pipeline.start);
     }
     // `bash <<< "$(curl …)"`, or a here-document whose body downloads.
-    if (interpreter && readsProgramFromStdin(s, name, args)) {
+    if (interpreter && interpreterReadsStdin(s, name, args)) {
       for (const r of cmd.redirects) {
         const parts = r.heredoc ? r.heredoc.parts : r.op === '<<<' && r.target ? r.target.parts : [];
         if (partsFetch(s, parts)) found.add(pipeline.start);

@@ -360,14 +360,37 @@ export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
   return [];
 }
 
-/** A shell reading its program from standard input (`… | sh`): no `-c`, no script file. */
-export function readsProgramFromStdin(s: ShellScript, cmd: SimpleCommand): boolean {
-  const { name, args } = argv(s, cmd);
-  if (!name || !SHELL_NAME.test(name)) return false;
-  return args.every((w) => {
+const INTERPRETER_NAME = /^(?:(?:ba|z|k|da|fi|mk)?sh|python[0-9.]*|pypy[0-9.]*|perl|ruby|node|php|pwsh)$/;
+
+/** Shells and script interpreters, by base name. */
+export function isInterpreter(name: string): boolean {
+  return INTERPRETER_NAME.test(name);
+}
+
+/** The language an interpreter reads, for messages. */
+export function interpreterLanguage(name: string): string {
+  return INLINE_PROGRAM.find((i) => i.name.test(name))?.language ?? (/^pypy/.test(name) ? 'Python' : 'shell');
+}
+
+/** Whether an interpreter invocation takes its program from standard input (no script file, `-s`, `-`). */
+export function interpreterReadsStdin(s: ShellScript, name: string, args: Word[]): boolean {
+  const shell = SHELL_NAME.test(name);
+  let stdinFlag = false;
+  for (const w of args) {
     const v = staticValue(s, w);
-    return v !== undefined && v.startsWith('-') && !/^-[a-z]*c[a-z]*$/.test(v);
-  });
+    if (v === undefined) return stdinFlag;
+    if (v === '-' || v === '/dev/stdin' || v === '/dev/fd/0') return true;
+    if (v === '--') return true;
+    if (v.startsWith('-') && !v.startsWith('--')) {
+      // `-c`/`-e`/`-m` run the argument or a module, not standard input.
+      if (shell ? v.includes('c') : /[cem]/.test(v.slice(1, 2))) return false;
+      if (v.includes('s') && shell) stdinFlag = true;
+      continue;
+    }
+    if (v.startsWith('--')) continue;
+    return stdinFlag;
+  }
+  return true;
 }
 
 const codeRangesOf = new WeakMap<ShellScript, { start: number; end: number; kind: 'command-name' | 'eval' }[]>();

@@ -142,7 +142,7 @@ ruleTester(rule, {
   ],
   invalid: [
     {
-      name: 'a value moved into env, then run as code by eval, bash -c, a pipe into sh and python -c',
+      name: 'a value moved into env, then run as code by eval, bash -c, a pipe into sh, python -c, node -e and here-documents',
       code: yaml`
         on: issues
         jobs:
@@ -160,6 +160,14 @@ ruleTester(rule, {
                   python3 -c "print('$TITLE')"
                   COPY="$TITLE"
                   node -e "console.log('$COPY')"
+                  python3 - <<EOF
+                  print("$TITLE")
+                  EOF
+                  bash <<< "echo $TITLE"
+                  echo "print('$TITLE')" | python3
+                  cat <<'EOF' | sh
+                  echo "$TITLE"
+                  EOF
       `,
       findings: [
         { line: 11, column: 22, endColumn: 28, severity: 'high', confidence: 'high', message: /`\$TITLE` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
@@ -167,6 +175,10 @@ ruleTester(rule, {
         { line: 13, column: 17, severity: 'high', message: /github\.event\.issue\.body.*`\| sh` runs/ },
         { line: 14, column: 30, severity: 'high', message: /Python code that `python3 -c` runs/ },
         { line: 16, column: 33, severity: 'high', message: /JavaScript code that `node -e` runs/ },
+        // A here-document or a pipe feeding an interpreter its program; a quoted here-document passes the name only.
+        { line: 18, column: 18, severity: 'high', message: /Python code that `python3 <<` runs/ },
+        { line: 20, column: 26, severity: 'high', message: /`bash <<<` runs/ },
+        { line: 21, column: 24, severity: 'high', message: /Python code that `\| python3` runs/ },
       ],
     },
     {
