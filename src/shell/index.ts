@@ -336,11 +336,39 @@ export interface CodeWord {
   language: string;
 }
 
-/** Words a command runs as a program: `eval`'s arguments, the script of `sh -c`, `python -c`, `node -e` … */
+/** Tools that run a command in a container, pod or chroot: the command starts at the first interpreter among their words. */
+const CONTAINER_RUNNERS = /^(docker|podman|nerdctl|kubectl|oc|chroot|nsenter)$/;
+/** ssh options that take a value. */
+const SSH_VALUE_OPTION = /^-[bcDEeFIiJLlmOoPpQRSWw]$/;
+
+/**
+ * Words a command runs as a program: `eval`'s arguments, the script of
+ * `sh -c`, `python -c`, `node -e` …, the same inside `docker exec c …` or
+ * `kubectl exec … --`, and every word of the remote command of `ssh host …`
+ * (ssh joins them into a line for the remote shell).
+ */
 export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
   const { name, args } = argv(s, cmd);
   if (!name) return [];
   if (name === 'eval') return args.map((word) => ({ word, runner: 'eval', language: 'shell' }));
+  if (name === 'ssh') {
+    for (let k = 0; k < args.length; k++) {
+      const v = staticValue(s, args[k]);
+      if (v === undefined) return [];
+      if (SSH_VALUE_OPTION.test(v)) k++;
+      else if (!v.startsWith('-')) return args.slice(k + 1).map((word) => ({ word, runner: 'ssh', language: 'shell' }));
+    }
+    return [];
+  }
+  if (CONTAINER_RUNNERS.test(name)) {
+    const k = args.findIndex((w) => INLINE_PROGRAM.some((i) => i.name.test(staticValue(s, w)?.split('/').pop() ?? '')));
+    const inner = k >= 0 ? staticValue(s, args[k])!.split('/').pop()! : undefined;
+    return inner ? interpreterCode(s, inner, args.slice(k + 1), `${name} … `) : [];
+  }
+  return interpreterCode(s, name, args, '');
+}
+
+function interpreterCode(s: ShellScript, name: string, args: Word[], via: string): CodeWord[] {
   const inline = INLINE_PROGRAM.find((i) => i.name.test(name));
   if (!inline) return [];
   // Only the interpreter's own options count: they end at the first other word (a script, `-m module`),
@@ -350,7 +378,7 @@ export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
     if (v === undefined || !v.startsWith('-') || v === '-' || v === '--') return [];
     if (inline.option.test(v)) {
       const word = args[k + 1];
-      return word ? [{ word, runner: `${name} ${v}`, language: inline.language }] : [];
+      return word ? [{ word, runner: `${via}${name} ${v}`, language: inline.language }] : [];
     }
     if (inline.takesValue?.test(v)) {
       if (inline.language === 'Python' && v === '-m') return [];

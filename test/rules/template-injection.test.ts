@@ -124,6 +124,8 @@ ruleTester(rule, {
                   node scripts/deploy.js -e "$TITLE"
                   python -m pytest -c "$TITLE"
                   bash ./build.sh -c "$TITLE"
+                  docker run --rm -e TITLE alpine sh -c 'echo "$TITLE"'
+                  ssh deploy@host 'echo "$TITLE"'
       `,
     },
     {
@@ -168,6 +170,9 @@ ruleTester(rule, {
                   cat <<'EOF' | sh
                   echo "$TITLE"
                   EOF
+                  docker exec app bash -c "echo $TITLE"
+                  ssh -i key deploy@host "echo $TITLE"
+                  kubectl exec pod -- sh -c "echo $TITLE"
       `,
       findings: [
         { line: 11, column: 22, endColumn: 28, severity: 'high', confidence: 'high', message: /`\$TITLE` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
@@ -179,6 +184,10 @@ ruleTester(rule, {
         { line: 18, column: 18, severity: 'high', message: /Python code that `python3 <<` runs/ },
         { line: 20, column: 26, severity: 'high', message: /`bash <<<` runs/ },
         { line: 21, column: 24, severity: 'high', message: /Python code that `\| python3` runs/ },
+        // Inside a container, a pod or on another host, through the shell there.
+        { line: 25, column: 41, severity: 'high', message: /`docker … bash -c` runs/ },
+        { line: 26, column: 40, severity: 'high', message: /`ssh` runs/ },
+        { line: 27, column: 43, severity: 'high', message: /`kubectl … sh -c` runs/ },
       ],
     },
     {
