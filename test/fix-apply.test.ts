@@ -5,25 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { emptyConfig } from '../src/config/config.js';
 import type { ScanOptions } from '../src/core/scan.js';
 import { applyFixes, writeAtomic, type PlannedFix } from '../src/fix/apply.js';
 import { fixPaths } from '../src/fix/run.js';
 import { allRules } from '../src/rules/index.js';
+import { writeTree } from './helpers/tree.js';
 
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 const planned = (rule: string, edits: { offset: number; endOffset: number; replacement: string }[]): PlannedFix => ({ rule, line: 1, fix: { description: rule, safety: 'safe', edits } });
 
-function tree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-apply-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>) => writeTree(files, 'pw-apply-');
 
 test('an insertion where another fix replaces a range goes before the replacement, whichever fix comes first', () => {
   const replace = planned('a-rule', [{ offset: 2, endOffset: 4, replacement: 'XY' }]);

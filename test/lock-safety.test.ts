@@ -11,8 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { emptyConfig } from '../src/config/config.js';
 import type { ScanOptions } from '../src/core/scan.js';
 import { lookupOptions } from '../src/fix/lookups.js';
@@ -59,24 +58,7 @@ const pinsLock = (dir: string, entries: unknown) => {
   fs.writeFileSync(path.join(dir, '.pipewarden', 'pins.lock.json'), JSON.stringify(entries));
 };
 
-/** Runs the CLI in this process with only the given token and API in the environment. */
-async function cli(args: string[], env: { token?: string; api?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const names = ['GH_TOKEN', 'GITHUB_TOKEN', 'PIPEWARDEN_GITHUB_API'];
-  const saved = names.map((n) => [n, process.env[n]] as const);
-  for (const n of names) delete process.env[n];
-  if (env.token) process.env['GH_TOKEN'] = env.token;
-  if (env.api) process.env['PIPEWARDEN_GITHUB_API'] = env.api;
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
-  try {
-    const code = await main(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-    return { code, stdout, stderr };
-  } finally {
-    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-}
+const cli = runCli;
 
 // ---- 1. Lock entries are checked before anything of them is written ----
 

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { emptyConfig } from '../src/config/config.js';
 import type { ScanOptions } from '../src/core/scan.js';
@@ -18,7 +17,7 @@ import { collectGithubUses } from '../src/online/collect.js';
 import { pinKey } from '../src/online/external.js';
 import { allRules } from '../src/rules/index.js';
 import { CORPUS, findCorpusFiles } from './helpers/corpus.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { parseRange, toActionAdvisories } from '../src/online/advisories.js';
 import { ResponseCache } from '../src/online/cache.js';
 import { LIMITS } from '../src/online/facts.js';
@@ -70,25 +69,7 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pw-cache-'));
 }
 
-/** Runs the CLI in this process (the fake server lives here too) with the given token. */
-async function cli(args: string[], env: { token?: string; api?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { GH_TOKEN: process.env['GH_TOKEN'], GITHUB_TOKEN: process.env['GITHUB_TOKEN'], PIPEWARDEN_GITHUB_API: process.env['PIPEWARDEN_GITHUB_API'] };
-  delete process.env['GH_TOKEN'];
-  delete process.env['GITHUB_TOKEN'];
-  delete process.env['PIPEWARDEN_GITHUB_API'];
-  if (env.token) process.env['GH_TOKEN'] = env.token;
-  if (env.api) process.env['PIPEWARDEN_GITHUB_API'] = env.api;
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
-  try {
-    const code = await main(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-    return { code, stdout, stderr };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-}
+const cli = runCli;
 
 const ONLINE_WORKFLOW = [
   'on: push',

@@ -47,11 +47,7 @@ export function defaultJobs(): number {
 /** Lets worker messages in between pieces of the main thread's own work. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * Analyses `candidates` on `jobs` threads. `analyseHere` runs a file on the
- * main thread; `onResult` takes a worker's finished file ('kube': the worker
- * found a Kubernetes-style file after all, and the main thread must redo it).
- */
+/** Which files the main thread takes itself, and when the cross-file rules run. */
 export interface ParallelPlan {
   /** Files the main thread analyses itself, before anything else (those that may hold Kubernetes objects). */
   mainFirst: number[];
@@ -61,6 +57,11 @@ export interface ParallelPlan {
   afterMainFirst: () => void;
 }
 
+/**
+ * Analyses `candidates` on `jobs` threads. `analyseHere` runs a file on the
+ * main thread; `onResult` takes a worker's finished file ('kube': the worker
+ * found a Kubernetes-style file after all, and the main thread must redo it).
+ */
 export async function analyseInParallel(
   candidates: Candidate[],
   opts: ScanOptions,

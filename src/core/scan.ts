@@ -101,8 +101,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     if (a.pipelines.some((p) => p.kube)) {
       releaseYamlUnusedByProjectRules(a.pipelines);
       deferred.push({ index: i, analysis: a });
-    }
-    else slots[i] = lighten(finishAnalysis(a, opts), opts);
+    } else slots[i] = lighten(finishAnalysis(a, opts), opts);
   };
   const projectPhase = () => {
     // Threads finish files in any order; the cross-file rules see them in discovery order, whatever --jobs is.
@@ -124,8 +123,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   }
   // Path-classified files never hold Kubernetes objects: should one do so, it is still checked, on its own.
   if (deferred.length > 0) projectPhase();
-  for (const slot of slots) {
-    const scanned = slot;
+  for (const scanned of slots) {
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
     result.suppressed += scanned.suppressed;
@@ -183,13 +181,12 @@ export function newCalleeCache(): Map<string, Pipeline | null> {
 const CALLEES_KEPT = 256;
 
 /**
- * The platform a file's path names (GitHub Actions, GitLab, Jenkins, Docker,
- * Dagger, Dependabot), or undefined when only its content can tell, which is
+ * Whether a file's path names its platform (GitHub Actions, GitLab, Jenkins,
+ * Docker, Dagger, Dependabot); if not, only its content can tell, which is
  * where Kubernetes-style files are found. Mirrors `analyseCandidate`.
  */
 function platformByPath(c: Candidate, opts: ScanOptions): boolean {
-  const shown = displayPath(c.absPath, opts.cwd);
-  return Boolean(classifyByPath(c.relPath) ?? classifyByPath(shown));
+  return Boolean(classifyByPath(c.relPath) ?? classifyByPath(displayPath(c.absPath, opts.cwd)));
 }
 
 /** Below this many files per extra thread, starting workers costs more than it saves. */
@@ -605,10 +602,10 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
   return f;
 }
 
-/* A kept finding owns its strings (see `ownString`), so a file's text is freed with its analysis. */
 /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
 const sharedRemedies = new WeakMap<Rule[], Set<string>>();
 
+/** A kept finding owns its strings (see `ownString`), so a file's text is freed with its analysis. */
 function ownStrings(f: Finding, rules: Rule[]): Finding {
   let shared = sharedRemedies.get(rules);
   if (!shared) sharedRemedies.set(rules, (shared = new Set(rules.map((r) => r.meta.docs.remedy))));

@@ -17,7 +17,7 @@ import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 import { expressionOffsets, locateInScript } from '../core/templated.js';
 import { githubFlows, type Flow } from '../platforms/github/outputs.js';
-import { argv, codePositionAt, codeWords, interpreterLanguage, interpreterReadsStdin, isInterpreter, quotingAt, shellOf, type Param, type ShellScript, type Word } from '../shell/index.js';
+import { argv, codePositionAt, codeWords, interpreterLanguage, interpreterReadsStdin, isInterpreter, quotingAt, shellOf, type Param, type Part, type ShellScript } from '../shell/index.js';
 
 interface Verdict {
   severity: Severity;
@@ -153,23 +153,26 @@ function checkEvaluatedVariables(ctx: RuleContext, job: Job, step: Step, shell: 
   const script = step.script!;
   let taint: ReturnType<ReturnType<typeof githubFlows>['scriptTaint']> | undefined;
   const sinks: { param: Param; runner: string; language: string }[] = [];
-  const direct = (w: Word) => w.parts.filter((p): p is Param => p.type === 'param' && p.quoting !== 'single' && !p.operand && !shell.file.text.startsWith('${#', p.start));
+  // Expansions the outer shell performs in the program text: not inside `$( )`, `${X:-…}` or `${#X}`.
+  const direct = (parts: Part[]) => parts.filter((p): p is Param => p.type === 'param' && !p.operand && !shell.file.text.startsWith('${#', p.start));
   for (const site of shell.commands) {
-    for (const c of codeWords(shell, site.cmd)) for (const param of direct(c.word)) sinks.push({ param, runner: c.runner, language: c.language });
+    for (const c of codeWords(shell, site.cmd)) for (const param of direct(c.word.parts)) sinks.push({ param, runner: c.runner, language: c.language });
     const { name, args } = argv(shell, site.cmd);
     if (!name || !isInterpreter(name) || !interpreterReadsStdin(shell, name, args)) continue;
     const language = interpreterLanguage(name);
     // `echo "$X" | sh`, `printf … | python3`: what the commands before it print is the program.
     if (site.position > 0) {
       for (const before of site.pipeline.commands.slice(0, site.position)) {
-        if (before.type !== 'simple' || !/^(echo|printf)$/.test(argv(shell, before).name ?? '')) continue;
-        for (const w of argv(shell, before).args) for (const param of direct(w)) sinks.push({ param, runner: `| ${name}`, language });
+        if (before.type !== 'simple') continue;
+        const printer = argv(shell, before);
+        if (!/^(echo|printf)$/.test(printer.name ?? '')) continue;
+        for (const w of printer.args) for (const param of direct(w.parts)) sinks.push({ param, runner: `| ${name}`, language });
       }
     }
     // `bash <<EOF … $X … EOF`, `python3 - <<EOF`, `sh <<< "$X"`: the here-document is the program.
     for (const r of site.cmd.redirects) {
       const parts = r.heredoc && !r.heredoc.quoted ? r.heredoc.parts : r.op === '<<<' && r.target ? r.target.parts : [];
-      for (const param of direct({ start: 0, end: 0, parts })) sinks.push({ param, runner: `${name} <<${r.op === '<<<' ? '<' : ''}`, language });
+      for (const param of direct(parts)) sinks.push({ param, runner: `${name} <<${r.op === '<<<' ? '<' : ''}`, language });
     }
   }
   const reported = new Set<number>();

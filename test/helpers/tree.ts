@@ -8,12 +8,18 @@ import type { Finding } from '../../src/model/finding.js';
 import type { Persona } from '../../src/rules/types.js';
 import { allRules } from '../../src/rules/index.js';
 
-export async function scanTree(files: Record<string, string>, persona: Persona = 'auditor'): Promise<{ findings: Finding[]; dir: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-tree-'));
+/** Writes `files` (relative path → text) into a new temporary folder and returns it. */
+export function writeTree(files: Record<string, string>, prefix = 'pw-tree-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   }
+  return dir;
+}
+
+export async function scanTree(files: Record<string, string>, persona: Persona = 'auditor'): Promise<{ findings: Finding[]; dir: string }> {
+  const dir = writeTree(files);
   const result = await scanPaths([dir], {
     rules: allRules, config: emptyConfig(), persona, minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'test',
   });

@@ -12,7 +12,7 @@ import { expressionOffsets } from '../../core/templated.js';
 import type { ExprNode } from '../../expr/ast.js';
 import { parseExpression } from '../../expr/parser.js';
 import type { RelatedLocation } from '../../model/finding.js';
-import type { EnvVar, Expression, Job, Pipeline, Script, Step } from '../../model/pipeline.js';
+import type { EnvVar, Expression, Job, Pipeline, Script, Step, TemplatedText } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { fileWrites, producedLines, VariableTaint, writtenPairs } from '../../shell/flow.js';
 import { shellOf, templatesIn, type Part, type ShellScript } from '../../shell/index.js';
@@ -112,23 +112,9 @@ export class GithubFlows {
     const job = this.pipeline.jobs.find((j) => j.id.value.toLowerCase() === jobId);
     if (!job?.outputs || this.busy.has(job)) return map;
     this.busy.add(job);
+    const owner = this.pipeline.kind === 'composite-action' ? 'action' : `job \`${job.id.value}\``;
     for (const [name, out] of job.outputs) {
-      const flows: Flow[] = [];
-      let opaque = false;
-      for (const e of out.value.expressions) {
-        if (!e.ast) {
-          opaque = true;
-          continue;
-        }
-        for (const f of this.resolve(e.ast, job)) {
-          if (f.taint.source === 'derived') {
-            opaque = true;
-            continue;
-          }
-          const owner = this.pipeline.kind === 'composite-action' ? 'action' : `job \`${job.id.value}\``;
-          flows.push({ taint: f.taint, related: [...f.related, this.at(out.value.span, `${owner} output \`${name}\` is mapped from it`)] });
-        }
-      }
+      const { flows, opaque } = this.follow(out.value, job, `${owner} output \`${name}\` is mapped from it`);
       if (flows.length > 0 || !opaque) map.set(name.toLowerCase(), flows);
     }
     this.busy.delete(job);
@@ -222,24 +208,38 @@ export class GithubFlows {
           continue;
         }
         const given = input(step, inputKey);
-        if (!given) opaque = true;
-        for (const e of given?.value.expressions ?? []) {
-          if (!e.ast) {
-            opaque = true;
-            continue;
-          }
-          for (const g of this.resolve(e.ast, job)) {
-            if (g.taint.source === 'derived') {
-              opaque = true;
-              continue;
-            }
-            mapped.push({ taint: g.taint, related: [...g.related, this.at(given!.value.span, `passed to \`${step.uses!.raw}\` as input \`${inputKey}\``), ...f.related] });
-          }
+        if (!given) {
+          opaque = true;
+          continue;
         }
+        const passed = this.follow(given.value, job, `passed to \`${step.uses!.raw}\` as input \`${inputKey}\``);
+        if (passed.opaque) opaque = true;
+        for (const g of passed.flows) mapped.push({ taint: g.taint, related: [...g.related, ...f.related] });
       }
       if (mapped.length > 0 || !opaque) out.set(name, mapped);
     }
     return out;
+  }
+
+  /**
+   * The outside values a templated value carries in `job`, each with `note`
+   * (at the value) added to its path; opaque when part of it cannot be
+   * followed (an expression that did not parse, a derived value).
+   */
+  private follow(value: TemplatedText, job: Job, note: string): { flows: Flow[]; opaque: boolean } {
+    const flows: Flow[] = [];
+    let opaque = false;
+    for (const e of value.expressions) {
+      if (!e.ast) {
+        opaque = true;
+        continue;
+      }
+      for (const f of this.resolve(e.ast, job)) {
+        if (f.taint.source === 'derived') opaque = true;
+        else flows.push({ taint: f.taint, related: [...f.related, this.at(value.span, note)] });
+      }
+    }
+    return { flows, opaque };
   }
 
   private readonly taints = new WeakMap<Step, VariableTaint<Flow>>();
