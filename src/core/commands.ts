@@ -44,7 +44,16 @@ const ACTION_PUBLISH: Record<string, Publish['ecosystem']> = {
   'rubygems/release-gem': 'rubygems',
 };
 
-export function publishes(job: Job): Publish[] {
+const publishesOf = new WeakMap<Job, readonly Publish[]>();
+
+/** What a job publishes or deploys; worked out once per job, since four rules ask. */
+export function publishes(job: Job): readonly Publish[] {
+  let known = publishesOf.get(job);
+  if (!known) publishesOf.set(job, (known = readPublishes(job)));
+  return known;
+}
+
+function readPublishes(job: Job): Publish[] {
   const out: Publish[] = [];
   const env = job.env.map((e) => `${e.name.value}=${e.value?.value ?? ''}`).join('\n');
   for (const step of job.steps) {

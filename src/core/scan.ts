@@ -505,22 +505,28 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
   const parseError = (message: string, span: Span) => findings.push(makeFinding(parseErrorRule.meta, shown, { span, message }, opts));
   for (const pipeline of pipelines) {
     if (!pipeline.kube) record.kind = pipeline.kind;
-    for (const { rule, settings } of rulesFor(opts, pipeline.platform)) {
-      const ctx: RuleContext = {
-        pipeline,
-        options: settings?.options ?? {},
-        ...(opts.external ? { external: opts.external } : {}),
-        report: (input) => {
-          // GitLab jobs may be written in an included file: the finding belongs there.
-          const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);
-          if (pipeline.platform === 'gitlab') {
-            const place = `${rule.meta.id}\0${file}\0${input.span.offset}\0${input.span.endOffset}`;
-            if (reported.has(place)) return;
-            reported.add(place);
-          }
-          findings.push(makeFinding(rule.meta, file, input, opts));
-        },
-      };
+    // One context per pipeline, pointed at each rule in turn: a context and a closure per rule and
+    // pipeline were a visible share of a scan's garbage. Rules run synchronously, so `rule` cannot change under a report.
+    let rule: Rule;
+    const ctx: RuleContext = {
+      pipeline,
+      options: NO_OPTIONS,
+      ...(opts.external ? { external: opts.external } : {}),
+      report: (input) => {
+        // GitLab jobs may be written in an included file: the finding belongs there.
+        const file = input.file ?? (pipeline.platform === 'gitlab' ? (fileOf(input.span)?.path ?? shown) : shown);
+        if (pipeline.platform === 'gitlab') {
+          const place = `${rule.meta.id}\0${file}\0${input.span.offset}\0${input.span.endOffset}`;
+          if (reported.has(place)) return;
+          reported.add(place);
+        }
+        findings.push(makeFinding(rule.meta, file, input, opts));
+      },
+    };
+    const enabled = rulesFor(opts, pipeline.platform);
+    for (let k = 0; k < enabled.length; k++) {
+      rule = enabled[k]!.rule;
+      ctx.options = enabled[k]!.settings?.options ?? NO_OPTIONS;
       try {
         rule.check(ctx);
       } catch (err) {
@@ -534,6 +540,9 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
     }
   }
 }
+
+/** The options of a rule the config says nothing about. */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 const enabledRules = new WeakMap<ScanOptions, Map<string, { rule: Rule; settings: RuleSettings | undefined }[]>>();
 
@@ -605,14 +614,32 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
 /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
 const sharedRemedies = new WeakMap<Rule[], Set<string>>();
 
-/** A kept finding owns its strings (see `ownString`), so a file's text is freed with its analysis. */
-function ownStrings(f: Finding, rules: Rule[]): Finding {
+/**
+ * The finding as kept in results: a fresh object with only the reported
+ * fields, which owns its strings (see `ownString`) so a file's text is freed
+ * with its analysis. Fresh rather than `delete`-ing the filter's fields, which
+ * turned every kept finding into a slower and larger dictionary-mode object.
+ */
+function keptFinding(f: RawFinding, rules: Rule[]): Finding {
   let shared = sharedRemedies.get(rules);
   if (!shared) sharedRemedies.set(rules, (shared = new Set(rules.map((r) => r.meta.docs.remedy))));
-  f.message = ownString(f.message);
-  if (!shared.has(f.remedy)) f.remedy = ownString(f.remedy);
-  for (const r of f.related ?? []) r.message = ownString(r.message);
+  // The keys in makeFinding's order: reports print them in this order.
+  const kept: Finding = {
+    rule: f.rule,
+    severity: f.severity,
+    confidence: f.confidence,
+    message: ownString(f.message),
+    file: f.file,
+    span: f.span,
+    remedy: shared.has(f.remedy) ? f.remedy : ownString(f.remedy),
+  };
+  if (f.owasp) kept.owasp = f.owasp;
   const fix = f.fix;
+  if (fix) kept.fix = fix;
+  if (f.related) {
+    for (const r of f.related) r.message = ownString(r.message);
+    kept.related = f.related;
+  }
   if (fix) {
     fix.description = ownString(fix.description);
     for (const e of fix.edits) e.replacement = ownString(e.replacement);
@@ -622,7 +649,7 @@ function ownStrings(f: Finding, rules: Rule[]): Finding {
     }
     if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? ownString(k) : k)));
   }
-  return f;
+  return kept;
 }
 
 /**
@@ -661,9 +688,7 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
       suppressed++;
       continue;
     }
-    delete f.persona;
-    delete f.supersedes;
-    findings.push(ownStrings(f, opts.rules));
+    findings.push(keptFinding(f, opts.rules));
   }
   findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
   const scan: FileScan = { record, findings, suppressed, source };

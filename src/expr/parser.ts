@@ -456,8 +456,22 @@ export function accessPath(node: ExprNode): string | undefined {
  * arguments and computed indexes (`secrets[matrix.name]` gives `secrets[?]`
  * and `matrix.name`). A chain is reported once, not also its prefixes.
  */
-export function contextAccesses(ast: ExprNode): Array<{ path: string; node: ExprNode }> {
-  const out: Array<{ path: string; node: ExprNode }> = [];
+export function contextAccesses(ast: ExprNode): readonly ContextAccess[] {
+  // Asked of the same expressions by many rules: worked out once per tree.
+  let known = accessesOf.get(ast);
+  if (!known) accessesOf.set(ast, (known = readContextAccesses(ast)));
+  return known;
+}
+
+export interface ContextAccess {
+  readonly path: string;
+  readonly node: ExprNode;
+}
+
+const accessesOf = new WeakMap<ExprNode, readonly ContextAccess[]>();
+
+function readContextAccesses(ast: ExprNode): ContextAccess[] {
+  const out: ContextAccess[] = [];
   walk(ast, (node, parent) => {
     if (node.type !== 'identifier' && node.type !== 'index') return;
     // Inner links of a longer chain are covered by the outermost one.

@@ -91,24 +91,45 @@ export function pathOf(root: YamlNode | null | undefined, target: YamlNode): Yam
     if (node === target) return path;
     let next: unknown;
     if (isMap(node)) {
-      for (const p of node.items) {
+      const items = node.items;
+      // Items are in source order: the candidate is the last one starting at or before the target
+      // (a workflow with hundreds of jobs made a linear walk per fix quadratic).
+      const guess = lastStartingBefore(items, at, (p) => (p.key as YamlNode | null)?.range?.[0]);
+      const p = guess >= 0 && (items[guess]!.key === target || holds(items[guess]!.value as YamlNode | null)) ? items[guess] : items.find((q) => q.key === target || holds(q.value as YamlNode | null));
+      if (p) {
         if (p.key === target) return [...path, keyText(p)];
-        if (holds(p.value as YamlNode | null)) {
-          path.push(keyText(p));
-          next = p.value;
-          break;
-        }
+        path.push(keyText(p));
+        next = p.value;
       }
     } else if (isSeq(node)) {
-      const i = node.items.findIndex((it) => holds(it as YamlNode | null));
+      const items = node.items;
+      const guess = lastStartingBefore(items, at, (it) => (it as YamlNode | null)?.range?.[0]);
+      const i = guess >= 0 && holds(items[guess] as YamlNode | null) ? guess : items.findIndex((it) => holds(it as YamlNode | null));
       if (i >= 0) {
         path.push(i);
-        next = node.items[i];
+        next = items[i];
       }
     }
     node = next;
   }
   return undefined;
+}
+
+/** Index of the last item whose start is at or before `at` (binary search), or -1 when unsure: a start is missing, or none qualifies. */
+function lastStartingBefore<T>(items: readonly T[], at: number, startOf: (item: T) => number | undefined): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const start = startOf(items[mid]!);
+    if (start === undefined) return -1;
+    if (start <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 function keyText(p: Pair): string {

@@ -48,21 +48,38 @@ export class SourceFile {
 
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; column: number } {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: o - this.lineStarts[lo]! + 1 };
+    const o = this.clamp(offset);
+    const line = this.lineIndex(o);
+    return { line: line + 1, column: o - this.lineStarts[line]! + 1 };
   }
 
   span(offset: number, endOffset: number): Span {
-    const start = this.position(offset);
-    const end = this.position(Math.max(offset, endOffset));
-    return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column, offset, endOffset: Math.max(offset, endOffset) };
+    // Every model node gets a span: computed without intermediate position objects.
+    const end = Math.max(offset, endOffset);
+    const o = this.clamp(offset);
+    const e = this.clamp(end);
+    const line = this.lineIndex(o);
+    // Most spans end on the line they start on: look there before searching.
+    const next = this.lineStarts[line + 1];
+    const endLine = next === undefined || e < next ? line : this.lineIndex(e);
+    return { line: line + 1, column: o - this.lineStarts[line]! + 1, endLine: endLine + 1, endColumn: e - this.lineStarts[endLine]! + 1, offset, endOffset: end };
+  }
+
+  private clamp(offset: number): number {
+    return Math.max(0, Math.min(offset, this.text.length));
+  }
+
+  /** 0-based index of the line an offset (already clamped) is on. */
+  private lineIndex(o: number): number {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Text of a 1-based line without its line break. */

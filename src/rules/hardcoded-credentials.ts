@@ -57,8 +57,16 @@ export default defineRule({
       }
       if (isMap(node)) {
         // Kubernetes env entries: `- name: DB_PASSWORD` beside `value: <literal>`.
-        const nameNode = node.items.find((p) => isScalar(p.key) && p.key.value === 'name')?.value;
-        const valuePair = node.items.find((p) => isScalar(p.key) && p.key.value === 'value');
+        // Indexed loops: this runs for every mapping in the file.
+        let nameNode: unknown;
+        let valuePair: Pair | undefined;
+        const items = node.items as Pair[];
+        for (let i = 0; i < items.length; i++) {
+          const k = items[i]!.key;
+          if (!isScalar(k)) continue;
+          if (k.value === 'name' && nameNode === undefined) nameNode = items[i]!.value;
+          else if (k.value === 'value' && valuePair === undefined) valuePair = items[i];
+        }
         if (isScalar(nameNode) && typeof nameNode.value === 'string' && valuePair && isScalar(valuePair.value) && typeof valuePair.value.value === 'string') {
           const v = valuePair.value as YamlNode & { value: string };
           if (isSecretKey(nameNode.value) && looksLikeSecretValue(v.value) && findTokens(v.value).length === 0) {

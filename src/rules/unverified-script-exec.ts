@@ -82,7 +82,7 @@ function partsFetch(s: ShellScript, parts: Part[]): boolean {
 }
 
 /** Whether the interpreter runs the word as code (`sh -c WORD`, `python -c WORD`, `node -e WORD`). */
-function runsArgument(s: ShellScript, args: Word[], target: Word): boolean {
+function runsArgument(s: ShellScript, args: readonly Word[], target: Word): boolean {
   const k = args.indexOf(target);
   const flag = k > 0 ? staticValue(s, args[k - 1]) ?? '' : '';
   return /^-[a-zA-Z]*[ce]$/.test(flag);

@@ -242,7 +242,7 @@ export class VariableTaint<T> {
   }
 
   /** `read -r a b <<< "$x"`, `mapfile -t arr <<< "$x"`: the names take the input's taint. */
-  private readInto(cmd: SimpleCommand, args: Word[]): void {
+  private readInto(cmd: SimpleCommand, args: readonly Word[]): void {
     const input = cmd.redirects.find((r) => r.op === '<<<' || r.heredoc);
     const from = input?.heredoc ? this.parts(input.heredoc.parts) : input?.target ? this.parts(input.target.parts) : [];
     for (let k = 0; k < args.length; k++) {

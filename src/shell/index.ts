@@ -34,6 +34,14 @@ export interface ShellScript {
   loops: CompoundCommand[];
   /** Word parts with their quoting plus comments and heredoc bodies, sorted by start (for `quotingAt`). */
   leaves: { start: number; end: number; quoting: Quoting }[];
+  /** `argv` of each command asked for: several rules ask for every command. */
+  argvs: Map<SimpleCommand, Argv>;
+}
+
+/** A command's name (wrappers such as `sudo` and `env` skipped) and its arguments. */
+export interface Argv {
+  readonly name: string | undefined;
+  readonly args: readonly Word[];
 }
 
 /** Shells whose scripts are read as POSIX/bash. `unknown` is a shell the platform left unnamed, almost always sh. */
@@ -89,7 +97,7 @@ export function analyse(text: string, templates: { start: number; end: number }[
     masked = pieces.join('');
   }
   const file = parseShell(masked);
-  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [] };
+  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [], argvs: new Map() };
   walkList(s, file.root, [], false);
   // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
   // its pieces do not change how the outer script quotes text, so its leaves are dropped.
@@ -275,7 +283,13 @@ const WRAPPER_VALUE_OPTS: Record<string, RegExp> = {
 };
 
 /** The command's words after wrappers, and the command's base name (`/usr/bin/bash` → `bash`). */
-export function argv(s: ShellScript, cmd: SimpleCommand): { name: string | undefined; args: Word[] } {
+export function argv(s: ShellScript, cmd: SimpleCommand): Argv {
+  let known = s.argvs.get(cmd);
+  if (!known) s.argvs.set(cmd, (known = readArgv(s, cmd)));
+  return known;
+}
+
+function readArgv(s: ShellScript, cmd: SimpleCommand): Argv {
   let words = cmd.words;
   for (let guard = 0; guard < 8 && words.length > 0; guard++) {
     // `$SUDO apt-get …`, `${CONDA_RUN} pip …`: a lone variable in front is a wrapper (or nothing).
@@ -313,7 +327,7 @@ export function redirectsOf(site: CommandSite): Redirect[] {
 
 /** Simple commands inside a list (nested bodies and substitutions included), in source order. */
 export function commandsIn(list: List): SimpleCommand[] {
-  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [] };
+  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [], argvs: new Map() };
   walkList(s, list, [], false);
   return s.commands.map((c) => c.cmd);
 }
@@ -368,7 +382,7 @@ export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
   return interpreterCode(s, name, args, '');
 }
 
-function interpreterCode(s: ShellScript, name: string, args: Word[], via: string): CodeWord[] {
+function interpreterCode(s: ShellScript, name: string, args: readonly Word[], via: string): CodeWord[] {
   const inline = INLINE_PROGRAM.find((i) => i.name.test(name));
   if (!inline) return [];
   // Only the interpreter's own options count: they end at the first other word (a script, `-m module`),
@@ -401,7 +415,7 @@ export function interpreterLanguage(name: string): string {
 }
 
 /** Whether an interpreter invocation takes its program from standard input (no script file, `-s`, `-`). */
-export function interpreterReadsStdin(s: ShellScript, name: string, args: Word[]): boolean {
+export function interpreterReadsStdin(s: ShellScript, name: string, args: readonly Word[]): boolean {
   const shell = SHELL_NAME.test(name);
   let stdinFlag = false;
   for (const w of args) {

@@ -88,12 +88,21 @@ class Parser {
 
   /** The unquoted reserved word at the cursor, if one stands there. */
   private reserved(): string | undefined {
-    const m = /^(?:\{|\}|!|\[\[|[a-z]+)/.exec(this.s.slice(this.i, Math.min(this.end, this.i + 10)));
-    if (!m) return undefined;
-    const w = m[0];
+    // Called several times per command: compared in place, without slicing or a regex match.
+    const s = this.s;
+    const i = this.i;
+    if (i >= this.end) return undefined;
+    const c = s.charCodeAt(i);
+    let len = 0;
+    if (c === 123 /* { */ || c === 125 /* } */ || c === 33 /* ! */) len = 1;
+    else if (c === 91 /* [ */ && i + 1 < this.end && s.charCodeAt(i + 1) === 91) len = 2;
+    else while (i + len < this.end && len <= LONGEST_RESERVED && isLowerAscii(s.charCodeAt(i + len))) len++;
+    if (len === 0 || len > LONGEST_RESERVED) return undefined;
     // Reserved words stand alone: `{a,b}`, `[[x` and `done2` are ordinary words.
-    if (this.i + w.length < this.end && !isMeta(this.s[this.i + w.length])) return undefined;
-    return w;
+    if (i + len < this.end && !isMeta(s[i + len])) return undefined;
+    const words = RESERVED_BY_LENGTH[len]!;
+    for (let k = 0; k < words.length; k++) if (s.startsWith(words[k]!, i)) return words[k];
+    return undefined;
   }
 
   parseList(stopWords: ReadonlySet<string>, stopChar: string | undefined): List {
@@ -611,8 +620,15 @@ class Parser {
   private parts(quoting: Quoting, mode: 'word' | 'cond' | 'brace' | undefined): Part[] {
     const out: Part[] = [];
     let litStart = this.i;
+    // The literal so far is `lit` plus the source from `run` to the cursor: text written as it reads is
+    // sliced once, not appended a character at a time (which built a string per character).
     let lit = '';
+    let run = this.i;
+    const take = (end: number) => {
+      if (end > run) lit += this.s.slice(run, end);
+    };
     const flush = (end: number) => {
+      take(end);
       if (end > litStart) out.push({ type: 'lit', start: litStart, end, value: lit, quoting });
       lit = '';
     };
@@ -624,13 +640,12 @@ class Parser {
         if ((ch === '<' || ch === '>') && this.s[this.i + 1] === '(' && !(mode === 'cond')) {
           flush(this.i);
           out.push(this.procSub());
-          litStart = this.i;
+          litStart = run = this.i;
           continue;
         }
         if (ch === '(' && this.i > litStart && /[?*+@!]/.test(this.s[this.i - 1]!)) {
-          const close = this.balancedParen(this.i);
-          lit += this.s.slice(this.i, close);
-          this.i = close;
+          // Kept as written: the run goes on past it.
+          this.i = this.balancedParen(this.i);
           continue;
         }
         break;
@@ -640,18 +655,23 @@ class Parser {
       if (ch === '\\') {
         const next = this.s[this.i + 1];
         if (this.i + 1 >= this.end) {
-          lit += ch;
           this.i++;
           continue;
         }
         if (next === '\n') {
+          // A line continuation is no text.
+          take(this.i);
           this.i += 2;
+          run = this.i;
           continue;
         }
-        if (quoting === 'none') lit += next;
-        else if (next === '$' || next === '`' || next === '\\' || (quoting === 'double' && next === '"')) lit += next;
-        else lit += ch + next;
-        this.i += 2;
+        if (quoting === 'none' || next === '$' || next === '`' || next === '\\' || (quoting === 'double' && next === '"')) {
+          // The backslash goes, the character stays.
+          take(this.i);
+          lit += next;
+          this.i += 2;
+          run = this.i;
+        } else this.i += 2;
         continue;
       }
       if (ch === '$') {
@@ -659,24 +679,23 @@ class Parser {
           // Locale quoting `$"…"` reads as double quotes.
           flush(this.i);
           this.i++;
-          litStart = this.i;
+          litStart = run = this.i;
           continue;
         }
         const exp = this.dollar(quoting);
         if (exp) {
           flush(exp.start);
           out.push(exp);
-          litStart = this.i;
+          litStart = run = this.i;
           continue;
         }
-        lit += ch;
         this.i++;
         continue;
       }
       if (ch === '`') {
         flush(this.i);
         out.push(this.backtick(quoting));
-        litStart = this.i;
+        litStart = run = this.i;
         continue;
       }
       if (quoting === 'none' && ch === "'") {
@@ -689,7 +708,7 @@ class Parser {
         }
         out.push({ type: 'lit', start, end: Math.min(this.end, close + 1), value: this.s.slice(start + 1, close), quoting: 'single' });
         this.i = Math.min(this.end, close + 1);
-        litStart = this.i;
+        litStart = run = this.i;
         continue;
       }
       if (quoting === 'none' && ch === '"') {
@@ -702,15 +721,10 @@ class Parser {
         // An empty "" still makes a (empty) word.
         if (inner.length === 0) out.push({ type: 'lit', start, end: this.i, value: '', quoting: 'double' });
         else out.push(...inner);
-        litStart = this.i;
+        litStart = run = this.i;
         continue;
       }
-      if (ch === '\n' && (quoting === 'double' || quoting === 'heredoc')) {
-        lit += ch;
-        this.i++;
-        continue;
-      }
-      lit += ch;
+      // Any other character (a newline inside double quotes or a here-document included) is text as written.
       this.i++;
     }
     flush(this.i);
@@ -865,6 +879,24 @@ class Parser {
   finish(): void {
     if (this.pending.length > 0) this.readHeredocs();
   }
+}
+
+/** The words `reserved()` recognises, by length: every word the grammar above compares against. */
+const RESERVED_BY_LENGTH: readonly (readonly string[])[] = [
+  [],
+  ['{', '}', '!'],
+  ['[[', 'if', 'fi', 'do', 'in'],
+  ['for'],
+  ['then', 'elif', 'else', 'done', 'time', 'case', 'esac'],
+  ['while', 'until'],
+  ['select'],
+  [],
+  ['function'],
+];
+const LONGEST_RESERVED = RESERVED_BY_LENGTH.length - 1;
+
+function isLowerAscii(c: number): boolean {
+  return c >= 97 && c <= 122;
 }
 
 const NO_WORDS: ReadonlySet<string> = new Set();

@@ -40,8 +40,13 @@ export function parseUses(raw: string, span: Span, kind: Extract<RefKind, 'actio
 /** `owner/repo` in lower case, the key used by tables of well-known actions. */
 export function actionKey(ref: ExternalRef | undefined): string | undefined {
   if (!ref || ref.kind !== 'action' || !ref.owner || !ref.repo) return undefined;
-  return `${ref.owner}/${ref.repo}`.toLowerCase();
+  // Most rules ask it of every step: built once per reference.
+  let key = actionKeys.get(ref);
+  if (key === undefined) actionKeys.set(ref, (key = `${ref.owner}/${ref.repo}`.toLowerCase()));
+  return key;
 }
+
+const actionKeys = new WeakMap<ExternalRef, string>();
 
 export interface VersionComment {
   /** The version as written, `v4.2.2`. */
