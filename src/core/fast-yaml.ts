@@ -69,6 +69,15 @@ export function fastParseAll(text: string): Document[] | undefined {
   }
 }
 
+/**
+ * The items at their length: arrays grown by push keep room for 17 or more,
+ * most mappings hold a few keys, and the tree lives until every rule has read
+ * it (a 369 KB workflow's tree: 5.3 MB, 4.8 MB fitted).
+ */
+function fit<T>(items: T[]): T[] {
+  return items.slice();
+}
+
 function bail(reason: string): never {
   throw new Bail(reason);
 }
@@ -535,6 +544,7 @@ class FastYaml {
         if (m > indent) bail('over-indented line');
       }
       map.range = [start, valueEnd, this.closeCollection(indent, after, c, valueEnd)];
+      map.items = fit(map.items);
       return map;
     }
   }
@@ -589,6 +599,7 @@ class FastYaml {
         if (m > indent) bail('over-indented line');
       }
       seq.range = [start, valueEnd, this.closeCollection(indent, after, c, valueEnd)];
+      seq.items = fit(seq.items);
       return seq;
     }
   }
@@ -1049,6 +1060,7 @@ class FastYaml {
       const c = src.charCodeAt(q);
       if (c === close) {
         this.pos = q + 1;
+        (coll as { items: unknown[] }).items = fit(coll.items as unknown[]);
         return coll;
       }
       // an item
