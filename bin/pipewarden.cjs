@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+'use strict';
+// CommonJS, like the bundle it starts: see src/cli/launch.ts.
+const path = require('node:path');
+
+const bundle = path.join(__dirname, '..', 'dist', 'pipewarden.cjs');
+let main;
+try {
+  ({ main } = require('../dist/launch.cjs').loadCli(bundle, `${bundle}.cache`));
+} catch (err) {
+  process.stderr.write(`pipewarden: cannot start: ${err && err.message ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`pipewarden: internal error: ${err && err.message ? err.message : String(err)}\n`);
+    if (process.argv.includes('--debug')) process.stderr.write(String(err && err.stack) + '\n');
+    process.exitCode = 2;
+  },
+);
