@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const bare: number[] = [];
     for (let i = 0; i < 5; i++) {
       let t = process.hrtime.bigint();
-      spawnSync(process.execPath, [path.join(root, 'bin/pipewarden.cjs'), 'scan', oneFile, '--format', 'json'], { encoding: 'utf8' });
+      spawnSync(process.execPath, [path.join(root, 'bin/pipewarden.js'), 'scan', oneFile, '--format', 'json'], { encoding: 'utf8' });
       walls.push(Number(process.hrtime.bigint() - t) / 1e6);
       // What Node itself takes to start and stop here, for scale.
       t = process.hrtime.bigint();

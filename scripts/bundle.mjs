@@ -23,7 +23,7 @@ await build({
   define: { __PIPEWARDEN_VERSION__: JSON.stringify(version) },
 });
 // The CLI is a CommonJS script, because V8's code cache (node:vm Script) takes scripts, not ES modules; the
-// launcher (bin/pipewarden.cjs → dist/launch.cjs) that starts it through the cache is CommonJS too, which
+// launcher (bin/pipewarden.js, CommonJS by bin/package.json → dist/launch.cjs) that starts it through the cache is CommonJS too, which
 // spares a one-file scan Node's ES module loader (~5 ms).
 await build({
   ...common,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin/pipewarden.cjs');
+const bin = path.join(repoRoot, 'bin/pipewarden.js');
 const example = path.join(repoRoot, 'examples/vulnerable-repo');
 
 function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}) {

@@ -535,7 +535,7 @@ test('CLI over a folder of hostile files: exit 0 or 1, valid JSON, no stack trac
   put(dir, '.github/workflows/docs.yml', Array.from({ length: 50 }, () => `on: issues\njobs:\n${GOOD_JOB}`).join('---\n'));
   put(dir, 'conf/merge-bomb.yml', '<<: *a%YAML 1.2\nread');
   put(dir, 'config/settings.yml', 'database:\n  host: localhost\n');
-  const r = spawnSync(process.execPath, ['bin/pipewarden.cjs', 'scan', dir, '--format', 'json'], { cwd: repoRoot, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 * MiB });
+  const r = spawnSync(process.execPath, ['bin/pipewarden.js', 'scan', dir, '--format', 'json'], { cwd: repoRoot, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 * MiB });
   assert.equal(r.error, undefined);
   assert.doesNotMatch(r.stderr, /^ {4}at /m, r.stderr);
   assert.doesNotMatch(r.stderr, /internal error/, r.stderr);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// CommonJS, like the bundle it starts: see src/cli/launch.ts.
+// CommonJS (bin/package.json says so), like the bundle it starts: see src/cli/launch.ts.
 const path = require('node:path');
 
 const bundle = path.join(__dirname, '..', 'dist', 'pipewarden.cjs');
