@@ -8,6 +8,7 @@
  * Nothing here throws: parse errors come back as `{ ast: null, error }`, with a
  * 1-based column into the parsed text.
  */
+import { ownString } from '../model/source.js';
 import type { ExprNode } from './ast.js';
 
 /** Deepest nesting of parentheses, brackets, call arguments and `!` accepted. */
@@ -69,21 +70,23 @@ function tokenize(text: string): Token[] {
     const start = i;
     if (c === "'") {
       // `''` is an escaped quote; anything else ends the string.
+      // Sliced between escapes, not appended a character at a time.
       let value = '';
       i++;
+      let from = i;
       for (;;) {
         if (i >= text.length) throw new ParseError('unterminated string literal', start);
-        const d = text[i]!;
-        if (d === "'") {
-          if (text[i + 1] === "'") {
+        if (text.charCodeAt(i) === 39 /* ' */) {
+          value += text.slice(from, i);
+          if (text.charCodeAt(i + 1) === 39) {
             value += "'";
             i += 2;
+            from = i;
             continue;
           }
           i++;
           break;
         }
-        value += d;
         i++;
       }
       tokens.push({ kind: 'str', value, start, end: i });
@@ -335,7 +338,30 @@ class Parser {
  * Parses the text between `${{` and `}}` (or a bare `if:` condition). Offsets
  * in the AST and the column in `error` are relative to `text`.
  */
-export function parseExpression(text: string): { ast: ExprNode | null; error?: string } {
+export function parseExpression(text: string): ParsedExpression {
+  // Pipelines repeat the same few expressions (`matrix.os`, `secrets.GITHUB_TOKEN`, `github.ref`) across
+  // steps and files: each text is parsed once. Trees are shared between occurrences, which is safe
+  // because nothing changes them and their offsets are relative to the text.
+  const known = parsedTexts.get(text);
+  if (known) return known;
+  if (parsedTexts.size >= PARSED_TEXTS_KEPT) parsedTexts.clear();
+  // Parsed from a copy: a slice of the file would keep the whole file text alive in the cache.
+  const own = ownString(text);
+  const parsed = parseUncached(own);
+  parsedTexts.set(own, parsed);
+  return parsed;
+}
+
+export interface ParsedExpression {
+  readonly ast: ExprNode | null;
+  readonly error?: string;
+}
+
+/** Distinct texts kept: enough for a repository's common expressions, small enough not to matter for memory. */
+const PARSED_TEXTS_KEPT = 2048;
+const parsedTexts = new Map<string, ParsedExpression>();
+
+function parseUncached(text: string): ParsedExpression {
   try {
     return { ast: new Parser(tokenize(text)).parse() };
   } catch (e) {
