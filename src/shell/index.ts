@@ -32,10 +32,21 @@ export interface ShellScript {
   pipelines: Pipeline[];
   /** `for`/`select` loops (their variable takes the listed words' values). */
   loops: CompoundCommand[];
-  /** Word parts with their quoting plus comments and heredoc bodies, sorted by start (for `quotingAt`). */
-  leaves: { start: number; end: number; quoting: Quoting }[];
+  /**
+   * Word parts with their quoting plus comments and heredoc bodies, sorted by
+   * start (for `quotingAt`): listed on first use, since only scripts with a
+   * finding to place need them and a big workflow's thousand scripts kept
+   * 0.75 MB of them.
+   */
+  leaves: Leaf[] | undefined;
   /** `argv` of each command asked for: several rules ask for every command. */
   argvs: Map<SimpleCommand, Argv>;
+}
+
+export interface Leaf {
+  start: number;
+  end: number;
+  quoting: Quoting;
 }
 
 /** A command's name (wrappers such as `sudo` and `env` skipped) and its arguments. */
@@ -97,10 +108,10 @@ export function analyse(text: string, templates: { start: number; end: number }[
     masked = pieces.join('');
   }
   const file = parseShell(masked);
-  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: [], argvs: new Map() };
+  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: undefined, argvs: new Map() };
   walkList(s, file.root, [], false);
   // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
-  // its pieces do not change how the outer script quotes text, so its leaves are dropped.
+  // its pieces do not change how the outer script quotes text, so it adds no leaves (see leavesOf).
   // Each range is read once, and all of them together at most twice the script's length: nested
   // `sh -c "$(sh -c "$(…)")"` used to re-read the same ranges again and again (a 16 KB step ran out of memory).
   const read = new Set<string>();
@@ -112,13 +123,23 @@ export function analyse(text: string, templates: { start: number; end: number }[
     if (read.has(key) || code.end - code.start > budget) continue;
     read.add(key);
     budget -= code.end - code.start;
-    const leaves = s.leaves.length;
     walkList(s, parseShellRange(masked, code.start, code.end).root, [], false);
-    s.leaves.length = leaves;
   }
-  for (const c of file.comments) s.leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
-  s.leaves.sort((a, b) => a.start - b.start);
   return s;
+}
+
+/** The script's leaves, listed by walking its tree again the first time they are asked for. */
+function leavesOf(s: ShellScript): Leaf[] {
+  if (s.leaves) return s.leaves;
+  // The same walk as analyse's, into a scratch script that collects leaves: the order among leaves
+  // that start together (the sort below is stable) stays the walk's.
+  const scratch: ShellScript = { file: s.file, templates: s.templates, commands: [], pipelines: [], loops: [], leaves: [], argvs: s.argvs };
+  walkList(scratch, s.file.root, [], false);
+  const leaves = scratch.leaves!;
+  for (const c of s.file.comments) leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
+  leaves.sort((a, b) => a.start - b.start);
+  s.leaves = leaves;
+  return leaves;
 }
 
 /** An identifier-like run of the same length: a literal to the shell, never an operator. */
@@ -173,10 +194,10 @@ function walkParts(s: ShellScript, parts: Part[]): void {
     switch (p.type) {
       case 'lit':
       case 'arith':
-        s.leaves.push({ start: p.start, end: p.end, quoting: p.quoting });
+        s.leaves?.push({ start: p.start, end: p.end, quoting: p.quoting });
         break;
       case 'param':
-        s.leaves.push({ start: p.start, end: p.end, quoting: p.quoting });
+        s.leaves?.push({ start: p.start, end: p.end, quoting: p.quoting });
         if (p.operand) walkParts(s, p.operand);
         break;
       case 'cmdsub':
@@ -189,17 +210,18 @@ function walkParts(s: ShellScript, parts: Part[]): void {
 
 /** How the shell reads the text at `offset`: quoting of the innermost piece containing it. */
 export function quotingAt(s: ShellScript, offset: number): Quoting | undefined {
+  const leaves = leavesOf(s);
   let lo = 0;
-  let hi = s.leaves.length - 1;
+  let hi = leaves.length - 1;
   let found: Quoting | undefined;
   // Rightmost leaf starting at or before offset; nested leaves (operands) start later than their parent.
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (s.leaves[mid]!.start <= offset) lo = mid + 1;
+    if (leaves[mid]!.start <= offset) lo = mid + 1;
     else hi = mid - 1;
   }
   for (let k = hi; k >= 0 && k > hi - 64; k--) {
-    const leaf = s.leaves[k]!;
+    const leaf = leaves[k]!;
     if (leaf.start <= offset && offset < leaf.end) {
       found = leaf.quoting;
       break;
@@ -327,7 +349,7 @@ export function redirectsOf(site: CommandSite): Redirect[] {
 
 /** Simple commands inside a list (nested bodies and substitutions included), in source order. */
 export function commandsIn(list: List): SimpleCommand[] {
-  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: [], argvs: new Map() };
+  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: undefined, argvs: new Map() };
   walkList(s, list, [], false);
   return s.commands.map((c) => c.cmd);
 }
