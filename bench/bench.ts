@@ -22,7 +22,29 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-interface Run { mode: string; ms: number; files: number; bytes: number; findings: number; maxRssMB: number }
+interface Run {
+  mode: string;
+  ms: number;
+  files: number;
+  bytes: number;
+  findings: number;
+  maxRssMB: number;
+  /** CPU seconds of the whole process, and of its main thread where the platform tells (Linux). */
+  cpu: { allThreadsS: number; mainThreadS?: number };
+}
+
+/** Median CPU seconds of runs: the main thread and all threads (V8's compiler and GC helpers included). */
+function cpuOf(runs: Run[]): { mainThreadS?: number; allThreadsS: number } {
+  const main = runs.map((r) => r.cpu.mainThreadS).filter((x): x is number => x !== undefined);
+  return {
+    ...(main.length === runs.length ? { mainThreadS: +median(main).toFixed(2) } : {}),
+    allThreadsS: +median(runs.map((r) => r.cpu.allThreadsS)).toFixed(2),
+  };
+}
+
+function cpuText(c: { mainThreadS?: number; allThreadsS: number }): string {
+  return c.mainThreadS !== undefined ? `${c.mainThreadS} s main thread / ${c.allThreadsS} s all threads` : `${c.allThreadsS} s all threads`;
+}
 
 function measure(mode: 'floor' | 'scan', dir: string, jobs = 1): Run {
   const r = spawnSync(process.execPath, [child, mode, dir, String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -129,7 +151,7 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       files: scan.files,
       megabytes: +(scan.bytes / 1e6).toFixed(1),
-      floor: { ms: Math.round(floorMs), filesPerSec: Math.round(scan.files / (floorMs / 1000)), maxRssMB: Math.round(Math.max(...floors.map((r) => r.maxRssMB))) },
+      floor: { ms: Math.round(floorMs), filesPerSec: Math.round(scan.files / (floorMs / 1000)), maxRssMB: Math.round(Math.max(...floors.map((r) => r.maxRssMB))), cpu: cpuOf(floors) },
       scan: {
         jobs: 1,
         ms: Math.round(scanMs),
@@ -137,6 +159,7 @@ async function main(): Promise<void> {
         mbPerSec: +((scan.bytes / 1e6) / (scanMs / 1000)).toFixed(2),
         maxRssMB: Math.round(Math.max(...scans.map((r) => r.maxRssMB))),
         findings: scan.findings,
+        cpu: cpuOf(scans),
       },
       parallel: {
         jobs,
@@ -145,6 +168,7 @@ async function main(): Promise<void> {
         mbPerSec: +((scan.bytes / 1e6) / (parallelMs / 1000)).toFixed(2),
         maxRssMB: Math.round(Math.max(...parallel.map((r) => r.maxRssMB))),
         speedup: +(scanMs / parallelMs).toFixed(2),
+        cpu: cpuOf(parallel),
         /** The speed-up a pure CPU loop gets from as many threads on this machine: the ceiling for `speedup`. */
         cpuCapacity: capacity,
         /**
@@ -164,8 +188,9 @@ async function main(): Promise<void> {
         `floor (read + yaml parse): ${results.floor.ms} ms, ${results.floor.filesPerSec} files/s, peak RSS ${results.floor.maxRssMB} MB`,
         `full scan, 1 thread:       ${results.scan.ms} ms, ${results.scan.filesPerSec} files/s, ${results.scan.mbPerSec} MB/s, peak RSS ${results.scan.maxRssMB} MB, ${results.scan.findings} findings`,
         `full scan, --jobs ${jobs}:      ${results.parallel.ms} ms, ${results.parallel.filesPerSec} files/s, ${results.parallel.mbPerSec} MB/s, peak RSS ${results.parallel.maxRssMB} MB`,
-        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0); speed-up with --jobs ${jobs}: ${results.parallel.speedup}x (target >= 1.8; here a pure CPU loop on ${jobs} threads gets ${results.parallel.cpuCapacity}x, and ${jobs} separate scan processes on ${jobs} parts ${ceiling ?? 'n/a'}x)`,
+        `ratio scan/floor: ${results.ratioToFloor} (target <= 1.0); speed-up with --jobs ${jobs}: ${results.parallel.speedup}x (target >= 1.8; here a pure CPU loop on ${jobs} threads gets ${results.parallel.cpuCapacity}x, and ${jobs} separate scan processes on ${jobs} parts ${ceiling !== undefined ? `${ceiling}x` : 'not measured (too few copies)'})`,
         `single-file CLI scan: ${results.singleFileWallMs} ms wall (target < 150; \`node -e 0\` alone: ${results.nodeStartWallMs} ms)`,
+        `CPU: floor ${cpuText(results.floor.cpu)}; scan ${cpuText(results.scan.cpu)}; --jobs ${jobs} ${cpuText(results.parallel.cpu)}`,
         '',
       ].join('\n'),
     );
