@@ -9,7 +9,7 @@
  * Not reproduced, because nothing downstream reads them: comments
  * (`comment`, `commentBefore`), `spaceBefore`, `doc.comment`, `srcToken`.
  */
-import { Alias, Document, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
+import { Alias, Document, isPair, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
 import type { Node as YamlNode, Schema } from 'yaml';
 
 /** The options yaml.ts parses with: documents carry them. */
@@ -76,6 +76,36 @@ export function fastParseAll(text: string): Document[] | undefined {
  */
 function fit<T>(items: T[]): T[] {
   return items.slice();
+}
+
+/**
+ * Scalars and pairs are most of a tree's nodes. `yaml`'s constructors mark
+ * each with its node type through `Object.defineProperty`, a runtime call per
+ * node; these take the mark from a prototype instead. The nodes are still
+ * instances of `Scalar` and `Pair`, and `isScalar`/`isPair` (which read the
+ * mark) and `clone` (which keeps the prototype) work on them unchanged.
+ */
+const NODE_TYPE = Object.getOwnPropertySymbols(new Scalar(null)).find((k) => k.description === 'yaml.node.type');
+const markedPrototype = (proto: object, sample: object): object | undefined =>
+  NODE_TYPE === undefined ? undefined : Object.create(proto, { [NODE_TYPE]: { value: (sample as Record<symbol, unknown>)[NODE_TYPE] } });
+const SCALAR_PROTOTYPE = markedPrototype(Scalar.prototype, new Scalar(null));
+const PAIR_PROTOTYPE = markedPrototype(Pair.prototype, new Pair(null));
+/** Checked once: a `yaml` release that marks nodes differently gets its own constructors. */
+const MARK_FROM_PROTOTYPE = SCALAR_PROTOTYPE !== undefined && PAIR_PROTOTYPE !== undefined && isScalar(Object.create(SCALAR_PROTOTYPE)) && isPair(Object.create(PAIR_PROTOTYPE));
+
+function newScalar(value: unknown): Scalar {
+  if (!MARK_FROM_PROTOTYPE) return new Scalar(value);
+  const s = Object.create(SCALAR_PROTOTYPE!) as Scalar;
+  s.value = value;
+  return s;
+}
+
+function newPair(key: unknown, value: unknown): Pair {
+  if (!MARK_FROM_PROTOTYPE) return new Pair(key, value);
+  const p = Object.create(PAIR_PROTOTYPE!) as Pair;
+  p.key = key;
+  p.value = value;
+  return p;
 }
 
 function bail(reason: string): never {
@@ -530,7 +560,7 @@ class FastYaml {
           this.pos = e;
         }
       }
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       valueEnd = value.range![2];
       const after = this.pos;
       const c = this.skipTrivia(after);
@@ -614,7 +644,7 @@ class FastYaml {
       const e = this.quotedEndOnLine(p);
       if (e < 0) bail('multi-line quoted key');
       const value = ch === 34 ? this.doubleQuoted(p, e) : this.singleQuoted(p, e);
-      s = new Scalar(value);
+      s = newScalar(value);
       s.range = [p, e, e];
       s.source = value;
       s.type = ch === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
@@ -646,7 +676,7 @@ class FastYaml {
     const c = text.charCodeAt(0);
     // Only these first characters can make a core-schema null, bool or number.
     if (text.length > 0 && !((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 126)) {
-      const s = new Scalar(text);
+      const s = newScalar(text);
       s.source = text;
       s.type = 'PLAIN';
       return s;
@@ -659,7 +689,7 @@ class FastYaml {
       }
     }
     const res = tag.resolve(text, noError, this.doc.options);
-    const s = res instanceof Scalar ? res : new Scalar(res);
+    const s = res instanceof Scalar ? res : newScalar(res);
     s.source = text;
     s.type = 'PLAIN';
     if (tag.format) s.format = tag.format;
@@ -675,7 +705,7 @@ class FastYaml {
     let s: Scalar;
     if (props?.tag) {
       if (props.tag === 'tag:yaml.org,2002:str') {
-        s = new Scalar('');
+        s = newScalar('');
       } else bail('tag on empty node');
     } else {
       s = this.plainScalar('');
@@ -790,7 +820,7 @@ class FastYaml {
   }
 
   private taggedString(value: string, props: Props | null): Scalar {
-    const s = new Scalar(value);
+    const s = newScalar(value);
     s.source = value;
     if (props?.anchor != null) s.anchor = props.anchor;
     if (props?.tag) {
@@ -1079,7 +1109,7 @@ class FastYaml {
         const ch = src.charCodeAt(q);
         if (ch === 44 || ch === close) bail('flow map empty value');
         const value = this.flowItem(parentIndent, depth, 'value');
-        (coll as YAMLMap).items.push(new Pair(item, value));
+        (coll as YAMLMap).items.push(newPair(item, value));
         q = this.pos;
       } else {
         if (src.charCodeAt(q) === COLON) bail('flow pair in sequence');
@@ -1133,7 +1163,7 @@ class FastYaml {
     } else if (ch === 34 || ch === 39) {
       const e = this.quotedEnd(p, parentIndent);
       const value = ch === 34 ? this.doubleQuoted(p, e) : this.singleQuoted(p, e);
-      const s = new Scalar(value);
+      const s = newScalar(value);
       s.source = value;
       s.type = ch === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
       node = s;
