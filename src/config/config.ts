@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../core/yaml-nodes.js';
 import { parseYaml, keyString } from '../core/yaml.js';
 import type { Confidence, Severity } from '../model/finding.js';
 import { CONFIDENCES, SEVERITIES } from '../model/finding.js';

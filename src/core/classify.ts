@@ -2,7 +2,7 @@
  * Which platform a file belongs to: by path convention first, by content
  * for YAML that stands elsewhere (so a corpus or a monorepo is scanned whole).
  */
-import { isMap } from 'yaml';
+import { isMap } from './yaml-nodes.js';
 import type { Platform } from '../model/pipeline.js';
 import type { YamlDoc } from './yaml.js';
 

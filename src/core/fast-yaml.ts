@@ -9,7 +9,7 @@
  * Not reproduced, because nothing downstream reads them: comments
  * (`comment`, `commentBefore`), `spaceBefore`, `doc.comment`, `srcToken`.
  */
-import { Alias, Document, isPair, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
+import { Alias, Document, isPair as yamlSaysPair, isScalar as yamlSaysScalar, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
 import type { Node as YamlNode, Schema } from 'yaml';
 
 /** The options yaml.ts parses with: documents carry them. */
@@ -90,8 +90,8 @@ const markedPrototype = (proto: object, sample: object): object | undefined =>
   NODE_TYPE === undefined ? undefined : Object.create(proto, { [NODE_TYPE]: { value: (sample as Record<symbol, unknown>)[NODE_TYPE] } });
 const SCALAR_PROTOTYPE = markedPrototype(Scalar.prototype, new Scalar(null));
 const PAIR_PROTOTYPE = markedPrototype(Pair.prototype, new Pair(null));
-/** Checked once: a `yaml` release that marks nodes differently gets its own constructors. */
-const MARK_FROM_PROTOTYPE = SCALAR_PROTOTYPE !== undefined && PAIR_PROTOTYPE !== undefined && isScalar(Object.create(SCALAR_PROTOTYPE)) && isPair(Object.create(PAIR_PROTOTYPE));
+/** Checked once, with yaml's own tests of the mark: a `yaml` release that marks nodes differently gets its own constructors. */
+const MARK_FROM_PROTOTYPE = SCALAR_PROTOTYPE !== undefined && PAIR_PROTOTYPE !== undefined && yamlSaysScalar(Object.create(SCALAR_PROTOTYPE)) && yamlSaysPair(Object.create(PAIR_PROTOTYPE));
 
 function newScalar(value: unknown): Scalar {
   if (!MARK_FROM_PROTOTYPE) return new Scalar(value);

@@ -3,7 +3,7 @@
  * place in the file, also inside block scalars (`run: |`), where the value's
  * text differs from the source by indentation, folding and escapes.
  */
-import { isScalar } from 'yaml';
+import { isScalar } from './yaml-nodes.js';
 import type { Scalar } from 'yaml';
 import { findExpressions, parseExpression } from '../expr/parser.js';
 import type { Expression, TemplatedText } from '../model/pipeline.js';

@@ -3,7 +3,8 @@
  * tree through these helpers, which resolve aliases and `<<` merge keys while
  * keeping the location of the node that was actually written.
  */
-import { isAlias, isMap, isScalar, isSeq, Lexer, parseAllDocuments, visit, Scalar } from 'yaml';
+import { Lexer, parseAllDocuments, visit, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from './yaml-nodes.js';
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Span } from '../model/source.js';
 import { SourceFile } from '../model/source.js';

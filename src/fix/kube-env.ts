@@ -10,7 +10,8 @@
  * stood unquoted (outside an assignment) was split into words by the shell;
  * quoted it is one word, so such a fix is unsafe (`go test $(params.flags)`).
  */
-import { isMap, type Pair } from 'yaml';
+import { type Pair } from 'yaml';
+import { isMap } from '../core/yaml-nodes.js';
 import type { YamlNode } from '../core/yaml.js';
 import type { Fix, TextEdit } from '../model/finding.js';
 import type { Expression, Job, Pipeline, Step } from '../model/pipeline.js';

@@ -9,7 +9,8 @@
  * where the fix can keep that job's current grant explicitly (narrowing a
  * workflow-level grant: the job gets a copy of it), which changes nothing.
  */
-import { isScalar, type Pair } from 'yaml';
+import { type Pair } from 'yaml';
+import { isScalar } from '../core/yaml-nodes.js';
 import type { YamlNode } from '../core/yaml.js';
 import type { Fix, TextEdit } from '../model/finding.js';
 import type { Job, Permissions, Pipeline } from '../model/pipeline.js';

@@ -8,7 +8,7 @@
 import type { Fix } from '../model/finding.js';
 import type { EnvVar, Pipeline } from '../model/pipeline.js';
 import type { YamlNode } from '../core/yaml.js';
-import { isScalar } from 'yaml';
+import { isScalar } from '../core/yaml-nodes.js';
 import { findPair, removeEntry } from './yaml-edits.js';
 
 export function switchRemoval(pipeline: Pipeline, env: EnvVar, description: string): Fix | undefined {

@@ -19,7 +19,8 @@
  *   $HOME, caches) fail until an emptyDir is mounted there.
  * A fix that adds any unsafe key is unsafe as a whole.
  */
-import { isMap, type Pair } from 'yaml';
+import { type Pair } from 'yaml';
+import { isMap } from '../core/yaml-nodes.js';
 import type { YamlNode } from '../core/yaml.js';
 import type { Fix, TextEdit } from '../model/finding.js';
 import type { Job, Pipeline, Step } from '../model/pipeline.js';

@@ -3,7 +3,8 @@
  * other byte: indentation is taken from the surrounding keys, line endings
  * from the file. Flow-style (`{…}`) nodes are left alone (no edit is offered).
  */
-import { isMap, isScalar, isSeq, type Pair } from 'yaml';
+import { type Pair } from 'yaml';
+import { isMap, isScalar, isSeq } from '../core/yaml-nodes.js';
 import type { TextEdit } from '../model/finding.js';
 import type { SourceFile } from '../model/source.js';
 import type { YamlNode } from '../core/yaml.js';

@@ -1,4 +1,4 @@
-import { isMap } from 'yaml';
+import { isMap } from '../core/yaml-nodes.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 

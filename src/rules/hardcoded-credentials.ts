@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../core/yaml-nodes.js';
 import type { Node as YamlNode, Pair } from 'yaml';
 import { findTokens, isSecretKey, looksLikeSecretValue } from '../core/secrets.js';
 import { yamlOf } from '../platforms/kube/security.js';

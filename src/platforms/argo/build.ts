@@ -3,7 +3,7 @@
  * container (container, script, containerSet) is a job in its own pod; the
  * workflow spec carries pod-wide defaults (service account, security context).
  */
-import { isMap } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';

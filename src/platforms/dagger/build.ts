@@ -3,7 +3,7 @@
  * a pin state (`source: github.com/org/mod@<sha>` is pinned; a tag or no
  * version is not). JSON is YAML, so the YAML reader gives exact positions.
  */
-import { isMap } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { ExternalRef, Pipeline, PinState } from '../../model/pipeline.js';

@@ -2,7 +2,7 @@
  * `.github/dependabot.yml` → the model: each `updates` entry is a job (id:
  * ecosystem and directory). Rules read the entry's keys from the document.
  */
-import { isMap } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { Job, Pipeline } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';

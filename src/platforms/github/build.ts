@@ -3,7 +3,7 @@
  * YAML, once. Wrong shapes become problems with locations; whatever can still
  * be read is modelled, so one bad job does not hide the others.
  */
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../../core/yaml-nodes.js';
 import type { Pair } from 'yaml';
 import { conditionText, templatedText } from '../../core/templated.js';
 import { parseImageRef } from '../../core/refs.js';

@@ -4,7 +4,7 @@
  * tree: a copy of the YAML values in which every node remembers the document
  * and node where it was written, so the model can point into the right file.
  */
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../../core/yaml-nodes.js';
 import type { Scalar } from 'yaml';
 import { keyString, type YamlDoc, type YamlNode } from '../../core/yaml.js';
 import type { Span } from '../../model/source.js';

@@ -3,7 +3,7 @@
  * templates) as model steps: image with pin state, the script the container
  * runs (`script:`/`source:` or `sh -c` arguments), env, and its substitutions.
  */
-import { isScalar, isSeq } from 'yaml';
+import { isScalar, isSeq } from '../../core/yaml-nodes.js';
 import type { Scalar } from 'yaml';
 import { parseImageRef } from '../../core/refs.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';

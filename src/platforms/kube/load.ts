@@ -3,7 +3,7 @@
  * workloads) plus the raw objects, which the project index joins across
  * files (service accounts, RBAC, NetworkPolicies, PVCs).
  */
-import { isMap } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';

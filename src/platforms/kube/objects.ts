@@ -1,5 +1,5 @@
 /** Kubernetes objects in a YAML stream: every document, and the items of `List` kinds. */
-import { isMap, isSeq } from 'yaml';
+import { isMap, isSeq } from '../../core/yaml-nodes.js';
 import type { YAMLMap } from 'yaml';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { KubeMeta, Str } from '../../model/pipeline.js';

@@ -5,7 +5,8 @@
  * only carry the user settings (runAsUser, runAsNonRoot); the others are
  * container-only in Kubernetes.
  */
-import { Document, isMap } from 'yaml';
+import { Document } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import { YamlDoc, type YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Step } from '../../model/pipeline.js';
 import { ARGO_WORKFLOW_KINDS } from '../argo/build.js';

@@ -4,7 +4,7 @@
  * service account and workspace bindings. Remote task references (bundles,
  * git/hub resolvers) are external references with a pin state.
  */
-import { isMap } from 'yaml';
+import { isMap } from '../../core/yaml-nodes.js';
 import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { ExternalRef, Job, Pipeline, PinState, Str, Trigger } from '../../model/pipeline.js';
