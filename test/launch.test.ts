@@ -23,7 +23,7 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   assert.equal(warm.cacheUsed, true);
   assert.equal(await warm.main(['a', 'b']), 42);
 
-  // Same length, other code: V8's own check (length and flags) would take the stale cache; the digest does not.
+  // Same length, other code: V8's own check (length and flags) would take the stale cache; the copy of the bytes does not.
   fs.writeFileSync(bundle, 'exports.main = async (argv) => argv.length + 50;\n');
   const changed = loadCli(bundle, cache);
   assert.equal(changed.cacheUsed, false);

@@ -6,7 +6,7 @@
  * tree. Writes go to a fresh temporary file (random name, created
  * exclusively, so a planted name cannot redirect it) renamed over the target.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazy-crypto.js';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 
@@ -102,7 +102,7 @@ export async function writeBelow(base: string, rel: string, content: string): Pr
  * then renamed over it. `mode` is set exactly (not masked by the umask).
  */
 export async function writeFileAtomic(file: string, content: string, mode?: number): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.pipewarden-${randomBytes(12).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.pipewarden-${nodeCrypto().randomBytes(12).toString('hex')}.tmp`);
   // `wx` is O_CREAT|O_EXCL: it fails on any existing name, a symlink included, instead of writing through it.
   const handle = await fs.open(tmp, 'wx', mode ?? 0o666);
   try {

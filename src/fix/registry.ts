@@ -4,7 +4,7 @@
  * manifests (Docker and OCI), with the registries' bearer-token flow and
  * credentials from `~/.docker/config.json`.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-crypto.js';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -248,7 +248,7 @@ export class RegistryClient {
     }
     checkType(registry, res);
     const body = await readCapped(res, MAX_MANIFEST_BYTES, registry, 'a manifest');
-    const computed = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const computed = `sha256:${nodeCrypto().createHash('sha256').update(body).digest('hex')}`;
     const header = res.headers.get('docker-content-digest')?.trim();
     if (header?.startsWith('sha256:') && header !== computed) throw new ResolveError(`${registry} sent a manifest whose digest is not the one it announced`);
     return header && DIGEST.test(header) ? header : computed;

@@ -3,7 +3,7 @@
  * URL's SHA-256, so no URL text reaches the file system). Tokens are never
  * stored. A cache that cannot be read or written is simply not used.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-crypto.js';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +36,7 @@ export class ResponseCache {
   ) {}
 
   private fileFor(url: string): string {
-    return path.join(this.dir, `${createHash('sha256').update(url).digest('hex')}.json`);
+    return path.join(this.dir, `${nodeCrypto().createHash('sha256').update(url).digest('hex')}.json`);
   }
 
   /** The stored response (fresh or not), or undefined. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-crypto.js';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Confidence, Finding, OwaspCategory, Severity } from '../model/finding.js';
@@ -149,7 +149,7 @@ function fallbackDescriptor(f: Finding): Record<string, unknown> {
  * so a finding keeps its identity when unrelated lines move.
  */
 export function lineHash(rule: string, file: string, lineText: string, occurrence: number): string {
-  const h = createHash('sha256').update([rule, normalizePath(file), lineText.trim(), String(occurrence)].join('\0')).digest('hex');
+  const h = nodeCrypto().createHash('sha256').update([rule, normalizePath(file), lineText.trim(), String(occurrence)].join('\0')).digest('hex');
   return `${h.slice(0, 16)}:${occurrence + 1}`;
 }
 
