@@ -31,7 +31,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   define: { __PIPEWARDEN_VERSION__: JSON.stringify(version), 'import.meta.url': '__pipewarden_bundle_url' },
-  banner: { js: 'var __pipewarden_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+  // "use strict" first: esbuild's own directive comes after the banner, where it is only an expression.
+  banner: { js: '"use strict";\nvar __pipewarden_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 rmSync('dist/pipewarden.js', { force: true });
 rmSync('dist/launch.js', { force: true });

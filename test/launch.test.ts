@@ -10,29 +10,47 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 test('launch: the code cache is used for the bundle it was made from, and never for other bytes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-launch-'));
-  const bundle = path.join(dir, 'cli.cjs');
-  const cache = path.join(dir, 'cli.cjs.cache');
-  fs.writeFileSync(bundle, 'exports.main = async (argv) => argv.length + 40;\n');
+  // Each load gets its own file: V8 would otherwise answer a second compile of the same source
+  // in this process from its in-memory cache, and never look at the cache file under test.
+  let loads = 0;
+  const load = (code: string, cache: Buffer | string | undefined) => {
+    const bundle = path.join(dir, `cli${++loads}.cjs`);
+    fs.writeFileSync(bundle, code);
+    if (cache !== undefined) fs.writeFileSync(`${bundle}.cache`, cache);
+    return loadCli(bundle, `${bundle}.cache`);
+  };
+  const code = 'exports.main = async (argv) => argv.length + 40;\n';
 
-  const cold = loadCli(bundle, cache);
+  const cold = load(code, undefined);
   assert.equal(cold.cacheUsed, false, 'no cache file yet');
   assert.equal(await cold.main(['a', 'b']), 42);
-  fs.writeFileSync(cache, cold.createCache());
+  const good = cold.createCache();
 
-  const warm = loadCli(bundle, cache);
+  const warm = load(code, good);
   assert.equal(warm.cacheUsed, true);
   assert.equal(await warm.main(['a', 'b']), 42);
 
   // Same length, other code: V8's own check (length and flags) would take the stale cache; the copy of the bytes does not.
-  fs.writeFileSync(bundle, 'exports.main = async (argv) => argv.length + 50;\n');
-  const changed = loadCli(bundle, cache);
+  const changed = load('exports.main = async (argv) => argv.length + 50;\n', good);
   assert.equal(changed.cacheUsed, false);
   assert.equal(await changed.main(['a', 'b']), 52, 'the new code runs');
 
-  fs.writeFileSync(cache, 'not a cache at all');
-  const garbage = loadCli(bundle, cache);
+  // Damaged V8 data is refused (its checksum), not run: a flipped byte used to crash the process.
+  const v8Start = good.indexOf('\n') + 1 + Buffer.byteLength(code);
+  for (let at = v8Start; at < good.length; at += 37) {
+    const damaged = Buffer.from(good);
+    damaged[at] = damaged[at]! ^ 0x5a;
+    const hurt = load(code, damaged);
+    assert.equal(hurt.cacheUsed, false, `byte ${at} of ${good.length} changed`);
+    assert.equal(await hurt.main(['a']), 41);
+  }
+
+  // A cache made by another Node.js release is not offered to V8.
+  assert.equal(load(code, Buffer.from(good.toString('latin1').replace(`node ${process.version} `, 'node v0.0.0 '), 'latin1')).cacheUsed, false);
+
+  const garbage = load(code, 'not a cache at all');
   assert.equal(garbage.cacheUsed, false);
-  assert.equal(await garbage.main([]), 50);
+  assert.equal(await garbage.main([]), 40);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,4 +59,6 @@ test('launch: the build leaves a code cache that V8 takes for the shipped bundle
   const cli = loadCli(bundle, `${bundle}.cache`);
   assert.equal(cli.cacheUsed, true, 'npm run build should write dist/pipewarden.cjs.cache with the flags every start sets');
   assert.equal(typeof cli.main, 'function');
+  // The bundle runs as strict code, like the ES modules it is built from: the directive must come first.
+  assert.match(fs.readFileSync(bundle, 'latin1').slice(0, 20), /^"use strict";/);
 });

@@ -7,11 +7,14 @@
  * (`dist/pipewarden.cjs.cache`); later starts hand it to V8 instead of
  * compiling again.
  *
- * The cache is used only when it holds a copy of these exact bundle bytes
- * (compared in full: cheaper than hashing, which would load `node:crypto`,
- * 9 ms) and V8 accepts it (same V8 version and flags). Otherwise the bundle
- * compiles as usual, a little slower and otherwise the same. Nothing is
- * written at run time.
+ * The cache is used only when it was made by this Node.js release on this
+ * architecture, holds a copy of these exact bundle bytes (compared in full:
+ * cheaper than hashing, which would load `node:crypto`, 9 ms), its V8 data
+ * passes V8's checksum, and V8 accepts it (its version and flags). Otherwise
+ * the bundle compiles as usual, a little slower and otherwise the same.
+ * Nothing is written at run time. The cache is code: it sits beside the
+ * bundle in the package and has the same trust, since whoever can replace it
+ * can replace the bundle too.
  */
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
@@ -30,8 +33,16 @@ export interface LoadedCli {
   createCache(): Buffer;
 }
 
-/** A cache file: this line with the bundle's length, the bundle's bytes, then V8's data. */
-const MAGIC = 'pipewarden-code-cache';
+/**
+ * A cache file: a header line naming the Node.js release, V8 version and
+ * architecture it was made with and the bundle's length, the bundle's bytes,
+ * then V8's data. V8 checks its own version but not Node's patches to it, and
+ * checks the source only by length; its data's checksum is verified under
+ * `--verify-snapshot-checksum` (set with the other flags).
+ */
+function cacheHeader(bundleLength: number): string {
+  return `pipewarden-code-cache node ${process.version} v8 ${process.versions.v8} ${process.arch} ${bundleLength}\n`;
+}
 
 export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   // The flags a scan runs with, set before compiling: V8 refuses a cache made under other flags.
@@ -52,7 +63,7 @@ export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   return {
     main,
     cacheUsed: cachedData !== undefined && script.cachedDataRejected !== true,
-    createCache: () => Buffer.concat([Buffer.from(`${MAGIC} ${bytes.length}\n`, 'latin1'), bytes, script.createCachedData()]),
+    createCache: () => Buffer.concat([Buffer.from(cacheHeader(bytes.length), 'latin1'), bytes, script.createCachedData()]),
   };
 }
 
@@ -64,7 +75,7 @@ function readCache(cachePath: string, bundle: Buffer): Buffer | undefined {
   } catch {
     return undefined;
   }
-  const header = `${MAGIC} ${bundle.length}\n`;
+  const header = cacheHeader(bundle.length);
   const start = header.length;
   if (buf.length <= start + bundle.length || buf.toString('latin1', 0, start) !== header) return undefined;
   if (!buf.subarray(start, start + bundle.length).equals(bundle)) return undefined;

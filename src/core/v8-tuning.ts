@@ -27,4 +27,6 @@ export function tuneV8ForScanning(): void {
   setFlagsFromString('--no-turbo-inlining');
   setFlagsFromString('--heap-growing-percent=30');
   setFlagsFromString('--interrupt-budget=135168');
+  // A damaged code cache (see cli/launch.ts) is refused rather than run: release builds of V8 skip the check otherwise.
+  setFlagsFromString('--verify-snapshot-checksum');
 }
