@@ -563,12 +563,34 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
 /** The options of a rule the config says nothing about. */
 const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-const enabledRules = new WeakMap<ScanOptions, Map<string, { rule: Rule; settings: RuleSettings | undefined }[]>>();
+/** What finishing every file asks of the rule list, worked out once per scan, not per file and rule. */
+interface RuleTables {
+  /** The enabled rules for each platform, with their settings. */
+  byPlatform: Map<string, { rule: Rule; settings: RuleSettings | undefined }[]>;
+  /**
+   * Each rule id's place in `localeCompare` order: findings at one offset are
+   * ordered by rule, and comparing with ICU for every pair was a visible
+   * share of finishing a file.
+   */
+  order: Map<string, number>;
+  /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
+  sharedRemedies: Set<string>;
+}
 
-/** The enabled rules for a platform, with their settings: worked out once per scan, not per file and rule. */
+const tablesOf = new WeakMap<ScanOptions, RuleTables>();
+
+function ruleTables(opts: ScanOptions): RuleTables {
+  let tables = tablesOf.get(opts);
+  if (!tables) {
+    const ids = [...new Set([...opts.rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort((a, b) => a.localeCompare(b));
+    tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), sharedRemedies: new Set(opts.rules.map((r) => r.meta.docs.remedy)) };
+    tablesOf.set(opts, tables);
+  }
+  return tables;
+}
+
 function rulesFor(opts: ScanOptions, platform: Pipeline['platform']): { rule: Rule; settings: RuleSettings | undefined }[] {
-  let byPlatform = enabledRules.get(opts);
-  if (!byPlatform) enabledRules.set(opts, (byPlatform = new Map()));
+  const { byPlatform } = ruleTables(opts);
   let list = byPlatform.get(platform);
   if (!list) {
     list = opts.rules
@@ -630,30 +652,11 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
   return f;
 }
 
-const ruleOrders = new WeakMap<Rule[], Map<string, number>>();
-
-/**
- * Each rule id's place in `localeCompare` order, worked out once: findings at
- * one offset are ordered by rule, and comparing with ICU for every pair was a
- * visible share of finishing a file.
- */
-function ruleOrder(rules: Rule[]): Map<string, number> {
-  let order = ruleOrders.get(rules);
-  if (!order) {
-    const ids = [...new Set([...rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort((a, b) => a.localeCompare(b));
-    ruleOrders.set(rules, (order = new Map(ids.map((id, i) => [id, i]))));
-  }
-  return order;
-}
-
 function compareRules(order: Map<string, number>, a: string, b: string): number {
   const x = order.get(a);
   const y = order.get(b);
   return x !== undefined && y !== undefined ? x - y : a.localeCompare(b);
 }
-
-/** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
-const sharedRemedies = new WeakMap<Rule[], Set<string>>();
 
 /**
  * The finding as kept in results: a fresh object with only the reported
@@ -661,9 +664,7 @@ const sharedRemedies = new WeakMap<Rule[], Set<string>>();
  * with its analysis. Fresh rather than `delete`-ing the filter's fields, which
  * turned every kept finding into a slower and larger dictionary-mode object.
  */
-function keptFinding(f: RawFinding, rules: Rule[]): Finding {
-  let shared = sharedRemedies.get(rules);
-  if (!shared) sharedRemedies.set(rules, (shared = new Set(rules.map((r) => r.meta.docs.remedy))));
+function keptFinding(f: RawFinding, shared: Set<string>): Finding {
   // The keys in makeFinding's order: reports print them in this order.
   const kept: Finding = {
     rule: f.rule,
@@ -676,12 +677,8 @@ function keptFinding(f: RawFinding, rules: Rule[]): Finding {
   };
   if (f.owasp) kept.owasp = f.owasp;
   const fix = f.fix;
-  if (fix) kept.fix = fix;
-  if (f.related) {
-    for (const r of f.related) r.message = ownString(r.message);
-    kept.related = f.related;
-  }
   if (fix) {
+    kept.fix = fix;
     fix.description = ownString(fix.description);
     for (const e of fix.edits) e.replacement = ownString(e.replacement);
     if (fix.lookup) {
@@ -689,6 +686,10 @@ function keptFinding(f: RawFinding, rules: Rule[]): Finding {
       for (const e of fix.lookup.edits) e.replacement = ownString(e.replacement);
     }
     if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? ownString(k) : k)));
+  }
+  if (f.related) {
+    for (const r of f.related) r.message = ownString(r.message);
+    kept.related = f.related;
   }
   return kept;
 }
@@ -699,6 +700,7 @@ function keptFinding(f: RawFinding, rules: Rule[]): Finding {
  * place (a cross-file chain may upgrade a file-local finding); sorts.
  */
 function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts: ScanOptions, extra: SourceFile[] = []): FileScan {
+  const tables = ruleTables(opts);
   const ignoresByFile = new Map<string, ReturnType<typeof findInlineIgnores>>();
   for (const file of [source, ...extra]) {
     const ignores = findInlineIgnores(file);
@@ -729,10 +731,9 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
       suppressed++;
       continue;
     }
-    findings.push(keptFinding(f, opts.rules));
+    findings.push(keptFinding(f, tables.sharedRemedies));
   }
-  const order = ruleOrder(opts.rules);
-  findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || compareRules(order, a.rule, b.rule));
+  findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || compareRules(tables.order, a.rule, b.rule));
   const scan: FileScan = { record, findings, suppressed, source };
   const used = extra.filter((f) => findings.some((x) => x.file === f.path));
   if (used.length > 0) scan.extraSources = used;

@@ -39,8 +39,22 @@ export interface ShellScript {
    * 0.75 MB of them.
    */
   leaves: Leaf[] | undefined;
-  /** `argv` of each command asked for: several rules ask for every command. */
+  /** `argv` and `codeWords` of each command asked for: several rules ask for every command. */
   argvs: Map<SimpleCommand, Argv>;
+  codeWords: Map<SimpleCommand, readonly CodeWord[]>;
+  /** Words read as code, sorted by start (for `codePositionAt`): listed on first use, like `leaves`. */
+  codeRanges: CodeRange[] | undefined;
+}
+
+interface CodeRange {
+  start: number;
+  end: number;
+  kind: 'command-name' | 'eval';
+}
+
+/** An empty script model over a parsed file: every field is filled by walking or on first use. */
+function newShellScript(file: ShellFile, templates: { start: number; end: number }[], leaves: Leaf[] | undefined): ShellScript {
+  return { file, templates, commands: [], pipelines: [], loops: [], leaves, argvs: new Map(), codeWords: new Map(), codeRanges: undefined };
 }
 
 export interface Leaf {
@@ -108,7 +122,7 @@ export function analyse(text: string, templates: { start: number; end: number }[
     masked = pieces.join('');
   }
   const file = parseShell(masked);
-  const s: ShellScript = { file, templates, commands: [], pipelines: [], loops: [], leaves: undefined, argvs: new Map() };
+  const s = newShellScript(file, templates, undefined);
   walkList(s, file.root, [], false);
   // Code handed to a shell as a string (`docker exec c bash -c '…'`, `ssh host sh -c "…"`) is read as a script too;
   // its pieces do not change how the outer script quotes text, so it adds no leaves (see leavesOf).
@@ -133,7 +147,7 @@ function leavesOf(s: ShellScript): Leaf[] {
   if (s.leaves) return s.leaves;
   // The same walk as analyse's, into a scratch script that collects leaves: the order among leaves
   // that start together (the sort below is stable) stays the walk's.
-  const scratch: ShellScript = { file: s.file, templates: s.templates, commands: [], pipelines: [], loops: [], leaves: [], argvs: s.argvs };
+  const scratch = newShellScript(s.file, s.templates, []);
   walkList(scratch, s.file.root, [], false);
   const leaves = scratch.leaves!;
   for (const c of s.file.comments) leaves.push({ start: c.start, end: c.end, quoting: 'comment' });
@@ -349,7 +363,7 @@ export function redirectsOf(site: CommandSite): Redirect[] {
 
 /** Simple commands inside a list (nested bodies and substitutions included), in source order. */
 export function commandsIn(list: List): SimpleCommand[] {
-  const s: ShellScript = { file: { text: '', root: list, comments: [], errors: [] }, templates: [], commands: [], pipelines: [], loops: [], leaves: undefined, argvs: new Map() };
+  const s = newShellScript({ text: '', root: list, comments: [], errors: [] }, [], undefined);
   walkList(s, list, [], false);
   return s.commands.map((c) => c.cmd);
 }
@@ -383,7 +397,13 @@ const SSH_VALUE_OPTION = /^-[bcDEeFIiJLlmOoPpQRSWw]$/;
  * `kubectl exec … --`, and every word of the remote command of `ssh host …`
  * (ssh joins them into a line for the remote shell).
  */
-export function codeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
+export function codeWords(s: ShellScript, cmd: SimpleCommand): readonly CodeWord[] {
+  let known = s.codeWords.get(cmd);
+  if (!known) s.codeWords.set(cmd, (known = readCodeWords(s, cmd)));
+  return known;
+}
+
+function readCodeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
   const { name, args } = argv(s, cmd);
   if (!name) return [];
   if (name === 'eval') return args.map((word) => ({ word, runner: 'eval', language: 'shell' }));
@@ -457,13 +477,10 @@ export function interpreterReadsStdin(s: ShellScript, name: string, args: readon
   return true;
 }
 
-const codeRangesOf = new WeakMap<ShellScript, { start: number; end: number; kind: 'command-name' | 'eval' }[]>();
-
 /** Words read as code: command names, `eval` arguments, the script of `sh -c`; sorted by start. */
-function codeRanges(s: ShellScript): { start: number; end: number; kind: 'command-name' | 'eval' }[] {
-  const cached = codeRangesOf.get(s);
-  if (cached) return cached;
-  const out: { start: number; end: number; kind: 'command-name' | 'eval' }[] = [];
+function codeRanges(s: ShellScript): CodeRange[] {
+  if (s.codeRanges) return s.codeRanges;
+  const out: CodeRange[] = [];
   for (const site of s.commands) {
     const { cmd } = site;
     const first = cmd.words[0];
@@ -471,7 +488,7 @@ function codeRanges(s: ShellScript): { start: number; end: number; kind: 'comman
     for (const c of codeWords(s, cmd)) if (c.language === 'shell') out.push({ start: c.word.start, end: c.word.end, kind: 'eval' });
   }
   out.sort((a, b) => a.start - b.start);
-  codeRangesOf.set(s, out);
+  s.codeRanges = out;
   return out;
 }
 
