@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Config, RuleSettings } from '../config/config.js';
 import { matchesAny } from '../config/glob.js';
 import type { Confidence, Finding, Severity } from '../model/finding.js';
-import { confidenceRank, severityRank } from '../model/finding.js';
+import { compareIds, confidenceRank, severityRank } from '../model/finding.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { FileRecord, ScanResult } from '../model/result.js';
 import { ownString, SourceFile, SourceLines, type Span } from '../model/source.js';
@@ -140,7 +140,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   result.findings = result.findings.filter((f) => !followed(f) || severityRank(f.severity) === worst.get(place(f)));
   // Findings about one file may come from several files' scans: order them by file, then place.
   const order = new Map(result.files.map((f, i) => [f.path, i]));
-  result.findings.sort((a, b) => (order.get(a.file) ?? Infinity) - (order.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.span.offset - b.span.offset || a.rule.localeCompare(b.rule));
+  const ruleOrder = ruleTables(opts).order;
+  result.findings.sort((a, b) => (order.get(a.file) ?? Infinity) - (order.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.span.offset - b.span.offset || compareRules(ruleOrder, a.rule, b.rule));
   return result;
 }
 
@@ -568,8 +569,8 @@ interface RuleTables {
   /** The enabled rules for each platform, with their settings. */
   byPlatform: Map<string, { rule: Rule; settings: RuleSettings | undefined }[]>;
   /**
-   * Each rule id's place in `localeCompare` order: findings at one offset are
-   * ordered by rule, and comparing with ICU for every pair was a visible
+   * Each rule id's place in `compareIds` order: findings at one offset are
+   * ordered by rule, and comparing the strings for every pair was a visible
    * share of finishing a file.
    */
   order: Map<string, number>;
@@ -582,7 +583,7 @@ const tablesOf = new WeakMap<ScanOptions, RuleTables>();
 function ruleTables(opts: ScanOptions): RuleTables {
   let tables = tablesOf.get(opts);
   if (!tables) {
-    const ids = [...new Set([...opts.rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort((a, b) => a.localeCompare(b));
+    const ids = [...new Set([...opts.rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort(compareIds);
     tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), sharedRemedies: new Set(opts.rules.map((r) => r.meta.docs.remedy)) };
     tablesOf.set(opts, tables);
   }
@@ -655,7 +656,7 @@ function makeFinding(meta: RuleMeta, file: string, input: ReportInputLike, opts:
 function compareRules(order: Map<string, number>, a: string, b: string): number {
   const x = order.get(a);
   const y = order.get(b);
-  return x !== undefined && y !== undefined ? x - y : a.localeCompare(b);
+  return x !== undefined && y !== undefined ? x - y : compareIds(a, b);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../core/safe-files.js';
-import type { Fix, TextEdit } from '../model/finding.js';
+import { compareIds, type Fix, type TextEdit } from '../model/finding.js';
 
 export interface PlannedFix {
   fix: Fix;
@@ -28,7 +28,7 @@ function overlaps(a: TextEdit, b: TextEdit): boolean {
 
 /** Applies whole fixes in order (by position, then rule) to `text`; offsets are into `text`. */
 export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
-  const ordered = [...fixes].sort((a, b) => (a.fix.edits[0]?.offset ?? 0) - (b.fix.edits[0]?.offset ?? 0) || a.rule.localeCompare(b.rule));
+  const ordered = [...fixes].sort((a, b) => (a.fix.edits[0]?.offset ?? 0) - (b.fix.edits[0]?.offset ?? 0) || compareIds(a.rule, b.rule));
   const taken: TextEdit[] = [];
   const applied: PlannedFix[] = [];
   const skipped: FileFixResult['skipped'] = [];

@@ -13,6 +13,16 @@ export function confidenceRank(c: Confidence): number {
   return CONFIDENCES.indexOf(c);
 }
 
+/**
+ * Orders rule ids (and other ASCII names) by UTF-16 code units. For rule
+ * ids (lower-case letters, digits, hyphens) this is the order `localeCompare`
+ * gives, without its ICU collator, whose set-up took ~10 ms of a one-file
+ * scan, and without depending on the ICU build or locale.
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** OWASP Top 10 CI/CD Security Risks category, e.g. "CICD-SEC-4". */
 export type OwaspCategory = `CICD-SEC-${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`;
 
