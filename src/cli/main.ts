@@ -2,7 +2,7 @@
  * Command-line entry. Exit codes: 0 nothing at or above the thresholds,
  * 1 findings at or above them, 2 usage or config errors.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -161,7 +161,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
   const paths = positionals.length > 0 ? positionals : ['.'];
   for (const p of paths) {
     try {
-      await fs.lstat(p);
+      lstatSync(p);
     } catch {
       throw new UsageError(`no such file or folder: ${p}`);
     }
@@ -169,7 +169,7 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
   const cwd = process.cwd();
   let root = path.resolve(paths[0]!);
   try {
-    if (!(await fs.stat(root)).isDirectory()) root = path.dirname(root);
+    if (!statSync(root).isDirectory()) root = path.dirname(root);
   } catch {
     /* checked above */
   }
@@ -235,7 +235,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   const paths = positionals.length > 0 ? positionals : ['.'];
   for (const p of paths) {
     try {
-      await fs.lstat(p);
+      lstatSync(p);
     } catch {
       throw new UsageError(`no such file or folder: ${p}`);
     }
@@ -243,7 +243,7 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
   const rules = values.rules ? new Set(values.rules.split(',').map((r) => r.trim()).filter(Boolean)) : undefined;
   for (const r of rules ?? []) if (!ruleById(r)) throw new UsageError(`unknown rule \`${r}\` in --rules`);
   let root = path.resolve(paths[0]!);
-  if (!(await fs.stat(root)).isDirectory()) root = path.dirname(root);
+  if (!statSync(root).isDirectory()) root = path.dirname(root);
   const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
   const fixScan: ScanOptions = { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION };
   // Pins are resolved before the scan (lock file, then the API with --online): the rules are synchronous.

@@ -3,7 +3,7 @@
  * and which paths are left out. Every mistake is reported with the file,
  * line and key, and makes the command exit 2.
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq } from '../core/yaml-nodes.js';
 import { parseYaml, keyString } from '../core/yaml.js';
@@ -47,7 +47,7 @@ export async function loadConfig(explicit: string | undefined, root: string, kno
     for (const name of CONFIG_NAMES) {
       const candidate = path.join(root, name);
       try {
-        if ((await fs.stat(candidate)).isFile()) {
+        if (statSync(candidate).isFile()) {
           file = candidate;
           break;
         }
@@ -59,7 +59,7 @@ export async function loadConfig(explicit: string | undefined, root: string, kno
   if (!file) return emptyConfig();
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`${file}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -3,7 +3,7 @@
  * symlink out of the scanned root or around a loop, never opens anything that
  * is not a regular file, and always includes a file named explicitly.
  */
-import { promises as fs, readdirSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface Candidate {
@@ -36,6 +36,12 @@ export function isCandidateName(name: string): boolean {
   );
 }
 
+/**
+ * File-system calls here are synchronous: the walk is one call after another
+ * either way, and the first use of `fs.promises` loads a dozen Node modules
+ * (~2–5 ms of a one-file scan). Real paths come from `realpathSync.native`, as
+ * `fs.promises.realpath` gave them.
+ */
 export async function discover(
   roots: string[],
   opts: { isIgnored?: (relPath: string) => boolean } = {},
@@ -48,13 +54,13 @@ export async function discover(
     const absRoot = path.resolve(root);
     let st;
     try {
-      st = await fs.stat(absRoot);
+      st = statSync(absRoot);
     } catch (err) {
       notes.push({ path: root, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
       continue;
     }
     if (st.isFile()) {
-      const real = await fs.realpath(absRoot);
+      const real = realpathSync.native(absRoot);
       if (!seenFiles.has(real)) {
         seenFiles.add(real);
         candidates.push({ absPath: absRoot, relPath: root.split(path.sep).join('/'), explicit: true });
@@ -65,7 +71,7 @@ export async function discover(
       notes.push({ path: root, reason: 'not a regular file or folder (FIFO, socket or device); not opened' });
       continue;
     }
-    const realRoot = await fs.realpath(absRoot);
+    const realRoot = realpathSync.native(absRoot);
     const visitedDirs = new Set<string>([realRoot]);
     // Each folder carries its real path: below a real folder, an entry that is not a symlink
     // has the real path folder + name, so only symlinks cost a realpath call.
@@ -91,8 +97,8 @@ export async function discover(
         if (e.isSymbolicLink()) {
           let target;
           try {
-            real = await fs.realpath(abs);
-            target = await fs.stat(real);
+            real = realpathSync.native(abs);
+            target = statSync(real);
           } catch {
             notes.push({ path: abs, reason: 'broken or looping symlink; not followed' });
             continue;

@@ -7,7 +7,7 @@
  * exclusively, so a planted name cannot redirect it) renamed over the target.
  */
 import { nodeCrypto } from './lazy-crypto.js';
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 
 export class UnsafePathError extends Error {}
@@ -34,13 +34,12 @@ function componentsOf(rel: string): string[] {
   return parts;
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+/**
+ * Synchronous: most scans only learn that `.pipewarden` is absent, and the
+ * first use of `fs.promises` loads a dozen Node modules (~2–5 ms of a one-file scan).
+ */
+function lstatOrUndefined(p: string): Stats | undefined {
+  return lstatSync(p, { throwIfNoEntry: false });
 }
 
 function refuse(p: string, st: Stats, folder: boolean): void {
@@ -54,7 +53,7 @@ export async function readBelow(base: string, rel: string, maxBytes = MAX_KEPT_F
   let at = base;
   for (const [i, part] of parts.entries()) {
     at = path.join(at, part);
-    const st = await lstatOrUndefined(at);
+    const st = lstatOrUndefined(at);
     if (!st) return undefined;
     refuse(at, st, i < parts.length - 1);
   }
@@ -80,7 +79,7 @@ export async function writeBelow(base: string, rel: string, content: string): Pr
   let at = base;
   for (const part of parts.slice(0, -1)) {
     at = path.join(at, part);
-    let st = await lstatOrUndefined(at);
+    let st = lstatOrUndefined(at);
     if (!st) {
       // Not recursive: one level at a time, each checked, so a link made meanwhile is seen.
       await fs.mkdir(at).catch((err: NodeJS.ErrnoException) => {
@@ -91,7 +90,7 @@ export async function writeBelow(base: string, rel: string, content: string): Pr
     refuse(at, st, true);
   }
   const file = path.join(at, parts[parts.length - 1]!);
-  const st = await lstatOrUndefined(file);
+  const st = lstatOrUndefined(file);
   if (st) refuse(file, st, false);
   await writeFileAtomic(file, content, st ? st.mode & 0o7777 : undefined);
 }
