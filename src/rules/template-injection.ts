@@ -105,7 +105,8 @@ export default defineRule({
         const literalEnv = new Set(
           [...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`),
         );
-        const shell = script.kind === 'run' ? shellOf(script) : undefined;
+        // The shell tree places expressions and finds expansions run as code (`eval "$X"`): without either, it is not needed.
+        const shell = script.kind === 'run' && (script.expressions.length > 0 || script.text.includes('$')) ? shellOf(script) : undefined;
         const offsets = shell ? expressionOffsets(script.text) : [];
         const found: { expr: Expression; flow: Flow; v: Verdict }[] = [];
         script.expressions.forEach((expr, i) => {

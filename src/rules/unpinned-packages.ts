@@ -1,4 +1,4 @@
-import { argv, shellOf, staticValue, type ShellScript, type SimpleCommand } from '../shell/index.js';
+import { argv, mayContainWord, parsesAsShell, shellOf, staticValue, type ShellScript, type SimpleCommand } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 /** Install commands and how a pinned one looks; each finds unpinned package names on a command line. */
@@ -11,6 +11,9 @@ const INSTALLERS: { name: string; re: RegExp; pinned: (arg: string) => boolean }
   { name: 'apt-get', re: /\bapt(?:-get)?\s+install\s+([^\n;&|]+)/g, pinned: (a) => a.includes('=') || a.startsWith('-') || a.endsWith('.deb') },
   { name: 'apk', re: /\bapk\s+add\s+([^\n;&|]+)/g, pinned: (a) => a.includes('=') || a.startsWith('-') },
 ];
+
+/** What every command `installer` recognises has in its text once quoting is read out (see `mayContainWord`). */
+export const INSTALLS = /install|add|npm/;
 
 /** Line-based reading, for scripts that are not POSIX shell (PowerShell, cmd). */
 function unpinnedInText(line: string): { tool: string; pkg: string }[] {
@@ -112,6 +115,8 @@ export default defineRule({
       for (const step of job.steps) {
         const script = step.script;
         if (!script || script.kind !== 'run') continue;
+        // Every installer a parse finds is asked to `install` or `add`, or is `npm i`/`pnpm i`.
+        if (parsesAsShell(script) && !mayContainWord(script, INSTALLS)) continue;
         const shell = shellOf(script);
         const found = shell ? unpinnedInShell(shell) : unpinnedInText(script.text);
         if (found.length === 0) continue;

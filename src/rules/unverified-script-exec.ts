@@ -1,6 +1,6 @@
 import { locateInScript } from '../core/templated.js';
 import { fileOf } from '../platforms/gitlab/build.js';
-import { argv, commandsIn, interpreterReadsStdin, isInterpreter, shellOf, staticValue, type List, type Part, type ShellScript, type SimpleCommand, type Word } from '../shell/index.js';
+import { argv, commandsIn, interpreterReadsStdin, isInterpreter, mayContainWord, parsesAsShell, shellOf, staticValue, type List, type Part, type ShellScript, type SimpleCommand, type Word } from '../shell/index.js';
 import { defineRule } from './types.js';
 
 /**
@@ -141,6 +141,8 @@ export default defineRule({
       for (const step of job.steps) {
         const script = step.script;
         if (!script || script.kind === 'github-script') continue;
+        // Every site a parse finds downloads with `curl` or `wget`.
+        if (parsesAsShell(script) && !mayContainWord(script, /curl|wget/)) continue;
         const shell = shellOf(script);
         const hits = shell
           ? remoteExecSites(shell).map((start) => ({ index: start, length: script.text.slice(start).split('\n')[0]!.trimEnd().length }))

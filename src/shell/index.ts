@@ -76,13 +76,33 @@ export function isPosixShell(shell: ShellKind): boolean {
 
 const cache = new WeakMap<Script, ShellScript | null>();
 
+/** Whether `shellOf` parses the script (a POSIX shell's), rather than answering undefined. */
+export function parsesAsShell(script: Script): boolean {
+  return script.kind !== 'github-script' && isPosixShell(script.shell);
+}
+
 /** The parsed shell script, or undefined for interpreters that are not a POSIX shell (pwsh, cmd, python …). */
 export function shellOf(script: Script): ShellScript | undefined {
   const hit = cache.get(script);
   if (hit !== undefined) return hit ?? undefined;
-  const parsed = script.kind === 'github-script' || !isPosixShell(script.shell) ? null : analyse(script.text, templateRanges(script));
+  const parsed = parsesAsShell(script) ? analyse(script.text, templateRanges(script)) : null;
   cache.set(script, parsed);
   return parsed ?? undefined;
+}
+
+const unquoted = new WeakMap<Script, string>();
+
+/**
+ * Whether a literal word the parse could find (a command name, a subcommand)
+ * may be `word`: the script's text with what quote removal drops (quotes,
+ * backslashes, line continuations, the `$` of `$'…'`) taken out contains it.
+ * Rules that look for given commands ask this first and skip the parse when
+ * it says no: two in five scripts name none of the commands any rule looks for.
+ */
+export function mayContainWord(script: Script, word: RegExp): boolean {
+  let text = unquoted.get(script);
+  if (text === undefined) unquoted.set(script, (text = script.text.replace(/\\\r?\n/g, '').replace(/['"\\$]/g, '')));
+  return word.test(text);
 }
 
 /**

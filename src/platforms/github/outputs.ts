@@ -150,9 +150,9 @@ export class GithubFlows {
     }
     const script = step.script;
     if (!script || script.kind !== 'run') return out;
+    if (!script.text.includes('GITHUB_OUTPUT') && !script.text.includes('::set-output')) return out;
     const shell = shellOf(script);
     if (!shell) return out;
-    if (!script.text.includes('GITHUB_OUTPUT') && !script.text.includes('::set-output')) return out;
     const taint = this.scriptTaint(job, step, shell);
     const stepName = `steps.${step.id!.value}.outputs`;
     const hop = (flows: Flow[], start: number, end: number, name: string): Flow[] => {
