@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -50,6 +51,9 @@ for (const file of ['dist/pipewarden.cjs', 'dist/scan-worker.js', 'dist/launch.c
   });
   writeFileSync(file, ascii);
 }
+// The CLI bundle is stored inside its module function (see wrapModule in src/cli/launch.ts), so starting it copies nothing.
+const { wrapModule } = createRequire(import.meta.url)('../dist/launch.cjs');
+writeFileSync('dist/pipewarden.cjs', wrapModule(readFileSync('dist/pipewarden.cjs', 'latin1')), 'latin1');
 // A failed warm-up leaves no cache: starts are then slower, and otherwise the same.
 rmSync('dist/pipewarden.cjs.cache', { force: true });
 const warm = spawnSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] });

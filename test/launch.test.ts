@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCli } from '../src/cli/launch.js';
+import { loadCli, wrapModule } from '../src/cli/launch.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,7 +15,7 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   let loads = 0;
   const load = (code: string, cache: Buffer | string | undefined) => {
     const bundle = path.join(dir, `cli${++loads}.cjs`);
-    fs.writeFileSync(bundle, code);
+    fs.writeFileSync(bundle, wrapModule(code));
     if (cache !== undefined) fs.writeFileSync(`${bundle}.cache`, cache);
     return loadCli(bundle, `${bundle}.cache`);
   };
@@ -36,7 +36,7 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   assert.equal(await changed.main(['a', 'b']), 52, 'the new code runs');
 
   // Damaged V8 data is refused (its checksum), not run: a flipped byte used to crash the process.
-  const v8Start = good.indexOf('\n') + 1 + Buffer.byteLength(code);
+  const v8Start = good.indexOf('\n') + 1 + Buffer.byteLength(wrapModule(code));
   for (let at = v8Start; at < good.length; at += 37) {
     const damaged = Buffer.from(good);
     damaged[at] = damaged[at]! ^ 0x5a;
@@ -47,6 +47,11 @@ test('launch: the code cache is used for the bundle it was made from, and never 
 
   // A cache made by another Node.js release is not offered to V8.
   assert.equal(load(code, Buffer.from(good.toString('latin1').replace(`node ${process.version} `, 'node v0.0.0 '), 'latin1')).cacheUsed, false);
+
+  // A bundle written without its module function (an older build, a hand edit) is refused by name, not run half-way.
+  const bare = path.join(dir, 'bare.cjs');
+  fs.writeFileSync(bare, code);
+  assert.throws(() => loadCli(bare), /is not a wrapped module/);
 
   const garbage = load(code, 'not a cache at all');
   assert.equal(garbage.cacheUsed, false);
@@ -59,6 +64,6 @@ test('launch: the build leaves a code cache that V8 takes for the shipped bundle
   const cli = loadCli(bundle, `${bundle}.cache`);
   assert.equal(cli.cacheUsed, true, 'npm run build should write dist/pipewarden.cjs.cache with the flags every start sets');
   assert.equal(typeof cli.main, 'function');
-  // The bundle runs as strict code, like the ES modules it is built from: the directive must come first.
-  assert.match(fs.readFileSync(bundle, 'latin1').slice(0, 20), /^"use strict";/);
+  // The bundle runs as strict code, like the ES modules it is built from: the directive must come first in its function.
+  assert.ok(fs.readFileSync(bundle, 'latin1').startsWith(wrapModule('"use strict";').slice(0, -3)));
 });
