@@ -351,3 +351,25 @@ test('property: findExpressions results are in range and ordered', () => {
     { numRuns: 2000 },
   );
 });
+
+test('walks share their stacks: a walk inside a walk, and a walk after a throw, see every node once', () => {
+  const outer = ast('a.b || f(c, d)');
+  const inner = ast('x && y');
+  const order = (root: ExprNode) => {
+    const seen: string[] = [];
+    walk(root, (n) => seen.push(show(n)));
+    return seen;
+  };
+  const alone = { outer: order(outer), inner: order(inner) };
+  const seen: string[] = [];
+  walk(outer, (node) => {
+    seen.push(show(node));
+    // A rule that walks a sub-expression from inside its own walk.
+    if (node.type === 'call') assert.deepEqual(order(inner), alone.inner);
+  });
+  assert.deepEqual(seen, alone.outer);
+  assert.throws(() => walk(outer, (node) => {
+    if (node.type === 'call') throw new Error('visitor failed');
+  }), /visitor failed/);
+  assert.deepEqual(order(outer), alone.outer, 'the stacks are left clean after a throw');
+});

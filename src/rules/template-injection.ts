@@ -101,10 +101,8 @@ export default defineRule({
       for (const step of job.steps) {
         const script = step.script;
         if (!script) continue;
-        // `env.X` set to a literal in the workflow, job or step carries no outside text.
-        const literalEnv = new Set(
-          [...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`),
-        );
+        // `env.X` set to a literal in the workflow, job or step carries no outside text (listed on first use: most scripts have no expression).
+        let literalEnv: Set<string> | undefined;
         // The shell tree places expressions and finds expansions run as code (`eval "$X"`): without either, it is not needed.
         const shell = script.kind === 'run' && (script.expressions.length > 0 || script.text.includes('$')) ? shellOf(script) : undefined;
         const offsets = shell ? expressionOffsets(script.text) : [];
@@ -113,6 +111,7 @@ export default defineRule({
           if (!expr.ast) return;
           let worst: { flow: Flow; v: Verdict } | undefined;
           for (const flow of flows.resolve(expr.ast, job, script.shell === 'javascript')) {
+            literalEnv ??= new Set([...pipeline.env, ...job.env, ...step.env].filter((e) => e.value && e.value.expressions.length === 0).map((e) => `env.${e.name.value.toLowerCase()}`));
             if (literalEnv.has(flow.taint.path)) continue;
             let v = judge(pipeline, flow.taint);
             if (v && shell && offsets[i] !== undefined) v = byPlace(v, flow.taint, shell, offsets[i]!);
