@@ -16,6 +16,12 @@
  *   fewer instructions off the main thread and 10% fewer in all at corpus
  *   scale, which is what `--jobs` on a small machine runs short of; the main
  *   thread's count rises 5.6% but its CPU time stayed within noise.
+ * - Regular expressions compiled to machine code on first use: by default V8
+ *   first compiles each one for its interpreter, then again once it has run.
+ *   The rules use hundreds, so a one-file scan compiled most of those it ran
+ *   twice (the first scan in a process took 26 ms, 22 ms with this; later
+ *   ones 3-4 ms). Callgrind on 388 files: 2.2% fewer instructions on the
+ *   main thread, the same in all.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -27,6 +33,7 @@ export function tuneV8ForScanning(): void {
   setFlagsFromString('--no-turbo-inlining');
   setFlagsFromString('--heap-growing-percent=30');
   setFlagsFromString('--interrupt-budget=135168');
+  setFlagsFromString('--no-regexp-tier-up');
   // A damaged code cache (see cli/launch.ts) is refused rather than run: release builds of V8 skip the check otherwise.
   setFlagsFromString('--verify-snapshot-checksum');
 }
