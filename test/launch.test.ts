@@ -48,6 +48,18 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   // A cache made by another Node.js release is not offered to V8.
   assert.equal(load(code, Buffer.from(good.toString('latin1').replace(`node ${process.version} `, 'node v0.0.0 '), 'latin1')).cacheUsed, false);
 
+  // The bundle grown by a byte after the cache was made: refused, though the cache's copy is a prefix of it.
+  const grown = load(code + ' ', good);
+  assert.equal(grown.cacheUsed, false);
+  assert.equal(await grown.main(['a', 'b']), 42);
+
+  // A bundle with non-ASCII text (the build escapes it, a hand-made one may not): its cache gives the same UTF-8 source.
+  const accented = 'exports.main = async () => "été".length + 40;\n';
+  const first = load(accented, undefined);
+  const second = load(accented, first.createCache());
+  assert.equal(second.cacheUsed, true);
+  assert.equal(await second.main([]), 43);
+
   // A bundle written without its module function (an older build, a hand edit) is refused by name, not run half-way.
   const bare = path.join(dir, 'bare.cjs');
   fs.writeFileSync(bare, code);

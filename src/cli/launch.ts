@@ -9,7 +9,8 @@
  *
  * The cache is used only when it was made by this Node.js release on this
  * architecture, holds a copy of these exact bundle bytes (compared in full:
- * cheaper than hashing, which would load `node:crypto`, 9 ms), its V8 data
+ * cheaper than hashing, which would load `node:crypto`, 9 ms; the source is
+ * then taken from that copy), its V8 data
  * passes V8's checksum, and V8 accepts it (its version and flags). Otherwise
  * the bundle compiles as usual, a little slower and otherwise the same.
  * Nothing is written at run time. The cache is code: it sits beside the
@@ -17,7 +18,7 @@
  * can replace the bundle too.
  */
 import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
@@ -35,13 +36,13 @@ export interface LoadedCli {
 
 /**
  * A cache file: a header line naming the Node.js release, V8 version and
- * architecture it was made with and the bundle's length, the bundle's bytes,
- * then V8's data. V8 checks its own version but not Node's patches to it, and
- * checks the source only by length; its data's checksum is verified under
- * `--verify-snapshot-checksum` (set with the other flags).
+ * architecture it was made with, the bundle's length and whether it is ASCII,
+ * the bundle's bytes, then V8's data. V8 checks its own version but not
+ * Node's patches to it, and checks the source only by length; its data's
+ * checksum is verified under `--verify-snapshot-checksum` (set with the other flags).
  */
-function cacheHeader(bundleLength: number): string {
-  return `pipewarden-code-cache node ${process.version} v8 ${process.versions.v8} ${process.arch} ${bundleLength}\n`;
+function cacheHeader(bundleLength: number, ascii: boolean): string {
+  return `pipewarden-code-cache node ${process.version} v8 ${process.versions.v8} ${process.arch} ${bundleLength} ${ascii ? 'ascii' : 'utf8'}\n`;
 }
 
 /**
@@ -58,14 +59,19 @@ const MODULE_START = '(function (exports, require, module, __filename, __dirname
 export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   // The flags a scan runs with, set before compiling: V8 refuses a cache made under other flags.
   tuneV8ForScanning();
-  const bytes = readFileSync(bundlePath);
-  // The build escapes every other character, so the source is read as one-byte text (UTF-8 decoding took 7 ms).
-  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const cachedData = cachePath ? readCache(cachePath, bytes) : undefined;
+  const cached = cachePath ? readCache(cachePath, bundlePath) : undefined;
+  let source: string;
+  let bundleBytes: Buffer | undefined;
+  if (cached) source = cached.source;
+  else {
+    const bytes = (bundleBytes = readFileSync(bundlePath));
+    // The build escapes every other character, so the source is read as one-byte text (UTF-8 decoding took 7 ms).
+    source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  }
   if (!source.startsWith(MODULE_START)) throw new Error(`${bundlePath} is not a wrapped module (see wrapModule)`);
   const script = new Script(source, {
     filename: bundlePath,
-    ...(cachedData ? { cachedData } : {}),
+    ...(cached ? { cachedData: cached.v8Data } : {}),
   });
   const module = { exports: {} as { main?: CliMain } };
   const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
@@ -74,22 +80,60 @@ export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   if (typeof main !== 'function') throw new Error(`${bundlePath} does not export main`);
   return {
     main,
-    cacheUsed: cachedData !== undefined && script.cachedDataRejected !== true,
-    createCache: () => Buffer.concat([Buffer.from(cacheHeader(bytes.length), 'latin1'), bytes, script.createCachedData()]),
+    cacheUsed: cached !== undefined && script.cachedDataRejected !== true,
+    createCache: () => {
+      const bytes = bundleBytes ?? readFileSync(bundlePath);
+      return Buffer.concat([Buffer.from(cacheHeader(bytes.length, isAscii(bytes)), 'latin1'), bytes, script.createCachedData()]);
+    },
   };
 }
 
-/** The V8 data of a cache made from exactly these bundle bytes, or undefined (missing, unreadable, other bytes). */
-function readCache(cachePath: string, bundle: Buffer): Buffer | undefined {
+/**
+ * The source and V8 data of a cache made from exactly the bundle's bytes, or
+ * undefined (missing, unreadable, made elsewhere, other bytes). The bundle is
+ * compared with the cache's copy a slice at a time and the source taken from
+ * that copy: reading it whole as well cost ~4 ms of page faults at each start.
+ */
+function readCache(cachePath: string, bundlePath: string): { source: string; v8Data: Buffer } | undefined {
   let buf: Buffer;
   try {
     buf = readFileSync(cachePath);
   } catch {
     return undefined;
   }
-  const header = cacheHeader(bundle.length);
-  const start = header.length;
-  if (buf.length <= start + bundle.length || buf.toString('latin1', 0, start) !== header) return undefined;
-  if (!buf.subarray(start, start + bundle.length).equals(bundle)) return undefined;
-  return buf.subarray(start + bundle.length);
+  const headerEnd = buf.indexOf(10);
+  const fields = headerEnd > 0 && headerEnd < 512 ? /^pipewarden-code-cache .* (\d+) (ascii|utf8)$/.exec(buf.toString('latin1', 0, headerEnd)) : null;
+  if (!fields) return undefined;
+  const length = Number(fields[1]);
+  const ascii = fields[2] === 'ascii';
+  const start = headerEnd + 1;
+  if (buf.toString('latin1', 0, start) !== cacheHeader(length, ascii) || buf.length <= start + length) return undefined;
+  const copy = buf.subarray(start, start + length);
+  if (!sameBytes(bundlePath, copy)) return undefined;
+  return { source: ascii ? copy.toString('latin1') : copy.toString('utf8'), v8Data: buf.subarray(start + length) };
 }
+
+/** Whether the file holds exactly `expected`, read in slices into one small buffer. */
+function sameBytes(file: string, expected: Buffer): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    if (fstatSync(fd).size !== expected.length) return false;
+    const slice = Buffer.allocUnsafe(Math.min(COMPARED_AT_ONCE, expected.length));
+    let at = 0;
+    while (at < expected.length) {
+      const n = readSync(fd, slice, 0, Math.min(slice.length, expected.length - at), at);
+      if (n === 0 || !slice.subarray(0, n).equals(expected.subarray(at, at + n))) return false;
+      at += n;
+    }
+    // A file that grew after the size was read is not the one the cache was made from.
+    return readSync(fd, slice, 0, 1, at) === 0;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Small enough to stay in memory already touched; large enough for few reads. */
+const COMPARED_AT_ONCE = 64 * 1024;
