@@ -5,6 +5,7 @@
  */
 import type { Job, Step } from '../model/pipeline.js';
 import { actionKey } from '../platforms/github/uses.js';
+import { FileScopedMap } from './file-scoped.js';
 
 export interface Publish {
   ecosystem: 'npm' | 'pypi' | 'crates' | 'rubygems' | 'nuget' | 'image' | 'release' | 'deploy';
@@ -44,7 +45,7 @@ const ACTION_PUBLISH: Record<string, Publish['ecosystem']> = {
   'rubygems/release-gem': 'rubygems',
 };
 
-const publishesOf = new WeakMap<Job, readonly Publish[]>();
+const publishesOf = new FileScopedMap<Job, readonly Publish[]>();
 
 /** What a job publishes or deploys; worked out once per job, since four rules ask. */
 export function publishes(job: Job): readonly Publish[] {

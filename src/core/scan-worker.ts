@@ -5,6 +5,7 @@ import { allRules } from '../rules/index.js';
 import type { Candidate } from './discover.js';
 import type { WorkerInit, WorkerReply } from './parallel.js';
 import { analyseCandidate, finishAnalysis, lighten, newCalleeCache, type FileScan, type ScanOptions } from './scan.js';
+import { releaseFileScoped } from './file-scoped.js';
 
 const init = workerData as WorkerInit;
 // Structured clone keeps the facts' Maps but not their class: give it back for the rules' lookups.
@@ -29,10 +30,11 @@ parentPort!.on('message', async (msg: { batch: number; files: (Candidate & { ind
       const a = await analyseCandidate(c, opts);
       if (a.leftToMain || a.pipelines.some((p) => p.kube)) {
         results.push({ index: c.index, outcome: 'kube' });
-        continue;
+      } else {
+        // Only sources with findings are shown (code frames); the rest need not cross threads.
+        results.push({ index: c.index, outcome: lighten(finishAnalysis(a, opts), opts) });
       }
-      // Only sources with findings are shown (code frames); the rest need not cross threads.
-      results.push({ index: c.index, outcome: lighten(finishAnalysis(a, opts), opts) });
+      releaseFileScoped();
     }
     post({ kind: 'results', batch: msg.batch, results });
   } catch (err) {

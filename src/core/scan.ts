@@ -29,6 +29,7 @@ import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } fr
 import { buildProjectIndex, releaseYamlUnusedByProjectRules } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
 import { releaseShells } from '../shell/index.js';
+import { holdFileScoped, releaseFileScoped } from './file-scoped.js';
 import { analyseInParallel, workersCanRun } from './parallel.js';
 import { RecentCache } from './recent-cache.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -92,7 +93,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   // in one heap. Once those rules have run, their YAML is let go before the other files' findings
   // pile up, so the two never peak together. Output order is discovery order either way.
   const slots: FileScan[] = new Array(candidates.length);
-  const deferred: { index: number; analysis: Analysis }[] = [];
+  const deferred: { index: number; analysis: Analysis; release: () => void }[] = [];
   const contentFirst: number[] = [];
   const byPath: number[] = [];
   candidates.forEach((c, i) => (platformByPath(c, opts) ? byPath : contentFirst).push(i));
@@ -100,13 +101,19 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     const a = await analyseCandidate(candidates[i]!, opts);
     if (a.pipelines.some((p) => p.kube)) {
       releaseYamlUnusedByProjectRules(a.pipelines);
-      deferred.push({ index: i, analysis: a });
-    } else slots[i] = lighten(finishAnalysis(a, opts), opts);
+      deferred.push({ index: i, analysis: a, release: holdFileScoped() });
+    } else {
+      slots[i] = lighten(finishAnalysis(a, opts), opts);
+      releaseFileScoped();
+    }
   };
   const projectPhase = () => {
     // Threads finish files in any order; the cross-file rules see them in discovery order, whatever --jobs is.
     runProjectRules(deferred.sort((a, b) => a.index - b.index).map((d) => d.analysis), opts);
-    for (const d of deferred) slots[d.index] = lighten(finishAnalysis(d.analysis, opts), opts);
+    for (const d of deferred) {
+      slots[d.index] = lighten(finishAnalysis(d.analysis, opts), opts);
+      d.release();
+    }
     deferred.length = 0;
   };
   const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
@@ -123,6 +130,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   }
   // Path-classified files never hold Kubernetes objects: should one do so, it is still checked, on its own.
   if (deferred.length > 0) projectPhase();
+  // What the cross-file rules derived last belongs to no file still in flight.
+  releaseFileScoped();
   for (const scanned of slots) {
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
@@ -329,7 +338,9 @@ type RawFinding = Finding & { persona?: Persona; supersedes?: boolean };
 export function scanSource(source: SourceFile, relPath: string, opts: ScanOptions, invalidUtf8At?: number): FileScan {
   const a = analyseSource(source, relPath, opts, invalidUtf8At);
   runProjectRules([a], opts);
-  return finishAnalysis(a, opts);
+  const scanned = finishAnalysis(a, opts);
+  releaseFileScoped();
+  return scanned;
 }
 
 export function finishAnalysis(a: Analysis, opts: ScanOptions): FileScan {

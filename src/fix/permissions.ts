@@ -17,6 +17,7 @@ import type { Job, Permissions, Pipeline } from '../model/pipeline.js';
 import { jobNeeds, type Level, type Needs } from '../platforms/github/token-scopes.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { blockLines, endOfLine, indentUnit, insertBefore, isBlockMap, keyColumn, newlineOf, pairContentEnd, replaceScalar, startsItsLine, type YamlPath } from './yaml-edits.js';
+import { FileScopedMap } from '../core/file-scoped.js';
 
 type Grant = Map<string, { level: Level | 'none'; why?: string }>;
 
@@ -131,7 +132,7 @@ function workflowBlockEdit(p: Pipeline, lines: string[]): TextEdit | undefined {
   return undefined;
 }
 
-const cache = new WeakMap<Pipeline, Fix | null>();
+const cache = new FileScopedMap<Pipeline, Fix | null>();
 
 /**
  * No `permissions:` anywhere: `contents: read` for the workflow and, for each

@@ -26,6 +26,7 @@ import type { Fix, TextEdit } from '../model/finding.js';
 import type { Job, Pipeline, Step } from '../model/pipeline.js';
 import { effectiveSecurity, podLayers, yamlOf } from '../platforms/kube/security.js';
 import { blockLines, indentUnit, isBlockMap, keyColumn, newlineOf, pairContentEnd, pathOf, startsItsLine, type YamlPath } from './yaml-edits.js';
+import { FileScopedMap } from '../core/file-scoped.js';
 
 type Key = 'runAsNonRoot' | 'allowPrivilegeEscalation' | 'capabilities' | 'seccompProfile' | 'readOnlyRootFilesystem';
 
@@ -139,7 +140,7 @@ function taskSpecOf(p: Pipeline, job: Job): YamlNode | undefined {
 }
 
 /** Every step-level fix of a Tekton task with a template fix, computed once per job. */
-const templateFixes = new WeakMap<Job, Fix | null>();
+const templateFixes = new FileScopedMap<Job, Fix | null>();
 
 function templateFix(p: Pipeline, job: Job): Fix | undefined {
   if (templateFixes.has(job)) return templateFixes.get(job) ?? undefined;

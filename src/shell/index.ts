@@ -8,6 +8,7 @@ import { findExpressions } from '../expr/parser.js';
 import type { Pipeline as PipelineModel, Script, ShellKind } from '../model/pipeline.js';
 import type { Command, CompoundCommand, List, Part, Pipeline, Quoting, Redirect, ShellFile, SimpleCommand, Word } from './ast.js';
 import { parseShell, parseShellRange } from './parser.js';
+import { FileScopedMap } from '../core/file-scoped.js';
 
 export type * from './ast.js';
 export { parseShell, wordLiteral } from './parser.js';
@@ -74,7 +75,7 @@ export function isPosixShell(shell: ShellKind): boolean {
   return shell === 'bash' || shell === 'sh' || shell === 'unknown';
 }
 
-const cache = new WeakMap<Script, ShellScript | null>();
+const cache = new FileScopedMap<Script, ShellScript | null>();
 
 /** Whether `shellOf` parses the script (a POSIX shell's), rather than answering undefined. */
 export function parsesAsShell(script: Script): boolean {
@@ -90,7 +91,7 @@ export function shellOf(script: Script): ShellScript | undefined {
   return parsed ?? undefined;
 }
 
-const unquoted = new WeakMap<Script, string>();
+const unquoted = new FileScopedMap<Script, string>();
 
 /**
  * Whether a literal word the parse could find (a command name, a subcommand)

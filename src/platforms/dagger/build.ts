@@ -8,6 +8,7 @@ import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc } from '../../core/yaml.js';
 import type { ExternalRef, Pipeline, PinState } from '../../model/pipeline.js';
 import type { SourceFile, Span } from '../../model/source.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 
 export function daggerRef(source: string, span: Span): ExternalRef {
@@ -27,7 +28,7 @@ export interface DaggerSource {
   file: SourceFile;
 }
 
-const daggerSources = new WeakMap<Pipeline, DaggerSource[]>();
+const daggerSources = new FileScopedMap<Pipeline, DaggerSource[]>();
 
 export function daggerSourcesOf(p: Pipeline): DaggerSource[] {
   return daggerSources.get(p) ?? [];

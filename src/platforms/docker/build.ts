@@ -15,6 +15,7 @@ import { parseImageRef } from '../../core/refs.js';
 import type { EnvVar, ExternalRef, Job, Pipeline, ShellKind, Step, Str } from '../../model/pipeline.js';
 import type { SourceFile, Span } from '../../model/source.js';
 import { execForm, leadingFlags, lexDockerfile, splitWords, unquote, type Flag, type RawInstruction, type Word } from './lexer.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 export interface DockerProblem {
   message: string;
@@ -147,7 +148,7 @@ export interface DockerfileInfo {
   instructions: DockerInstruction[];
 }
 
-const infoOf = new WeakMap<Pipeline, DockerfileInfo>();
+const infoOf = new FileScopedMap<Pipeline, DockerfileInfo>();
 
 /** What the model has no field for; undefined for pipelines not built here. */
 export function dockerInfo(pipeline: Pipeline): DockerfileInfo | undefined {

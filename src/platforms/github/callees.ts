@@ -10,8 +10,9 @@ import { parseYaml } from '../../core/yaml.js';
 import type { ExternalRef, Pipeline } from '../../model/pipeline.js';
 import { SourceFile } from '../../model/source.js';
 import { buildAction, buildWorkflow } from './build.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
-const callees = new WeakMap<ExternalRef, Pipeline>();
+const callees = new FileScopedMap<ExternalRef, Pipeline>();
 
 export function calleeOf(ref: ExternalRef | undefined): Pipeline | undefined {
   return ref ? callees.get(ref) : undefined;

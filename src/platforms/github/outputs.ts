@@ -20,6 +20,7 @@ import { calleeOf } from './callees.js';
 import { classifyPath, inputName, taintsOf, type Taint } from './contexts.js';
 import { input } from './steps.js';
 import { actionKey } from './uses.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 /** Variables the runner sets from the run itself (paths, ids, the commit): nothing a pull request chooses. */
 export const RUNNER_SET = /^(GITHUB_(SHA|RUN_ID|RUN_NUMBER|RUN_ATTEMPT|WORKSPACE|REPOSITORY|REPOSITORY_OWNER|SERVER_URL|API_URL|GRAPHQL_URL|ACTION_PATH|ENV|PATH|OUTPUT|STEP_SUMMARY|JOB|WORKFLOW|EVENT_NAME|BASE_REF)|RUNNER_(TEMP|TOOL_CACHE|OS|ARCH|NAME|WORKSPACE)|HOME|PWD)$/;
@@ -36,7 +37,7 @@ const ACTION_OUTPUTS: Record<string, Record<string, string>> = {
   'xt0rted/pull-request-comment-branch': { head_ref: 'github.event.pull_request.head.ref' },
 };
 
-const flowsOf = new WeakMap<Pipeline, GithubFlows>();
+const flowsOf = new FileScopedMap<Pipeline, GithubFlows>();
 
 export function githubFlows(p: Pipeline): GithubFlows {
   let f = flowsOf.get(p);

@@ -2,6 +2,7 @@
 import { isCommitSha, isDynamic, parseImageRef } from '../../core/refs.js';
 import type { ExternalRef, Pipeline, RefKind } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 
 /**
@@ -46,7 +47,7 @@ export function actionKey(ref: ExternalRef | undefined): string | undefined {
   return key;
 }
 
-const actionKeys = new WeakMap<ExternalRef, string>();
+const actionKeys = new FileScopedMap<ExternalRef, string>();
 
 export interface VersionComment {
   /** The version as written, `v4.2.2`. */

@@ -22,6 +22,7 @@ import {
   deepMerge, entry, flatItems, fromYaml, get, isNullNode, listOrOne, newBudget, NodeBudgetExceeded, str,
   type ConvertProblem, type MEntry, type MMap, type MNode, type MRef, type MScalar, type Origin,
 } from './tree.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -159,10 +160,10 @@ export interface GitlabPipelineInfo {
 // ---------------------------------------------------------------------------
 // Side tables, until the model has fields for these.
 
-const spanFiles = new WeakMap<object, SourceFile>();
-const jobInfos = new WeakMap<Job, GitlabJobInfo>();
-const pipelineInfos = new WeakMap<Pipeline, GitlabPipelineInfo>();
-const stepPhases = new WeakMap<Step, StepPhase>();
+const spanFiles = new FileScopedMap<object, SourceFile>();
+const jobInfos = new FileScopedMap<Job, GitlabJobInfo>();
+const pipelineInfos = new FileScopedMap<Pipeline, GitlabPipelineInfo>();
+const stepPhases = new FileScopedMap<Step, StepPhase>();
 
 /**
  * The file something of a GitLab pipeline is written in: a Job, Step,

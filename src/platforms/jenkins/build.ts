@@ -19,6 +19,7 @@ import {
   closureOf, literalString, namedArg, parseGroovy, parseGroovyExpression, positionalArgs, statementCall, walk,
   type CallExpr, type ClosureExpr, type Expr, type ParseResult, type Stmt, type StringExpr,
 } from './parser.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 export interface ShapeProblem {
   message: string;
@@ -118,17 +119,17 @@ export interface JenkinsPipelineInfo {
 }
 
 /** Per-pipeline facts the model has no field for. */
-export const jenkinsPipelineInfo = new WeakMap<Pipeline, JenkinsPipelineInfo>();
+export const jenkinsPipelineInfo = new FileScopedMap<Pipeline, JenkinsPipelineInfo>();
 /** Per-job facts: agents, docker args, approvals, `when` conditions. */
-export const jenkinsJobInfo = new WeakMap<Job, JenkinsJobInfo>();
+export const jenkinsJobInfo = new FileScopedMap<Job, JenkinsJobInfo>();
 /** Per-step facts: the call, its job, the credentials bound around it. */
-export const jenkinsStepInfo = new WeakMap<Step, JenkinsStepInfo>();
+export const jenkinsStepInfo = new FileScopedMap<Step, JenkinsStepInfo>();
 /** Variables bound by `withCredentials` around a step (`variable`, `usernameVariable`, `passwordVariable`, `keyFileVariable` …). */
-export const boundCredentials = new WeakMap<Step, Set<string>>();
+export const boundCredentials = new FileScopedMap<Step, Set<string>>();
 /** Environment variables whose value is `credentials('id')`. */
-export const credentialEnv = new WeakMap<EnvVar, JenkinsCredentialEnv>();
+export const credentialEnv = new FileScopedMap<EnvVar, JenkinsCredentialEnv>();
 /** Every access path in a Groovy expression (`${params.A + env.B}` → params.A, env.B); `path` is the first. */
-export const groovyPaths = new WeakMap<Expression, string[]>();
+export const groovyPaths = new FileScopedMap<Expression, string[]>();
 
 /** Whether an environment variable holds `credentials('id')`. */
 export function isCredentialEnv(env: EnvVar): boolean {

@@ -10,6 +10,7 @@ import { isMap } from '../../core/yaml-nodes.js';
 import { YamlDoc, type YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Step } from '../../model/pipeline.js';
 import { ARGO_WORKFLOW_KINDS } from '../argo/build.js';
+import { FileScopedMap } from '../../core/file-scoped.js';
 
 export interface EffectiveSecurity {
   privileged?: boolean;
@@ -25,7 +26,7 @@ export interface EffectiveSecurity {
   patched: boolean;
 }
 
-const docs = new WeakMap<Pipeline, YamlDoc>();
+const docs = new FileScopedMap<Pipeline, YamlDoc>();
 const released = new WeakSet<Pipeline>();
 
 export function yamlOf(p: Pipeline): YamlDoc {
