@@ -576,3 +576,26 @@ test('Tekton and Argo substitutions and validation scans stay linear on long inp
   findingsOf(injection, { name: 'assignments', path: 'task.yaml', code: task(Array.from({ length: 8000 }, (_, i) => `V${i}="$(params.a)"`).join('\n')) });
   assert.ok(Date.now() - started < 5000, `validation took ${Date.now() - started} ms`);
 });
+
+test('files read one after another each keep their own bytes (the read buffer is reused): a short file after a long one, and one after an invalid-UTF-8 file', async () => {
+  const dir = tmp();
+  const step = (n: number) => `      - run: echo "\${{ github.event.issue.title }}" # step ${n}\n`;
+  const long = `on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${Array.from({ length: 400 }, (_, i) => step(i)).join('')}`;
+  const short = `on: issues\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n${step(0)}`;
+  // Discovery sorts names: a.yml is read first, then b.yml, c.yml and d.yml.
+  put(dir, '.github/workflows/a.yml', long);
+  put(dir, '.github/workflows/b.yml', short);
+  put(dir, '.github/workflows/c.yml', Buffer.concat([Buffer.from(short.replace('# step 0', '# \u00e9t\u00e9')), Buffer.from([0xff, 0x0a])]));
+  put(dir, '.github/workflows/d.yml', short);
+  const result = await scanPaths([dir], options(dir, { keepSources: true }));
+  assertNoInternalErrors();
+  const text = (rel: string) => (result.sources.get(`.github/workflows/${rel}`) as unknown as { text: string }).text;
+  assert.equal(text('a.yml'), long);
+  assert.equal(text('b.yml'), short);
+  assert.equal(text('d.yml'), short);
+  assert.ok(text('c.yml').startsWith(short.replace('# step 0', '# \u00e9t\u00e9')), 'the invalid file decodes from its own bytes');
+  const lines = (rel: string) => result.findings.filter((f) => f.file === `.github/workflows/${rel}` && f.rule === 'template-injection').map((f) => f.span.line);
+  assert.deepEqual(lines('b.yml'), [6]);
+  assert.deepEqual(lines('d.yml'), [6]);
+  assert.equal(lines('a.yml').length, 400);
+});

@@ -233,6 +233,7 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
       const limit = mib >= 0.01 ? `${Number(mib.toFixed(2))} MiB` : `${maxBytes} bytes`;
       return { skip: `larger than ${limit}; not scanned (raise --max-file-size to scan it)` };
     }
+    // Decoded before anything else reads a file: `buf` is the shared read buffer.
     const buf = readOpenFile(fd, st.size);
     const probe = buf.subarray(0, 8192);
     if (probe.includes(0)) return { skip: 'binary content; not scanned' };
@@ -253,11 +254,20 @@ async function readText(absPath: string, maxBytes: number): Promise<{ text: stri
  * readFileSync(fd) asks for the size again first (a sixth of a file's
  * system calls across 12,000 files). A file that shrank since is read to its
  * end; one that grew, to its size when it was opened, as readFileSync does.
+ *
+ * Files up to REUSED_READ_BYTES are read into one buffer that every read
+ * reuses, so the bytes are valid only until the next read: the caller
+ * decodes them at once. With a fresh buffer per file, `read` copied into
+ * memory the processor had not touched lately: 0.9 s of `read` in a CPU
+ * profile at 12,000 files, 0.13 s with the reused one (interleaved runs: the
+ * scan was faster in 7 of 10 pairs, by up to 13%, within this machine's noise
+ * in the others).
  */
 function readOpenFile(fd: number, size: number): Buffer {
   // Some special files call themselves regular and empty: read those to their end.
   if (size === 0) return readFileSync(fd);
-  const buf = Buffer.allocUnsafe(size);
+  if (size <= REUSED_READ_BYTES && readBuffer.length < size) readBuffer = Buffer.allocUnsafeSlow(Math.min(REUSED_READ_BYTES, Math.max(size, 2 * readBuffer.length, 64 * 1024)));
+  const buf = size <= REUSED_READ_BYTES ? readBuffer.subarray(0, size) : Buffer.allocUnsafe(size);
   let n = 0;
   while (n < size) {
     const r = readSync(fd, buf, n, size - n, null);
@@ -266,6 +276,9 @@ function readOpenFile(fd: number, size: number): Buffer {
   }
   return n === size ? buf : buf.subarray(0, n);
 }
+
+const REUSED_READ_BYTES = 4 * 1024 * 1024;
+let readBuffer = Buffer.allocUnsafeSlow(0);
 
 /**
  * Offset in the decoded text of the first replacement character that stands for
