@@ -59,6 +59,12 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   const second = load(accented, first.createCache());
   assert.equal(second.cacheUsed, true);
   assert.equal(await second.main([]), 43);
+  // A header that calls those bytes ASCII would have them read as Latin-1 (a different program): V8 refuses the
+  // data, and the bundle is then compiled from the file as it is.
+  const misdescribed = Buffer.from(first.createCache().toString('latin1').replace(/ utf8\n/, ' ascii\n'), 'latin1');
+  const third = load(accented, misdescribed);
+  assert.equal(third.cacheUsed, false);
+  assert.equal(await third.main([]), 43);
 
   // A bundle written without its module function (an older build, a hand edit) is refused by name, not run half-way.
   const bare = path.join(dir, 'bare.cjs');

@@ -59,20 +59,7 @@ const MODULE_START = '(function (exports, require, module, __filename, __dirname
 export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   // The flags a scan runs with, set before compiling: V8 refuses a cache made under other flags.
   tuneV8ForScanning();
-  const cached = cachePath ? readCache(cachePath, bundlePath) : undefined;
-  let source: string;
-  let bundleBytes: Buffer | undefined;
-  if (cached) source = cached.source;
-  else {
-    const bytes = (bundleBytes = readFileSync(bundlePath));
-    // The build escapes every other character, so the source is read as one-byte text (UTF-8 decoding took 7 ms).
-    source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  }
-  if (!source.startsWith(MODULE_START)) throw new Error(`${bundlePath} is not a wrapped module (see wrapModule)`);
-  const script = new Script(source, {
-    filename: bundlePath,
-    ...(cached ? { cachedData: cached.v8Data } : {}),
-  });
+  const { script, bytes, cacheUsed } = compileBundle(bundlePath, cachePath);
   const module = { exports: {} as { main?: CliMain } };
   const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   run.call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, path.dirname(bundlePath));
@@ -80,12 +67,32 @@ export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
   if (typeof main !== 'function') throw new Error(`${bundlePath} does not export main`);
   return {
     main,
-    cacheUsed: cached !== undefined && script.cachedDataRejected !== true,
-    createCache: () => {
-      const bytes = bundleBytes ?? readFileSync(bundlePath);
-      return Buffer.concat([Buffer.from(cacheHeader(bytes.length, isAscii(bytes)), 'latin1'), bytes, script.createCachedData()]);
-    },
+    cacheUsed,
+    // The bytes compiled, not the file again: it may have changed since.
+    createCache: () => Buffer.concat([Buffer.from(cacheHeader(bytes.length, isAscii(bytes)), 'latin1'), bytes, script.createCachedData()]),
   };
+}
+
+/** The bundle compiled, through its code cache when V8 takes it; with the bytes it was compiled from. */
+function compileBundle(bundlePath: string, cachePath: string | undefined): { script: Script; bytes: Buffer; cacheUsed: boolean } {
+  const cached = cachePath ? readCache(cachePath, bundlePath) : undefined;
+  if (cached) {
+    const script = compile(bundlePath, cached.source, cached.v8Data);
+    // Refused (other flags, damaged data, a header that misdescribes the bytes): the bundle as it is, compiled afresh.
+    if (!script.cachedDataRejected) return { script, bytes: cached.bundle, cacheUsed: true };
+  }
+  const bytes = readFileSync(bundlePath);
+  return { script: compile(bundlePath, decode(bytes, isAscii(bytes))), bytes, cacheUsed: false };
+}
+
+function compile(bundlePath: string, source: string, cachedData?: Buffer): Script {
+  if (!source.startsWith(MODULE_START)) throw new Error(`${bundlePath} is not a wrapped module (see wrapModule)`);
+  return new Script(source, { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });
+}
+
+/** The build escapes every other character, so the source is read as one-byte text (UTF-8 decoding took 7 ms). */
+function decode(bytes: Buffer, ascii: boolean): string {
+  return ascii ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /**
@@ -94,7 +101,7 @@ export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
  * compared with the cache's copy a slice at a time and the source taken from
  * that copy: reading it whole as well cost ~4 ms of page faults at each start.
  */
-function readCache(cachePath: string, bundlePath: string): { source: string; v8Data: Buffer } | undefined {
+function readCache(cachePath: string, bundlePath: string): { source: string; bundle: Buffer; v8Data: Buffer } | undefined {
   let buf: Buffer;
   try {
     buf = readFileSync(cachePath);
@@ -110,7 +117,7 @@ function readCache(cachePath: string, bundlePath: string): { source: string; v8D
   if (buf.toString('latin1', 0, start) !== cacheHeader(length, ascii) || buf.length <= start + length) return undefined;
   const copy = buf.subarray(start, start + length);
   if (!sameBytes(bundlePath, copy)) return undefined;
-  return { source: ascii ? copy.toString('latin1') : copy.toString('utf8'), v8Data: buf.subarray(start + length) };
+  return { source: decode(copy, ascii), bundle: copy, v8Data: buf.subarray(start + length) };
 }
 
 /** Whether the file holds exactly `expected`, read in slices into one small buffer. */

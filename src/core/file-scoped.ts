@@ -15,7 +15,9 @@
  * `holdFileScoped()` for files whose model the cross-file rules read later.
  * Only what is derived from one file belongs here: a map whose keys outlive
  * a file (parsed expressions shared by all files, the scan's options) stays
- * a plain WeakMap.
+ * a plain WeakMap. Until a release, the keys set are held strongly: code that
+ * analyses files outside `scanPaths` and `scanSource` (a test calling
+ * `analyseSource` in a loop) calls `releaseFileScoped()` itself.
  */
 
 /** Maps and keys set since the last release or hold, in pairs. */

@@ -115,6 +115,8 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
       d.release();
     }
     deferred.length = 0;
+    // And what the cross-file rules derived: no file is in flight between files.
+    releaseFileScoped();
   };
   const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
   if (jobs > 1) {
