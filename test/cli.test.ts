@@ -164,3 +164,14 @@ test('fix asks no registry without --online: an image missing from the lock file
   assert.match(r.stderr, /could not resolve docker\.io\/library\/node:20: not in \.pipewarden\/images\.lock\.json, and registries are asked only with --online/);
   assert.doesNotMatch(r.stderr, /cannot reach|ENOTFOUND|fetch failed/);
 });
+
+test('scan and fix given a dangling symlink answer plainly, not with an internal error', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-dangling-'));
+  fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'link.yml'));
+  for (const args of [['scan', 'link.yml'], ['fix', 'link.yml', '--dry-run']]) {
+    const r = run(args, dir);
+    assert.doesNotMatch(r.stderr, /internal error/, `${args[0]}: ${r.stderr}`);
+    assert.equal(r.code, 0, `${args[0]}: ${r.stderr}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

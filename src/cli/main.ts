@@ -77,6 +77,29 @@ fix: 0 done, 1 some references could not be pinned, 2 errors.
 
 class UsageError extends Error {}
 
+/**
+ * The paths a command was given (`.` by default), each checked to exist, and
+ * the folder the config is looked up in: the first path, or its folder. A
+ * dangling symlink exists for this check and is reported by the scan itself.
+ */
+function pathsToScan(positionals: string[]): { paths: string[]; root: string } {
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  for (const p of paths) {
+    try {
+      lstatSync(p);
+    } catch {
+      throw new UsageError(`no such file or folder: ${p}`);
+    }
+  }
+  let root = path.resolve(paths[0]!);
+  try {
+    if (!statSync(root).isDirectory()) root = path.dirname(root);
+  } catch {
+    /* a dangling symlink: its own folder is not known */
+  }
+  return { paths, root };
+}
+
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got \`${value}\`)`);
@@ -158,21 +181,8 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
   }
   const format = values.format ?? 'text';
   if (!isOutputFormat(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')} (got \`${format}\`)`);
-  const paths = positionals.length > 0 ? positionals : ['.'];
-  for (const p of paths) {
-    try {
-      lstatSync(p);
-    } catch {
-      throw new UsageError(`no such file or folder: ${p}`);
-    }
-  }
+  const { paths, root } = pathsToScan(positionals);
   const cwd = process.cwd();
-  let root = path.resolve(paths[0]!);
-  try {
-    if (!statSync(root).isDirectory()) root = path.dirname(root);
-  } catch {
-    /* checked above */
-  }
   const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
   const minSeverity = oneOf<Severity>(values['min-severity'], SEVERITIES, '--min-severity') ?? config.minSeverity ?? 'low';
   const minConfidence = oneOf<Confidence>(values['min-confidence'], CONFIDENCES, '--min-confidence') ?? config.minConfidence ?? 'low';
@@ -232,18 +242,9 @@ async function fixCommand(args: string[], out: (s: string) => void, err: (s: str
       ...ONLINE_OPTIONS,
     },
   });
-  const paths = positionals.length > 0 ? positionals : ['.'];
-  for (const p of paths) {
-    try {
-      lstatSync(p);
-    } catch {
-      throw new UsageError(`no such file or folder: ${p}`);
-    }
-  }
+  const { paths, root } = pathsToScan(positionals);
   const rules = values.rules ? new Set(values.rules.split(',').map((r) => r.trim()).filter(Boolean)) : undefined;
   for (const r of rules ?? []) if (!ruleById(r)) throw new UsageError(`unknown rule \`${r}\` in --rules`);
-  let root = path.resolve(paths[0]!);
-  if (!statSync(root).isDirectory()) root = path.dirname(root);
   const config = await loadConfig(values.config, root, new Map(allRules.map((r) => [r.meta.id, r.validateOptions])));
   const fixScan: ScanOptions = { rules: allRules, config, persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: process.cwd(), toolVersion: VERSION };
   // Pins are resolved before the scan (lock file, then the API with --online): the rules are synchronous.

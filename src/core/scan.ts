@@ -132,8 +132,6 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   }
   // Path-classified files never hold Kubernetes objects: should one do so, it is still checked, on its own.
   if (deferred.length > 0) projectPhase();
-  // What the cross-file rules derived last belongs to no file still in flight.
-  releaseFileScoped();
   for (const scanned of slots) {
     result.files.push(scanned.record);
     result.findings.push(...scanned.findings);
