@@ -34,7 +34,7 @@ interface Run {
 }
 
 /** Median CPU seconds of runs: the main thread and all threads (V8's compiler and GC helpers included). */
-function cpuOf(runs: Run[]): { mainThreadS?: number; allThreadsS: number } {
+function cpuOf(runs: Run[]): Run['cpu'] {
   const main = runs.map((r) => r.cpu.mainThreadS).filter((x): x is number => x !== undefined);
   return {
     ...(main.length === runs.length ? { mainThreadS: +median(main).toFixed(2) } : {}),
@@ -42,7 +42,7 @@ function cpuOf(runs: Run[]): { mainThreadS?: number; allThreadsS: number } {
   };
 }
 
-function cpuText(c: { mainThreadS?: number; allThreadsS: number }): string {
+function cpuText(c: Run['cpu']): string {
   return c.mainThreadS !== undefined ? `${c.mainThreadS} s main thread / ${c.allThreadsS} s all threads` : `${c.allThreadsS} s all threads`;
 }
 

@@ -8,7 +8,9 @@ let main;
 try {
   ({ main } = require('../dist/launch.cjs').loadCli(bundle, `${bundle}.cache`));
 } catch (err) {
-  process.stderr.write(`pipewarden: cannot start: ${err && err.message ? err.message : String(err)}\n`);
+  // A checkout that was never built has no dist/: say so, not Node's require stack.
+  const unbuilt = err && err.code === 'MODULE_NOT_FOUND' && !require('node:fs').existsSync(bundle);
+  process.stderr.write(unbuilt ? 'pipewarden: not built: run `npm run build` (or `npm ci`) first\n' : `pipewarden: cannot start: ${err && err.message ? err.message : String(err)}\n`);
   process.exit(2);
 }
 main(process.argv.slice(2)).then(

@@ -36,7 +36,6 @@ await build({
   banner: { js: '"use strict";\nvar __pipewarden_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 rmSync('dist/pipewarden.js', { force: true });
-rmSync('dist/launch.js', { force: true });
 // ASCII only: a source with any other character becomes a two-byte string, which took 7 ms more to decode
 // at every start. A \u escape means the same as the character in strings, regular expressions, identifiers
 // and comments; each UTF-16 unit is escaped on its own, as a regular expression without the u flag reads it.

@@ -1,7 +1,7 @@
 /** Rule documentation generated from rule metadata: one page per rule and an index. */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { OWASP_TITLES } from '../model/finding.js';
+import { compareIds, OWASP_TITLES } from '../model/finding.js';
 import type { Rule, RuleMeta } from '../rules/types.js';
 
 const FENCE = '```';
@@ -43,7 +43,7 @@ export function ruleDoc(m: RuleMeta): string {
 }
 
 export function docsIndex(rules: Rule[]): string {
-  const rows = rules.map((r) => r.meta).sort((a, b) => a.id.localeCompare(b.id));
+  const rows = rules.map((r) => r.meta).sort((a, b) => compareIds(a.id, b.id));
   return [
     '# Rules',
     '',

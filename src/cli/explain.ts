@@ -1,8 +1,8 @@
-import { OWASP_TITLES } from '../model/finding.js';
+import { compareIds, OWASP_TITLES } from '../model/finding.js';
 import type { Rule, RuleMeta } from '../rules/types.js';
 
 export function listRules(rules: Rule[]): string {
-  const rows = rules.map((r) => r.meta).sort((a, b) => a.id.localeCompare(b.id));
+  const rows = rules.map((r) => r.meta).sort((a, b) => compareIds(a.id, b.id));
   const width = Math.max(...rows.map((m) => m.id.length));
   const platforms = (m: RuleMeta) => (m.platforms.length > 4 ? 'all' : m.platforms.join(','));
   return rows.map((m) => `${m.id.padEnd(width)}  ${m.severity.padEnd(8)} ${platforms(m).padEnd(14)} ${m.title}\n`).join('');

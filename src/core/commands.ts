@@ -47,7 +47,7 @@ const ACTION_PUBLISH: Record<string, Publish['ecosystem']> = {
 
 const publishesOf = new FileScopedMap<Job, readonly Publish[]>();
 
-/** What a job publishes or deploys; worked out once per job, since four rules ask. */
+/** What a job publishes or deploys; worked out once per job, since several rules ask. */
 export function publishes(job: Job): readonly Publish[] {
   let known = publishesOf.get(job);
   if (!known) publishesOf.set(job, (known = readPublishes(job)));

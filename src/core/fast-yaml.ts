@@ -11,6 +11,7 @@
  */
 import { Alias, Document, isPair as yamlSaysPair, isScalar as yamlSaysScalar, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
 import type { Node as YamlNode, Schema } from 'yaml';
+import { fit } from './fit.js';
 
 /** The options yaml.ts parses with: documents carry them. */
 export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: false, keepSourceTokens: false } as const;
@@ -69,14 +70,6 @@ export function fastParseAll(text: string): Document[] | undefined {
   }
 }
 
-/**
- * The items at their length: arrays grown by push keep room for 17 or more,
- * most mappings hold a few keys, and the tree lives until every rule has read
- * it (a 369 KB workflow's tree: 5.3 MB, 4.8 MB fitted).
- */
-function fit<T>(items: T[]): T[] {
-  return items.slice();
-}
 
 /**
  * Scalars and pairs are most of a tree's nodes. `yaml`'s constructors mark

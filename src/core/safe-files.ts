@@ -85,7 +85,7 @@ export async function writeBelow(base: string, rel: string, content: string): Pr
       await fs.mkdir(at).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err;
       });
-      st = await fs.lstat(at);
+      st = lstatSync(at);
     }
     refuse(at, st, true);
   }

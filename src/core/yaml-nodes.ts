@@ -8,7 +8,7 @@
  * here comes from this process's one copy of `yaml` (the fast reader builds
  * its classes too), so the class is as good a test as the mark.
  */
-import { Alias, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 export function isScalar<T = unknown>(node: unknown): node is Scalar<T> {
   return node instanceof Scalar;
@@ -20,10 +20,6 @@ export function isMap<K = unknown, V = unknown>(node: unknown): node is YAMLMap<
 
 export function isSeq<T = unknown>(node: unknown): node is YAMLSeq<T> {
   return node instanceof YAMLSeq;
-}
-
-export function isPair<K = unknown, V = unknown>(node: unknown): node is Pair<K, V> {
-  return node instanceof Pair;
 }
 
 export function isAlias(node: unknown): node is Alias {

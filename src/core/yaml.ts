@@ -316,4 +316,3 @@ function firstLine(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
-export { isAlias, isMap, isScalar, isSeq, Scalar };

@@ -12,7 +12,7 @@
 import { type Pair } from 'yaml';
 import { isScalar } from '../core/yaml-nodes.js';
 import type { YamlNode } from '../core/yaml.js';
-import type { Fix, TextEdit } from '../model/finding.js';
+import { compareIds, type Fix, type TextEdit } from '../model/finding.js';
 import type { Job, Permissions, Pipeline } from '../model/pipeline.js';
 import { jobNeeds, type Level, type Needs } from '../platforms/github/token-scopes.js';
 import { yamlOf } from '../platforms/kube/security.js';
@@ -23,7 +23,7 @@ type Grant = Map<string, { level: Level | 'none'; why?: string }>;
 
 /** `contents` first (the one every job has), then alphabetical. */
 function grantLines(grant: Grant, unknown: string[]): string[] {
-  const scopes = [...grant.keys()].sort((a, b) => (a === 'contents' ? -1 : b === 'contents' ? 1 : a.localeCompare(b)));
+  const scopes = [...grant.keys()].sort((a, b) => (a === 'contents' ? -1 : b === 'contents' ? 1 : compareIds(a, b)));
   const lines = scopes.map((s) => {
     const g = grant.get(s)!;
     const why = g.level === 'write' && g.why ? `  # ${oneLine(g.why)}` : '';

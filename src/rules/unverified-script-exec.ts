@@ -11,6 +11,9 @@ import { defineRule } from './types.js';
  * before running, a comment or a string mentioning `curl | sh` stay silent.
  * Other interpreters' scripts (PowerShell, cmd) are matched per line.
  */
+/** What every download a parse finds runs, once quoting is read out (see `mayContainWord`). */
+export const DOWNLOADERS = /curl|wget/;
+
 const FETCH = String.raw`(?:curl|wget|fetch|iwr|Invoke-WebRequest|irm|Invoke-RestMethod)\b`;
 // Bounded path prefix (`/usr/bin/`): an unbounded `\S*` backtracks quadratically on long lines.
 const INTERPRETER = String.raw`(?:sudo\s+(?:-\S{1,32}\s+){0,8})?(?:[\w./-]{0,64}/)?(?:ba|z|k|da)?sh|python[0-9.]*|perl|ruby|node|pwsh|powershell|iex|Invoke-Expression`;
@@ -142,7 +145,7 @@ export default defineRule({
         const script = step.script;
         if (!script || script.kind === 'github-script') continue;
         // Every site a parse finds downloads with `curl` or `wget`.
-        if (parsesAsShell(script) && !mayContainWord(script, /curl|wget/)) continue;
+        if (parsesAsShell(script) && !mayContainWord(script, DOWNLOADERS)) continue;
         const shell = shellOf(script);
         const hits = shell
           ? remoteExecSites(shell).map((start) => ({ index: start, length: script.text.slice(start).split('\n')[0]!.trimEnd().length }))

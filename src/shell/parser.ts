@@ -14,6 +14,7 @@ import type {
   AndOr, Arith, Assignment, CmdSub, Command, Comment, CompoundCommand, CompoundKind, Heredoc, List, Lit, Param, Part, Pipeline,
   ProcSub, Quoting, Redirect, ShellFile, SimpleCommand, Word,
 } from './ast.js';
+import { fit } from '../core/fit.js';
 
 const MAX_DEPTH = 64;
 
@@ -899,15 +900,6 @@ function isLowerAscii(c: number): boolean {
   return c >= 97 && c <= 122;
 }
 
-/**
- * The array at its length. Arrays grown by push keep room for 17 items or
- * more, and a script's tree lives until every rule has read it: most of its
- * arrays hold one or two items (a simple command's tree took ~2.8 KB, ~2 KB
- * with fitted arrays).
- */
-function fit<T>(items: T[]): T[] {
-  return items.slice();
-}
 
 const NO_WORDS: ReadonlySet<string> = new Set();
 const CLOSE_BRACE: ReadonlySet<string> = new Set(['}']);

@@ -121,3 +121,28 @@ ruleTester(packages, {
           - run: sudo -E npm install --global --registry https://r.example pnpm
   `, findings: [{ line: 9, message: /^`delocate` \(pip\) installed/ }, { line: 12, message: /^`pnpm` \(npm -g\) installed/ }] }],
 });
+
+// The shell parse is skipped for scripts that name no installer (see mayContainWord): names split by quoting
+// still count, scripts in other shells are read line by line as before, and a script with no installer stays silent.
+ruleTester(packages, {
+  valid: [{ name: 'no installer named: npm ci and make', persona: 'pedantic', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: |
+              make build
+              ./gradlew test
+  ` }],
+  invalid: [{ name: 'an installer split by quotes, and pip in a PowerShell step', persona: 'pedantic', code: yaml`
+    on: push
+    jobs:
+      a:
+        runs-on: ubuntu-latest
+        steps:
+          - run: n'p'm i -g pnpm
+          - run: pip install black
+            shell: pwsh
+  `, findings: [{ line: 6, message: /^`pnpm` \(npm -g\) installed/ }, { line: 7, message: /^`black` \(pip\) installed/ }] }],
+});

