@@ -30,6 +30,7 @@ import { buildProjectIndex, releaseYamlUnusedByProjectRules } from '../platforms
 import { discover, type Candidate } from './discover.js';
 import { releaseShells } from '../shell/index.js';
 import { holdFileScoped, releaseFileScoped } from './file-scoped.js';
+import { KeptStrings } from './kept-strings.js';
 import { analyseInParallel, workersCanRun } from './parallel.js';
 import { RecentCache } from './recent-cache.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
@@ -123,7 +124,7 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     // Workers start on the files named by path; this thread reads the others, then joins them.
     await analyseInParallel(candidates, opts, jobs, { mainFirst: contentFirst, shared: byPath, afterMainFirst: projectPhase }, settle, async (i, outcome) => {
       if (outcome === 'kube') await settle(i);
-      else slots[i] = lighten(outcome, opts);
+      else slots[i] = lighten(shareTexts(outcome, opts), opts);
     });
   } else {
     for (const i of contentFirst) await settle(i);
@@ -152,6 +153,18 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   const ruleOrder = ruleTables(opts).order;
   result.findings.sort((a, b) => (order.get(a.file) ?? Infinity) - (order.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.span.offset - b.span.offset || compareRules(ruleOrder, a.rule, b.rule));
   return result;
+}
+
+/** A worker's findings arrive as fresh copies of their texts: share them with the findings kept here. */
+function shareTexts(scan: FileScan, opts: ScanOptions): FileScan {
+  const { kept: texts } = ruleTables(opts);
+  for (const f of scan.findings) {
+    f.message = texts.keep(f.message);
+    f.remedy = texts.keep(f.remedy);
+    if (f.fix) f.fix.description = texts.keep(f.fix.description);
+    for (const r of f.related ?? []) r.message = texts.keep(r.message);
+  }
+  return scan;
 }
 
 /** Several scans may keep lines of one file: the report needs all of them. */
@@ -600,6 +613,8 @@ interface RuleTables {
   order: Map<string, number>;
   /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
   sharedRemedies: Set<string>;
+  /** The texts kept findings carry, one copy of each. */
+  kept: KeptStrings;
 }
 
 const tablesOf = new WeakMap<ScanOptions, RuleTables>();
@@ -608,7 +623,7 @@ function ruleTables(opts: ScanOptions): RuleTables {
   let tables = tablesOf.get(opts);
   if (!tables) {
     const ids = [...new Set([...opts.rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort(compareIds);
-    tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), sharedRemedies: new Set(opts.rules.map((r) => r.meta.docs.remedy)) };
+    tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), sharedRemedies: new Set(opts.rules.map((r) => r.meta.docs.remedy)), kept: new KeptStrings() };
     tablesOf.set(opts, tables);
   }
   return tables;
@@ -689,22 +704,23 @@ function compareRules(order: Map<string, number>, a: string, b: string): number 
  * with its analysis. Fresh rather than `delete`-ing the filter's fields, which
  * turned every kept finding into a slower and larger dictionary-mode object.
  */
-function keptFinding(f: RawFinding, shared: Set<string>): Finding {
+function keptFinding(f: RawFinding, tables: RuleTables): Finding {
+  const { kept: texts } = tables;
   // The keys in makeFinding's order: reports print them in this order.
   const kept: Finding = {
     rule: f.rule,
     severity: f.severity,
     confidence: f.confidence,
-    message: ownString(f.message),
+    message: texts.keep(f.message),
     file: f.file,
     span: f.span,
-    remedy: shared.has(f.remedy) ? f.remedy : ownString(f.remedy),
+    remedy: tables.sharedRemedies.has(f.remedy) ? f.remedy : texts.keep(f.remedy),
   };
   if (f.owasp) kept.owasp = f.owasp;
   const fix = f.fix;
   if (fix) {
     kept.fix = fix;
-    fix.description = ownString(fix.description);
+    fix.description = texts.keep(fix.description);
     for (const e of fix.edits) e.replacement = ownString(e.replacement);
     if (fix.lookup) {
       fix.lookup.key = ownString(fix.lookup.key);
@@ -713,7 +729,7 @@ function keptFinding(f: RawFinding, shared: Set<string>): Finding {
     if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? ownString(k) : k)));
   }
   if (f.related) {
-    for (const r of f.related) r.message = ownString(r.message);
+    for (const r of f.related) r.message = texts.keep(r.message);
     kept.related = f.related;
   }
   return kept;
@@ -756,7 +772,7 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
       suppressed++;
       continue;
     }
-    findings.push(keptFinding(f, tables.sharedRemedies));
+    findings.push(keptFinding(f, tables));
   }
   findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || compareRules(tables.order, a.rule, b.rule));
   const scan: FileScan = { record, findings, suppressed, source };
