@@ -153,8 +153,20 @@ function checkEvaluatedVariables(ctx: RuleContext, job: Job, step: Step, shell: 
   const script = step.script!;
   let taint: ReturnType<ReturnType<typeof githubFlows>['scriptTaint']> | undefined;
   const sinks: { param: Param; runner: string; language: string }[] = [];
-  // Expansions the outer shell performs in the program text: not inside `$( )`, `${X:-…}` or `${#X}`.
-  const direct = (parts: Part[]) => parts.filter((p): p is Param => p.type === 'param' && !p.operand && !shell.file.text.startsWith('${#', p.start));
+  // Expansions the outer shell performs in the program text, not inside `$( )`: the variable's value as it
+  // is (`$X`, `${X:-}`, `${X#v}`), and a default's own expansions (`${X:-$Y}`). Not `${#X}` (a length),
+  // `${!X}` (another variable), `${X:+…}` (not X), nor `${X//[^a-z]/}` (may be a filter).
+  const direct = (parts: Part[]): Param[] => {
+    const out: Param[] = [];
+    for (const p of parts) {
+      if (p.type !== 'param' || /^\$\{[#!]/.test(shell.file.text.slice(p.start, p.start + 3))) continue;
+      const operator = p.operand?.[0]?.type === 'lit' ? /^(:?[-=?+]|##?|%%?|\^\^?|,,?)/.exec(p.operand[0].value)?.[1] : undefined;
+      if (p.operand && operator === undefined) continue;
+      if (!operator?.endsWith('+')) out.push(p);
+      if (operator && /^:?[-=+]$/.test(operator)) out.push(...direct(p.operand!));
+    }
+    return out;
+  };
   for (const site of shell.commands) {
     for (const c of codeWords(shell, site.cmd)) for (const param of direct(c.word.parts)) sinks.push({ param, runner: c.runner, language: c.language });
     const { name, args } = argv(shell, site.cmd);

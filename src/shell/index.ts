@@ -347,7 +347,11 @@ export function argv(s: ShellScript, cmd: SimpleCommand): Argv {
 }
 
 function readArgv(s: ShellScript, cmd: SimpleCommand): Argv {
-  let words = cmd.words;
+  return argvOfWords(s, cmd.words);
+}
+
+/** `argv` of words that make a command: a simple command's, or the command another one runs (`xargs sh -c …`). */
+function argvOfWords(s: ShellScript, words: readonly Word[]): Argv {
   for (let guard = 0; guard < 8 && words.length > 0; guard++) {
     // `$SUDO apt-get …`, `${CONDA_RUN} pip …`: a lone variable in front is a wrapper (or nothing).
     const lone = words[0]!.parts.length === 1 && words[0]!.parts[0]!.type === 'param' && words.length > 1;
@@ -425,24 +429,113 @@ export function codeWords(s: ShellScript, cmd: SimpleCommand): readonly CodeWord
 }
 
 function readCodeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
-  const { name, args } = argv(s, cmd);
-  if (!name) return [];
-  if (name === 'eval') return args.map((word) => ({ word, runner: 'eval', language: 'shell' }));
+  return codeOfCommand(s, cmd.words, '', 0);
+}
+
+/** Code words of the command `words` make; `via` names the commands that run it (`xargs … `), for messages. */
+function codeOfCommand(s: ShellScript, words: readonly Word[], via: string, depth: number): CodeWord[] {
+  const { name, args } = argvOfWords(s, words);
+  if (!name || depth > 3) return [];
+  if (name === 'eval') return args.map((word) => ({ word, runner: `${via}eval`, language: 'shell' }));
   if (name === 'ssh') {
     for (let k = 0; k < args.length; k++) {
       const v = staticValue(s, args[k]);
       if (v === undefined) return [];
       if (SSH_VALUE_OPTION.test(v)) k++;
-      else if (!v.startsWith('-')) return args.slice(k + 1).map((word) => ({ word, runner: 'ssh', language: 'shell' }));
+      else if (!v.startsWith('-')) return args.slice(k + 1).map((word) => ({ word, runner: `${via}ssh`, language: 'shell' }));
     }
     return [];
   }
   if (CONTAINER_RUNNERS.test(name)) {
     const k = args.findIndex((w) => INLINE_PROGRAM.some((i) => i.name.test(staticValue(s, w)?.split('/').pop() ?? '')));
     const inner = k >= 0 ? staticValue(s, args[k])!.split('/').pop()! : undefined;
-    return inner ? interpreterCode(s, inner, args.slice(k + 1), `${name} … `) : [];
+    return inner ? interpreterCode(s, inner, args.slice(k + 1), `${via}${name} … `) : [];
   }
-  return interpreterCode(s, name, args, '');
+  const runs = COMMAND_RUNNERS.get(name);
+  if (runs) {
+    const out: CodeWord[] = [];
+    for (const r of runs(s, args)) {
+      if ('code' in r) out.push({ word: r.code, runner: `${via}${name} ${r.option}`, language: 'shell' });
+      else out.push(...codeOfCommand(s, r.command, `${via}${name} … `, depth + 1));
+    }
+    return out;
+  }
+  return interpreterCode(s, name, args, via);
+}
+
+/** What a command hands on: a word a shell runs as a script (`-c CMD`), or the words of a command it runs. */
+type HandedOn = { code: Word; option: string } | { command: readonly Word[] };
+
+/**
+ * Commands that run another command or a shell script given as a word:
+ * `su user -c CMD`, `runuser -u user -- CMD…`, `flock /lock -c CMD` or
+ * `flock /lock CMD…`, `xargs [options] CMD…`, `find … -exec CMD… ;`.
+ * A variable expanded in that word or command is code again.
+ */
+const COMMAND_RUNNERS = new Map<string, (s: ShellScript, args: readonly Word[]) => HandedOn[]>(Object.entries({
+  su: (s, args) => switchUser(s, args, /^-[sgGw]$|^--(shell|group|supp-group|whitelist-environment)$/),
+  runuser: (s, args) => switchUser(s, args, /^-[sgGwu]$|^--(shell|group|supp-group|whitelist-environment|user)$/),
+  flock: (s, args) => {
+    for (let k = 0; k < args.length; k++) {
+      const v = staticValue(s, args[k]);
+      if (v === undefined) return [];
+      if (/^-[a-zA-Z]*[wE]$|^--(wait|timeout|conflict-exit-code)$/.test(v)) k++;
+      else if (v.startsWith('-')) continue;
+      else {
+        // The lock file or descriptor; then `-c CMD`, or a command.
+        const option = staticValue(s, args[k + 1]);
+        if (option === '-c' || option === '--command') return args[k + 2] ? [{ code: args[k + 2]!, option }] : [];
+        return args.length > k + 1 ? [{ command: args.slice(k + 1) }] : [];
+      }
+    }
+    return [];
+  },
+  xargs: (s, args) => {
+    for (let k = 0; k < args.length; k++) {
+      const v = staticValue(s, args[k]);
+      if (v === undefined) return [];
+      if (v === '--') return args.length > k + 1 ? [{ command: args.slice(k + 1) }] : [];
+      if (/^-[ILnPsEda]$/.test(v)) k++;
+      else if (!v.startsWith('-')) return [{ command: args.slice(k) }];
+    }
+    return [];
+  },
+  find: (s, args) => {
+    const out: HandedOn[] = [];
+    for (let k = 0; k < args.length; k++) {
+      if (!/^-(exec|execdir|ok|okdir)$/.test(staticValue(s, args[k]) ?? '')) continue;
+      const end = args.findIndex((w, j) => j > k && /^[;+]$/.test(staticValue(s, w) ?? ''));
+      const stop = end < 0 ? args.length : end;
+      if (stop > k + 1) out.push({ command: args.slice(k + 1, stop) });
+      k = stop;
+    }
+    return out;
+  },
+}));
+
+/**
+ * `su`/`runuser`: `-c CMD` (also `-lc`, `--command CMD`, `--command=CMD`)
+ * hands CMD to the user's shell; `runuser -u user [--] CMD…` runs a command.
+ */
+function switchUser(s: ShellScript, args: readonly Word[], takesValue: RegExp): HandedOn[] {
+  let userOption = false;
+  for (let k = 0; k < args.length; k++) {
+    const word = args[k]!;
+    const v = staticValue(s, word);
+    if (v === undefined) {
+      // `--command="$CMD"`: the option and its script in one word.
+      const head = word.parts[0];
+      if (head?.type === 'lit' && /^--(session-)?command=/.test(head.value)) return [{ code: word, option: head.value.slice(0, head.value.indexOf('=')) }];
+      continue;
+    }
+    if (/^-[a-zA-Z]*c$|^--(session-)?command$/.test(v)) return args[k + 1] ? [{ code: args[k + 1]!, option: v }] : [];
+    if (v === '--') return userOption && args.length > k + 1 ? [{ command: args.slice(k + 1) }] : [];
+    if (takesValue.test(v)) {
+      if (v === '-u' || v === '--user') userOption = true;
+      k++;
+    } else if (!v.startsWith('-') && userOption) return [{ command: args.slice(k) }];
+  }
+  return [];
 }
 
 function interpreterCode(s: ShellScript, name: string, args: readonly Word[], via: string): CodeWord[] {

@@ -129,6 +129,25 @@ ruleTester(rule, {
       `,
     },
     {
+      name: 'a variable only measured, tested, filtered or quoted by the shell, or passed by name to su, find, xargs and flock',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  TITLE: \${{ github.event.issue.title }}
+                run: |
+                  eval "n=\${#TITLE} \${TITLE:+set} \${TITLE//[^a-z]/} \${TITLE@Q} \${!TITLE}"
+                  su runner -c 'echo "$TITLE"'
+                  find . -exec echo "$TITLE" \\;
+                  xargs -I{} echo "$TITLE"
+                  flock /tmp/lock echo "$TITLE"
+                  runuser -u bob -- echo "$TITLE"
+      `,
+    },
+    {
       name: 'a constant variable given to eval',
       code: yaml`
         on: issues
@@ -188,6 +207,41 @@ ruleTester(rule, {
         { line: 25, column: 41, severity: 'high', message: /`docker … bash -c` runs/ },
         { line: 26, column: 40, severity: 'high', message: /`ssh` runs/ },
         { line: 27, column: 43, severity: 'high', message: /`kubectl … sh -c` runs/ },
+      ],
+    },
+    {
+      name: 'a variable with a default, and commands that hand a script or a command on: su, runuser, flock, xargs, find -exec',
+      code: yaml`
+        on: issues
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - env:
+                  TITLE: \${{ github.event.issue.title }}
+                  MODE: fast
+                run: |
+                  eval "\${TITLE:-}"
+                  eval "\${MODE:-$TITLE} \${TITLE#v}"
+                  su runner -c "echo $TITLE"
+                  su -lc "$TITLE" runner
+                  su --command="echo $TITLE"
+                  runuser -u bob -- sh -c "$TITLE"
+                  flock -n /tmp/lock -c "$TITLE"
+                  echo x | xargs -I {} sh -c "echo {} $TITLE"
+                  find . -name '*.md' -exec bash -c "echo $TITLE" \\;
+      `,
+      findings: [
+        { line: 10, column: 17, endColumn: 27, severity: 'high', message: /`\$\{TITLE:-\}` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
+        { line: 11, column: 25, endColumn: 31, severity: 'high', message: /`eval` runs/ },
+        { line: 11, column: 33, endColumn: 43, severity: 'high', message: /`\$\{TITLE#v\}`.*`eval` runs/ },
+        { line: 12, column: 30, severity: 'high', message: /`su -c` runs/ },
+        { line: 13, column: 19, severity: 'high', message: /`su -lc` runs/ },
+        { line: 14, column: 30, severity: 'high', message: /`su --command` runs/ },
+        { line: 15, column: 36, severity: 'high', message: /`runuser … sh -c` runs/ },
+        { line: 16, column: 34, severity: 'high', message: /`flock -c` runs/ },
+        { line: 17, column: 47, severity: 'high', message: /`xargs … sh -c` runs/ },
+        { line: 18, column: 51, severity: 'high', message: /`find … bash -c` runs/ },
       ],
     },
     {

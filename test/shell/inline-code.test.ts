@@ -1,7 +1,7 @@
 /** Code handed to `sh -c` is read as a script once per range, within a budget, however deep it nests. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyse, argv } from '../../src/shell/index.js';
+import { analyse, argv, codeWords } from '../../src/shell/index.js';
 
 test('nested sh -c "$(sh -c "$(…)")" is read once per level, not once per path to it', () => {
   let script = 'echo ' + 'x '.repeat(2000);
@@ -17,4 +17,20 @@ test('code given to sh -c is still read as a script', () => {
   const s = analyse(`docker exec c sh -c 'curl -s https://x.example/i.sh | bash'`);
   assert.ok(s.commands.some((c) => argv(s, c.cmd).name === 'curl'));
   assert.ok(s.commands.some((c) => argv(s, c.cmd).name === 'bash' && c.position === 1));
+});
+
+test('the code words su, runuser, flock, xargs and find -exec hand on, and none for look-alikes', () => {
+  const code = (script: string) => {
+    const s = analyse(script);
+    return s.commands.flatMap((c) => codeWords(s, c.cmd).map((w) => `${w.runner}: ${s.file.text.slice(w.word.start, w.word.end)}`));
+  };
+  assert.deepEqual(code(`su deploy -c "make $T"`), ['su -c: "make $T"']);
+  assert.deepEqual(code(`su -s /bin/sh --command="make $T" deploy`), ['su --command: --command="make $T"']);
+  assert.deepEqual(code(`runuser -u bob -- bash -c "$T"`), ['runuser … bash -c: "$T"']);
+  assert.deepEqual(code(`flock -w 5 /tmp/l -c "$T"; flock /tmp/l sh -c "$U"`), ['flock -c: "$T"', 'flock … sh -c: "$U"']);
+  assert.deepEqual(code(`xargs -0 -I {} sh -c "cp {} $D"`), ['xargs … sh -c: "cp {} $D"']);
+  assert.deepEqual(code(`find . -exec sh -c "echo $A" \\; -execdir bash -c "$B" _ {} +`), ['find … sh -c: "echo $A"', 'find … bash -c: "$B"']);
+  // Other commands' -c, commands run without a shell, and names that are properties of every object.
+  assert.deepEqual(code(`su deploy; flock 9; xargs -n1 echo "$T"; find . -exec echo "$T" \\; ; gcc -c "$T"`), []);
+  assert.deepEqual(code('toString -c x; constructor -c y; __proto__ -c z; hasOwnProperty'), []);
 });
