@@ -172,3 +172,25 @@ test('actions: composite steps and declared inputs', () => {
   assert.deepEqual([...pipeline!.inputs.keys()], ['version']);
   assert.equal(pipeline!.jobs[0]!.steps[0]!.script?.shell, 'bash');
 });
+
+test('merge keys apply in each document that has one, written plainly, quoted or escaped, and not in the others', () => {
+  const file = new SourceFile('k.yaml', [
+    'base: &b {a: 1}',
+    'own: {z: 0}',
+    '---',
+    'base: &b {a: 1}',
+    'm: {<<: *b, z: 0}',
+    '---',
+    'base: &b {a: 1}',
+    'm: {"\\x3c\\u003c": *b, z: 0}',
+    '---',
+    "base: &b {a: 1}",
+    "m: {'<<': *b, z: 0}",
+    '',
+  ].join('\n'));
+  const { docs, problems } = parseYaml(file);
+  assert.deepEqual(problems, []);
+  const keys = (d: YamlDoc, key: string) => d.pairs(d.get(d.contents, key)).map((p) => String((p.key as { value: unknown }).value));
+  assert.deepEqual(keys(docs[0]!, 'own'), ['z']);
+  assert.deepEqual(docs.slice(1).map((d) => keys(d, 'm')), [['z', 'a'], ['z', 'a'], ['z', 'a']]);
+});
