@@ -17,7 +17,7 @@ import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule, type Persona, type ProjectContext, type RuleContext } from './types.js';
 import { expressionOffsets, locateInScript } from '../core/templated.js';
 import { githubFlows, type Flow } from '../platforms/github/outputs.js';
-import { argv, codePositionAt, codeWords, interpreterLanguage, interpreterReadsStdin, isInterpreter, quotingAt, shellOf, type Param, type Part, type ShellScript } from '../shell/index.js';
+import { argv, codePositionAt, codeWords, expandsValue, interpreterLanguage, interpreterReadsStdin, isInterpreter, operandMayBeResult, quotingAt, shellOf, type Param, type Part, type ShellScript } from '../shell/index.js';
 
 interface Verdict {
   severity: Severity;
@@ -153,17 +153,14 @@ function checkEvaluatedVariables(ctx: RuleContext, job: Job, step: Step, shell: 
   const script = step.script!;
   let taint: ReturnType<ReturnType<typeof githubFlows>['scriptTaint']> | undefined;
   const sinks: { param: Param; runner: string; language: string }[] = [];
-  // Expansions the outer shell performs in the program text, not inside `$( )`: the variable's value as it
-  // is (`$X`, `${X:-}`, `${X#v}`), and a default's own expansions (`${X:-$Y}`). Not `${#X}` (a length),
-  // `${!X}` (another variable), `${X:+…}` (not X), nor `${X//[^a-z]/}` (may be a filter).
+  // Expansions the outer shell performs in the program text, not inside `$( )`: those that yield the
+  // variable's value (see expandsValue), and a default's or replacement's own (`${X:-$Y}`).
   const direct = (parts: Part[]): Param[] => {
     const out: Param[] = [];
     for (const p of parts) {
-      if (p.type !== 'param' || /^\$\{[#!]/.test(shell.file.text.slice(p.start, p.start + 3))) continue;
-      const operator = p.operand?.[0]?.type === 'lit' ? /^(:?[-=?+]|##?|%%?|\^\^?|,,?)/.exec(p.operand[0].value)?.[1] : undefined;
-      if (p.operand && operator === undefined) continue;
-      if (!operator?.endsWith('+')) out.push(p);
-      if (operator && /^:?[-=+]$/.test(operator)) out.push(...direct(p.operand!));
+      if (p.type !== 'param') continue;
+      if (expandsValue(shell, p)) out.push(p);
+      if (operandMayBeResult(p)) out.push(...direct(p.operand!));
     }
     return out;
   };

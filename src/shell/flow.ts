@@ -7,7 +7,7 @@
  * command substitutions over text filters).
  */
 import type { Lit, Part, Redirect, SimpleCommand, Word } from './ast.js';
-import { argv, commandsIn, redirectsOf, staticValue, templatesIn, type CommandSite, type ShellScript } from './index.js';
+import { argv, commandsIn, expandsValue, operandMayBeResult, redirectsOf, staticValue, templatesIn, type CommandSite, type ShellScript } from './index.js';
 
 /** Redirection operators that send standard output to a file. */
 const STDOUT_OPS = new Set(['>', '>>', '>|', '&>', '&>>']);
@@ -267,8 +267,8 @@ export class VariableTaint<T> {
           for (const t of templatesIn(this.s, p.start, p.end)) push(this.templateTaint(t.start, t.end));
           break;
         case 'param':
-          push(this.of(p.name));
-          if (p.operand) push(this.parts(p.operand));
+          if (expandsValue(this.s, p)) push(this.of(p.name));
+          if (operandMayBeResult(p)) push(this.parts(p.operand!));
           break;
         case 'cmdsub': {
           const inner = commandsIn(p.body);

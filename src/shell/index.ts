@@ -6,7 +6,7 @@
  */
 import { findExpressions } from '../expr/parser.js';
 import type { Pipeline as PipelineModel, Script, ShellKind } from '../model/pipeline.js';
-import type { Command, CompoundCommand, List, Part, Pipeline, Quoting, Redirect, ShellFile, SimpleCommand, Word } from './ast.js';
+import type { Command, CompoundCommand, List, Param, Part, Pipeline, Quoting, Redirect, ShellFile, SimpleCommand, Word } from './ast.js';
 import { parseShell, parseShellRange } from './parser.js';
 import { FileScopedMap } from '../core/file-scoped.js';
 
@@ -326,6 +326,44 @@ export function staticValue(s: ShellScript, w: Word | undefined): string | undef
     v += p.value;
   }
   return hasTemplate(s, w) ? undefined : v;
+}
+
+/**
+ * Whether a parameter expansion yields its variable's value, whole or in part:
+ * `$X`, `${X:-d}`, `${X#v}`, `${X/a/b}`, `${X:0:8}`. Not `${#X}` (a length),
+ * `${!X}` (another variable), `${X:+w}` (w), `${X@Q}` (quoted for the
+ * shell), nor `${X//[^a-z0-9]/}` (only what a negated bracket lets through).
+ */
+export function expandsValue(s: ShellScript, p: Param): boolean {
+  if (/^\$\{[#!]/.test(s.file.text.slice(p.start, p.start + 3))) return false;
+  const op = operatorOf(p);
+  if (op === undefined) return true;
+  if (/^:?\+/.test(op)) return false;
+  if (op === '@Q') return false;
+  return !VALUE_FILTER.test(op);
+}
+
+/** `//[^a-zA-Z0-9._-]/`: every character but letters, digits and a few harmless marks removed. */
+const VALUE_FILTER = /^\/\/\[[\^!][A-Za-z0-9._,:=+@-]*\]\/?$/;
+
+/**
+ * Whether the expansions in an operand may be the result: a default or
+ * alternate (`${X:-$Y}`, `${X:+$Y}`) or a replacement (`${X/a/$Y}`); not a
+ * pattern that is taken away (`${X#$P}`, `${X%$P}`) nor an offset.
+ */
+export function operandMayBeResult(p: Param): boolean {
+  const op = operatorOf(p);
+  return op !== undefined && /^(:?[-=+?]|\/)/.test(op);
+}
+
+/**
+ * The operator of `${X<op>…}`, with what follows it up to the first
+ * expansion (`:-`, `#`, `//[^a-z]/`, `@Q`, `:0:8`); undefined for `$X`, `${X}`.
+ */
+function operatorOf(p: Param): string | undefined {
+  if (!p.operand) return undefined;
+  const head = p.operand[0];
+  return head?.type === 'lit' ? head.value : '';
 }
 
 /** Wrappers that run their arguments as a command: `sudo -E x`, `env A=b x`, `time x`, `nohup x`. */

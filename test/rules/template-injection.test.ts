@@ -140,6 +140,8 @@ ruleTester(rule, {
                   TITLE: \${{ github.event.issue.title }}
                 run: |
                   eval "n=\${#TITLE} \${TITLE:+set} \${TITLE//[^a-z]/} \${TITLE@Q} \${!TITLE}"
+                  SET="\${TITLE:+yes}"; LEN="\${#TITLE}"; SLUG="\${TITLE//[^a-zA-Z0-9._-]/}"
+                  eval "make $SET $LEN $SLUG"
                   su runner -c 'echo "$TITLE"'
                   find . -exec echo "$TITLE" \\;
                   xargs -I{} echo "$TITLE"
@@ -230,6 +232,8 @@ ruleTester(rule, {
                   flock -n /tmp/lock -c "$TITLE"
                   echo x | xargs -I {} sh -c "echo {} $TITLE"
                   find . -name '*.md' -exec bash -c "echo $TITLE" \\;
+                  A="\${TITLE:-none}"; B="\${TITLE/[^a-z]/}"; C="v\${MODE:+$TITLE}"
+                  eval "$A $B $C"
       `,
       findings: [
         { line: 10, column: 17, endColumn: 27, severity: 'high', message: /`\$\{TITLE:-\}` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
@@ -242,6 +246,10 @@ ruleTester(rule, {
         { line: 16, column: 34, severity: 'high', message: /`flock -c` runs/ },
         { line: 17, column: 47, severity: 'high', message: /`xargs … sh -c` runs/ },
         { line: 18, column: 51, severity: 'high', message: /`find … bash -c` runs/ },
+        // Copied with a default, with one character replaced (not a filter), and through an alternate value.
+        { line: 20, column: 17, severity: 'high', message: /`\$A` carries `github\.event\.issue\.title`/ },
+        { line: 20, column: 20, severity: 'high', message: /`\$B` carries/ },
+        { line: 20, column: 23, severity: 'high', message: /`\$C` carries/ },
       ],
     },
     {

@@ -1,7 +1,7 @@
 /** Code handed to `sh -c` is read as a script once per range, within a budget, however deep it nests. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyse, argv, codeWords } from '../../src/shell/index.js';
+import { analyse, argv, codeWords, expandsValue, operandMayBeResult } from '../../src/shell/index.js';
 
 test('nested sh -c "$(sh -c "$(…)")" is read once per level, not once per path to it', () => {
   let script = 'echo ' + 'x '.repeat(2000);
@@ -33,4 +33,20 @@ test('the code words su, runuser, flock, xargs and find -exec hand on, and none 
   // Other commands' -c, commands run without a shell, and names that are properties of every object.
   assert.deepEqual(code(`su deploy; flock 9; xargs -n1 echo "$T"; find . -exec echo "$T" \\; ; gcc -c "$T"`), []);
   assert.deepEqual(code('toString -c x; constructor -c y; __proto__ -c z; hasOwnProperty'), []);
+});
+
+test("which expansions yield the variable's value, and whose operand's expansions may be the result", () => {
+  const verdicts = (script: string) => {
+    const s = analyse(script);
+    return s.commands[0]!.cmd.words.slice(1).map((w) => {
+      const p = w.parts[0]!;
+      return p.type === 'param' ? `${expandsValue(s, p) ? 'value' : '-'}/${operandMayBeResult(p) ? 'operand' : '-'}` : p.type;
+    });
+  };
+  assert.deepEqual(verdicts('echo $X ${X} ${X:-$D} ${X-d} ${X:=d} ${X:?m} ${X#v} ${X%%.*} ${X/a/$R} ${X:0:8} ${X^^}'), [
+    'value/-', 'value/-', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/-', 'value/-', 'value/operand', 'value/-', 'value/-',
+  ]);
+  assert.deepEqual(verdicts('echo ${#X} ${!X} ${X:+$Y} ${X+y} ${X@Q} ${X//[^a-zA-Z0-9._-]/} ${X/[^a-z]/} ${X//[^$a-z]/} ${X@E}'), [
+    '-/-', '-/-', '-/operand', '-/operand', '-/-', '-/operand', 'value/operand', 'value/operand', 'value/-',
+  ]);
 });
