@@ -16,7 +16,15 @@ test('a repeated text is kept once, whether it arrives as a slice or a concatena
   assert.equal(kept.size, 2);
 });
 
-test('past its limit the table stops growing, and texts come back unchanged', () => {
+test('past its limits (texts, characters) the table stops growing, long texts are not shared, and texts come back unchanged', () => {
+  const byChars = new KeptStrings(100, 40);
+  byChars.keep('a message of thirty characters');
+  byChars.keep('another of twenty ch');
+  assert.equal(byChars.size, 1);
+  const long = 'x'.repeat(2000);
+  const keeper = new KeptStrings();
+  assert.equal(keeper.keep(long), long);
+  assert.equal(keeper.size, 0);
   const kept = new KeptStrings(2);
   const texts = ['first text of the findings', 'second text of the findings', 'third text of the findings'];
   assert.deepEqual(texts.map((t) => kept.keep(t)), texts);

@@ -186,11 +186,16 @@ test('merge keys apply in each document that has one, written plainly, quoted or
     '---',
     "base: &b {a: 1}",
     "m: {'<<': *b, z: 0}",
+    '---',
+    'base: &b {a: 1}',
+    'm: {"<\\',
+    '  \\',
+    '  <": *b, z: 0}',
     '',
   ].join('\n'));
   const { docs, problems } = parseYaml(file);
   assert.deepEqual(problems, []);
   const keys = (d: YamlDoc, key: string) => d.pairs(d.get(d.contents, key)).map((p) => String((p.key as { value: unknown }).value));
   assert.deepEqual(keys(docs[0]!, 'own'), ['z']);
-  assert.deepEqual(docs.slice(1).map((d) => keys(d, 'm')), [['z', 'a'], ['z', 'a'], ['z', 'a']]);
+  assert.deepEqual(docs.slice(1).map((d) => keys(d, 'm')), [['z', 'a'], ['z', 'a'], ['z', 'a'], ['z', 'a']]);
 });

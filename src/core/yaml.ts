@@ -146,8 +146,8 @@ export class YamlDoc {
    * Most documents have no merge key anywhere: one search of their text then
    * spares every key lookup a pass over its mapping's keys (the hottest lookup
    * of a scan; that pass was ~1% of its CPU profile). A `<<` key is written as
-   * `<<`, quoted or not, or escaped in double quotes; aliases cannot reach
-   * other documents.
+   * `<<`, quoted or not, or in double quotes escaped or split by escaped line
+   * breaks; aliases cannot reach other documents.
    */
   private mayHoldMergeKeys(): boolean {
     if (this.mergeKeysPossible === undefined) {
@@ -212,8 +212,11 @@ export class YamlDoc {
 
 const NO_PAIRS: readonly Pair[] = Object.freeze([]);
 
-/** Text that may stand for a `<<` key: as written, or a double-quoted escape of `<`. */
-const MERGE_KEY_TEXT = /<<|\\(?:x3c|u003c|U0000003c)/i;
+/**
+ * Text that may stand for a `<<` key: as written, joined across escaped line
+ * breaks in double quotes (`"<\` then `<"` on the next line), or with `<` escaped.
+ */
+const MERGE_KEY_TEXT = /<<|<(?:\\\r?\n[ \t]*)+<|\\(?:x3c|u003c|U0000003c)/i;
 
 function hasMergeKey(m: YAMLMap): boolean {
   const items = m.items;

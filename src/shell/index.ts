@@ -330,21 +330,53 @@ export function staticValue(s: ShellScript, w: Word | undefined): string | undef
 
 /**
  * Whether a parameter expansion yields its variable's value, whole or in part:
- * `$X`, `${X:-d}`, `${X#v}`, `${X/a/b}`, `${X:0:8}`. Not `${#X}` (a length),
- * `${!X}` (another variable), `${X:+w}` (w), `${X@Q}` (quoted for the
- * shell), nor `${X//[^a-z0-9]/}` (only what a negated bracket lets through).
+ * `$X`, `${X:-d}`, `${X#v}`, `${X/a/b}`, `${X:0:8}`, `${X@Q}` (its quotes are
+ * plain text inside double quotes). Not `${#X}` (a length), `${!X}` (another
+ * variable), `${X:+w}` (w), nor a filter that keeps only letters, digits and a
+ * few harmless marks (`${X//[^a-zA-Z0-9._-]/}`).
  */
 export function expandsValue(s: ShellScript, p: Param): boolean {
   if (/^\$\{[#!]/.test(s.file.text.slice(p.start, p.start + 3))) return false;
   const op = operatorOf(p);
   if (op === undefined) return true;
   if (/^:?\+/.test(op)) return false;
-  if (op === '@Q') return false;
-  return !VALUE_FILTER.test(op);
+  return !isValueFilter(s, p);
 }
 
-/** `//[^a-zA-Z0-9._-]/`: every character but letters, digits and a few harmless marks removed. */
-const VALUE_FILTER = /^\/\/\[[\^!][A-Za-z0-9._,:=+@-]*\]\/?$/;
+/**
+ * `${X//[^…]/}` or `${X//[^…]/r}` as written, unquoted and unescaped, whose
+ * bracket lets through only safe characters: single ones from SAFE_IN_FILTER,
+ * ranges within `0-9`, `A-Z` or `a-z` (`A-z` also spans `` [\]^_` ``), and the
+ * classes `[:alnum:]`, `[:alpha:]`, `[:digit:]`, `[:upper:]`, `[:lower:]`.
+ */
+function isValueFilter(s: ShellScript, p: Param): boolean {
+  const parts = p.operand!;
+  const raw = s.file.text.slice(parts[0]!.start, parts[parts.length - 1]!.end);
+  if (!/^\/\/\[[\^!]/.test(raw)) return false;
+  let i = 4;
+  if (raw[i] === ']') return false;
+  while (i < raw.length && raw[i] !== ']') {
+    const cls = /^\[:(alnum|alpha|digit|upper|lower):\]/.exec(raw.slice(i));
+    if (cls) {
+      i += cls[0].length;
+      continue;
+    }
+    if (raw[i + 1] === '-' && raw[i + 2] !== undefined && raw[i + 2] !== ']') {
+      const from = raw[i]!;
+      const to = raw[i + 2]!;
+      if (!SAFE_RANGES.some(([lo, hi]) => lo <= from && from <= to && to <= hi)) return false;
+      i += 3;
+      continue;
+    }
+    if (!SAFE_IN_FILTER.test(raw[i]!)) return false;
+    i++;
+  }
+  // The bracket must close, and what replaces the rest be safe text too.
+  return raw[i] === ']' && /^\]\/?[A-Za-z0-9._-]*$/.test(raw.slice(i));
+}
+
+const SAFE_IN_FILTER = /^[A-Za-z0-9._,:=+@-]$/;
+const SAFE_RANGES: [string, string][] = [['0', '9'], ['A', 'Z'], ['a', 'z']];
 
 /**
  * Whether the expansions in an operand may be the result: a default or
@@ -533,7 +565,8 @@ const COMMAND_RUNNERS = new Map<string, (s: ShellScript, args: readonly Word[]) 
       const v = staticValue(s, args[k]);
       if (v === undefined) return [];
       if (v === '--') return args.length > k + 1 ? [{ command: args.slice(k + 1) }] : [];
-      if (/^-[ILnPsEda]$/.test(v)) k++;
+      // GNU's short and long options that take the next word (`-I {}`, `--max-procs 4`), and BSD's `-J`, `-R`, `-S`.
+      if (/^-[ILnPsEdaJRS]$|^--(arg-file|delimiter|max-args|max-procs|max-chars|max-lines|process-slot-var)$/.test(v)) k++;
       else if (!v.startsWith('-')) return [{ command: args.slice(k) }];
     }
     return [];
@@ -571,7 +604,8 @@ function switchUser(s: ShellScript, args: readonly Word[], takesValue: RegExp): 
     if (takesValue.test(v)) {
       if (v === '-u' || v === '--user') userOption = true;
       k++;
-    } else if (!v.startsWith('-') && userOption) return [{ command: args.slice(k) }];
+    } else if (/^(-u.|--user=)/.test(v)) userOption = true;
+    else if (!v.startsWith('-') && userOption) return [{ command: args.slice(k) }];
   }
   return [];
 }

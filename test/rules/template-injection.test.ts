@@ -139,7 +139,7 @@ ruleTester(rule, {
               - env:
                   TITLE: \${{ github.event.issue.title }}
                 run: |
-                  eval "n=\${#TITLE} \${TITLE:+set} \${TITLE//[^a-z]/} \${TITLE@Q} \${!TITLE}"
+                  eval "n=\${#TITLE} \${TITLE:+set} \${TITLE//[^a-z]/} \${TITLE//[^[:alnum:]]/-} \${!TITLE}"
                   SET="\${TITLE:+yes}"; LEN="\${#TITLE}"; SLUG="\${TITLE//[^a-zA-Z0-9._-]/}"
                   eval "make $SET $LEN $SLUG"
                   su runner -c 'echo "$TITLE"'
@@ -234,6 +234,8 @@ ruleTester(rule, {
                   find . -name '*.md' -exec bash -c "echo $TITLE" \\;
                   A="\${TITLE:-none}"; B="\${TITLE/[^a-z]/}"; C="v\${MODE:+$TITLE}"
                   eval "$A $B $C"
+                  Q="\${TITLE@Q}"; R="\${TITLE//[^0-9A-z]/}"; S=\${TITLE//\\[^a-z]/}
+                  eval "echo \\"$Q\\" $R $S"
       `,
       findings: [
         { line: 10, column: 17, endColumn: 27, severity: 'high', message: /`\$\{TITLE:-\}` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
@@ -250,6 +252,10 @@ ruleTester(rule, {
         { line: 20, column: 17, severity: 'high', message: /`\$A` carries `github\.event\.issue\.title`/ },
         { line: 20, column: 20, severity: 'high', message: /`\$B` carries/ },
         { line: 20, column: 23, severity: 'high', message: /`\$C` carries/ },
+        // Quotes that @Q adds are text inside double quotes; A-z spans `; an escaped [ is no bracket.
+        { line: 22, column: 24, severity: 'high', message: /`\$Q` carries/ },
+        { line: 22, column: 29, severity: 'high', message: /`\$R` carries/ },
+        { line: 22, column: 32, severity: 'high', message: /`\$S` carries/ },
       ],
     },
     {

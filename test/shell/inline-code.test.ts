@@ -27,6 +27,8 @@ test('the code words su, runuser, flock, xargs and find -exec hand on, and none 
   assert.deepEqual(code(`su deploy -c "make $T"`), ['su -c: "make $T"']);
   assert.deepEqual(code(`su -s /bin/sh --command="make $T" deploy`), ['su --command: --command="make $T"']);
   assert.deepEqual(code(`runuser -u bob -- bash -c "$T"`), ['runuser … bash -c: "$T"']);
+  assert.deepEqual(code(`runuser --user=bob -- sh -c "$T"; runuser -ubob sh -c "$U"`), ['runuser … sh -c: "$T"', 'runuser … sh -c: "$U"']);
+  assert.deepEqual(code(`xargs --max-procs 4 sh -c "$T"; xargs -J % sh -c "$U"`), ['xargs … sh -c: "$T"', 'xargs … sh -c: "$U"']);
   assert.deepEqual(code(`flock -w 5 /tmp/l -c "$T"; flock /tmp/l sh -c "$U"`), ['flock -c: "$T"', 'flock … sh -c: "$U"']);
   assert.deepEqual(code(`xargs -0 -I {} sh -c "cp {} $D"`), ['xargs … sh -c: "cp {} $D"']);
   assert.deepEqual(code(`find . -exec sh -c "echo $A" \\; -execdir bash -c "$B" _ {} +`), ['find … sh -c: "echo $A"', 'find … bash -c: "$B"']);
@@ -46,7 +48,9 @@ test("which expansions yield the variable's value, and whose operand's expansion
   assert.deepEqual(verdicts('echo $X ${X} ${X:-$D} ${X-d} ${X:=d} ${X:?m} ${X#v} ${X%%.*} ${X/a/$R} ${X:0:8} ${X^^}'), [
     'value/-', 'value/-', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/-', 'value/-', 'value/operand', 'value/-', 'value/-',
   ]);
-  assert.deepEqual(verdicts('echo ${#X} ${!X} ${X:+$Y} ${X+y} ${X@Q} ${X//[^a-zA-Z0-9._-]/} ${X/[^a-z]/} ${X//[^$a-z]/} ${X@E}'), [
-    '-/-', '-/-', '-/operand', '-/operand', '-/-', '-/operand', 'value/operand', 'value/operand', 'value/-',
+  assert.deepEqual(verdicts('echo ${#X} ${!X} ${X:+$Y} ${X+y} ${X//[^a-zA-Z0-9._-]/} ${X//[^[:alnum:]-]/_}'), ['-/-', '-/-', '-/operand', '-/operand', '-/operand', '-/operand']);
+  // Not filters: one replacement, a bracket that lets `$` or (through A-z) a backquote through, an escaped or quoted bracket, an unsafe replacement.
+  assert.deepEqual(verdicts('echo ${X/[^a-z]/} ${X//[^$a-z]/} ${X//[^0-9A-z]/} ${X//\\[^a-z]/} ${X//"[^a-z]"/} ${X//[^a-z]/;} ${X@Q} ${X@E}'), [
+    'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/-', 'value/-',
   ]);
 });
