@@ -42,6 +42,15 @@ export function isCandidateName(name: string): boolean {
  * (~2–5 ms of a one-file scan). Real paths come from `realpathSync.native`, as
  * `fs.promises.realpath` gave them.
  */
+/**
+ * `path.join(dir, name)` for a normalized folder and a name read from it
+ * (never a separator, `.` or `..`): joined as text. `path.join` normalizes
+ * every result again, ~70 ms of listing 12,000 files' folders.
+ */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 export async function discover(
   roots: string[],
   opts: { isIgnored?: (relPath: string) => boolean } = {},
@@ -89,11 +98,11 @@ export async function discover(
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: { abs: string; rel: string; real: string }[] = [];
       for (const e of entries) {
-        const abs = path.join(dir.abs, e.name);
+        const abs = childPath(dir.abs, e.name);
         const rel = dir.rel ? `${dir.rel}/${e.name}` : e.name;
         let isDir = e.isDirectory();
         let isFile = e.isFile();
-        let real = path.join(dir.real, e.name);
+        let real = childPath(dir.real, e.name);
         if (e.isSymbolicLink()) {
           let target;
           try {

@@ -77,7 +77,29 @@ export interface FileScan {
 
 const PERSONA_RANK: Record<Persona, number> = { regular: 0, pedantic: 1, auditor: 2 };
 
+/** The folder last asked about, with a separator at its end when it is absolute and normalized (what `path.relative` would make of it). */
+let lastFolder: { cwd: string; prefix: string | undefined } = { cwd: '', prefix: undefined };
+
+/** `absPath` relative to `cwd` when it is a normalized path strictly below it, else undefined. */
+function pathBelow(absPath: string, cwd: string): string | undefined {
+  if (lastFolder.cwd !== cwd) {
+    const normal = path.isAbsolute(cwd) && path.normalize(cwd) === cwd;
+    lastFolder = { cwd, prefix: normal ? (cwd.endsWith(path.sep) ? cwd : cwd + path.sep) : undefined };
+  }
+  const prefix = lastFolder.prefix;
+  if (prefix === undefined || absPath.length <= prefix.length || !absPath.startsWith(prefix)) return undefined;
+  const rest = absPath.slice(prefix.length);
+  // A path that is not normalized (`a/../b`, `a//b`, `./a`, `a/`, `/a` after the prefix) goes the long way.
+  return (path.sep === '/' ? NOT_NORMAL_POSIX : NOT_NORMAL_WINDOWS).test(rest) ? undefined : rest;
+}
+
+const NOT_NORMAL_POSIX = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|\/$|^\//;
+const NOT_NORMAL_WINDOWS = /(?:^|[\\/])\.{1,2}(?:[\\/]|$)|[\\/]{2}|[\\/]$|^[\\/]|\//;
+
 export function displayPath(absPath: string, cwd: string): string {
+  // Most paths lie below the current folder: the rest of the path, without path.relative resolving both again.
+  const under = pathBelow(absPath, cwd);
+  if (under !== undefined) return path.sep === '/' ? under : under.split(path.sep).join('/');
   const rel = path.relative(cwd, absPath);
   const shown = rel === '' ? path.basename(absPath) : rel.startsWith('..') && path.isAbsolute(absPath) && rel.split(path.sep).filter((s) => s === '..').length > 3 ? absPath : rel;
   return shown.split(path.sep).join('/');
