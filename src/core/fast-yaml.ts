@@ -105,6 +105,9 @@ function bail(reason: string): never {
   throw new Bail(reason);
 }
 
+/** Keys a block mapping compares one by one before it keeps them in a Set. */
+const KEYS_COMPARED_ONE_BY_ONE = 16;
+
 const SP = 32;
 const NL = 10;
 const HASH = 35;
@@ -531,12 +534,27 @@ class FastYaml {
     const src = this.src;
     const map = new YAMLMap(this.schema);
     const start = this.pos;
-    const seen = new Set<unknown>();
+    // Keys already read: compared one by one while the mapping is small (most are), a Set past that.
+    let seen: Set<unknown> | undefined;
     let valueEnd = start;
     for (;;) {
       const key = this.key();
-      if (seen.has(key.value)) bail('duplicate key');
-      seen.add(key.value);
+      const k = key.value;
+      if (seen) {
+        if (seen.has(k)) bail('duplicate key');
+        seen.add(k);
+      } else {
+        const items = map.items;
+        for (let i = 0; i < items.length; i++) {
+          const other = (items[i]!.key as Scalar).value;
+          // SameValueZero, as a Set compares: NaN equals NaN.
+          if (other === k || (other !== other && k !== k)) bail('duplicate key');
+        }
+        if (items.length >= KEYS_COMPARED_ONE_BY_ONE) {
+          seen = new Set(items.map((it) => (it.key as Scalar).value));
+          seen.add(k);
+        }
+      }
       // after key: spaces then ':'
       let p = this.pos;
       while (src.charCodeAt(p) === SP) p++;

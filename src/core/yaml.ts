@@ -197,13 +197,20 @@ export class YamlDoc {
     return p ? this.deref(p.value) : null;
   }
 
-  /** The items of a sequence, aliases followed. */
-  items(node: unknown): YamlNode[] {
+  /**
+   * The items of a sequence, aliases followed. Read-only: a sequence with no
+   * alias or empty item (nearly all) is answered with its own items, not a copy.
+   */
+  items(node: unknown): readonly YamlNode[] {
     const s = this.seq(node);
-    if (!s) return [];
-    const out: YamlNode[] = [];
-    for (const it of s.items) {
-      const n = this.deref(it);
+    if (!s) return NO_ITEMS;
+    const own = s.items as unknown[];
+    let i = 0;
+    while (i < own.length && own[i] !== null && own[i] !== undefined && !isAlias(own[i])) i++;
+    if (i === own.length) return own as YamlNode[];
+    const out = own.slice(0, i) as YamlNode[];
+    for (; i < own.length; i++) {
+      const n = this.deref(own[i]);
       if (n) out.push(n);
     }
     return out;
@@ -211,6 +218,7 @@ export class YamlDoc {
 }
 
 const NO_PAIRS: readonly Pair[] = Object.freeze([]);
+const NO_ITEMS: readonly YamlNode[] = Object.freeze([]);
 
 /**
  * Text that may stand for a `<<` key: as written, joined across escaped line
