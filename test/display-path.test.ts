@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { displayPath } from '../src/core/scan.js';
 
 /** The definition: path.relative, the file's own path when far outside, '/' between segments. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { contextAccesses, findExpressions, parseExpression, walk } from '../src/expr/parser.js';
 import type { ExprNode } from '../src/expr/ast.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { Document } from 'yaml';
 import { fastParseAll, lastBailReason, PARSE_OPTIONS } from '../src/core/fast-yaml.js';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { scanPaths, scanSource, type ScanOptions } from '../src/core/scan.js';
 import { allRules } from '../src/rules/index.js';
 import { emptyConfig } from '../src/config/config.js';

@@ -1,7 +1,7 @@
 /** The literal-credential recognisers: the quick test in front of them must never hide a match. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { findTokens, matchFormats } from '../src/core/secrets.js';
 
 const PIECES = [

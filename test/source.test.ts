@@ -1,7 +1,7 @@
 /** Line and column of offsets: what every reported location rests on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from './helpers/fc.js';
 import { lineStartsOf, SourceFile } from '../src/model/source.js';
 
 /** The definition, one character at a time: a line starts after `\n`, after `\r\n`, and after a lone `\r`. */

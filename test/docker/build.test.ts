@@ -4,7 +4,7 @@ import { CORPUS, findCorpusFiles } from '../helpers/corpus.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
+import fc from '../helpers/fc.js';
 import { SourceFile } from '../../src/model/source.js';
 import type { Span } from '../../src/model/source.js';
 import type { Pipeline } from '../../src/model/pipeline.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import fc from 'fast-check';
+import fc from '../helpers/fc.js';
 import { stringify } from 'yaml';
 import { parseYaml } from '../../src/core/yaml.js';
 import type { Job, Pipeline } from '../../src/model/pipeline.js';

@@ -1,7 +1,7 @@
 /** Hostile Groovy: random token soup, long chains and deep nesting never throw or hang the Jenkins reader. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../helpers/fc.js';
 import { SourceFile } from '../../src/model/source.js';
 import { buildJenkins } from '../../src/platforms/jenkins/build.js';
 import { lex } from '../../src/platforms/jenkins/lexer.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../helpers/fc.js';
 import { analyse, argv, codePositionAt, quotingAt, staticValue, type Part, type ShellScript, type Word, type List } from '../../src/shell/index.js';
 import { parseShell, wordLiteral } from '../../src/shell/parser.js';
 

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../helpers/fc.js';
 import { analyse, mayContainWord } from '../../src/shell/index.js';
 import type { Script } from '../../src/model/pipeline.js';
 import { SourceFile } from '../../src/model/source.js';
