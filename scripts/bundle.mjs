@@ -19,27 +19,34 @@ const common = {
 await build({
   ...common,
   // The bench child is bundled like the CLI, so `npm run bench` measures the code users run.
-  entryPoints: { 'scan-worker': 'dist/src/core/scan-worker.js', 'bench-child': 'dist/bench/child.js' },
+  entryPoints: { 'bench-child': 'dist/bench/child.js' },
   format: 'esm',
-  define: { __PIPEWARDEN_VERSION__: JSON.stringify(version) },
+  // Workers start from the CLI bundle's own entry, through its code cache (src/cli/worker-launch.ts).
+  define: { __PIPEWARDEN_VERSION__: JSON.stringify(version), __PIPEWARDEN_WORKER_ENTRY__: JSON.stringify('./scan-worker.cjs') },
 });
 // The CLI is a CommonJS script, because V8's code cache (node:vm Script) takes scripts, not ES modules; the
 // launcher (bin/pipewarden.js, CommonJS by bin/package.json → dist/launch.cjs) that starts it through the cache is CommonJS too, which
 // spares a one-file scan Node's ES module loader (~5 ms).
 await build({
   ...common,
-  entryPoints: { pipewarden: 'dist/src/cli/main.js', launch: 'dist/src/cli/launch.js' },
+  entryPoints: { pipewarden: 'dist/src/cli/main.js', launch: 'dist/src/cli/launch.js', 'scan-worker': 'dist/src/cli/worker-launch.js' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
-  define: { __PIPEWARDEN_VERSION__: JSON.stringify(version), 'import.meta.url': '__pipewarden_bundle_url' },
+  define: {
+    __PIPEWARDEN_VERSION__: JSON.stringify(version),
+    __PIPEWARDEN_WORKER_ENTRY__: JSON.stringify('./scan-worker.cjs'),
+    'import.meta.url': '__pipewarden_bundle_url',
+  },
   // "use strict" first: esbuild's own directive comes after the banner, where it is only an expression.
   banner: { js: '"use strict";\nvar __pipewarden_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 rmSync('dist/pipewarden.js', { force: true });
+// The ES module worker bundle of earlier builds: workers now start from dist/scan-worker.cjs.
+rmSync('dist/scan-worker.js', { force: true });
 // ASCII only: a source with any other character becomes a two-byte string, which took 7 ms more to decode
 // at every start. A \u escape means the same as the character in strings, regular expressions, identifiers
 // and comments; each UTF-16 unit is escaped on its own, as a regular expression without the u flag reads it.
-for (const file of ['dist/pipewarden.cjs', 'dist/scan-worker.js', 'dist/launch.cjs']) {
+for (const file of ['dist/pipewarden.cjs', 'dist/scan-worker.cjs', 'dist/launch.cjs']) {
   const text = readFileSync(file, 'utf8');
   const ascii = text.replace(/[^\x00-\x7f]/g, (c, at) => {
     // After an odd run of backslashes the character is itself escaped (`"\\–"`): an escape would change its meaning.

@@ -28,6 +28,8 @@ export type CliMain = (argv: string[], io?: { stdout: NodeJS.WritableStream; std
 
 export interface LoadedCli {
   main: CliMain;
+  /** Everything the bundle exports (the scan worker's loop among them: see cli/worker-launch.ts). */
+  exports: { main: CliMain; runScanWorker?: () => void };
   /** Whether V8 took the code cache (false when there was none, it was made from other bytes, or V8 refused it). */
   cacheUsed: boolean;
   /** The code compiled so far, after the header and bundle copy `loadCli` checks: what the build writes after a warm-up scan. */
@@ -56,17 +58,19 @@ export function wrapModule(code: string): string {
 
 const MODULE_START = '(function (exports, require, module, __filename, __dirname) {';
 
-export function loadCli(bundlePath: string, cachePath?: string): LoadedCli {
-  // The flags a scan runs with, set before compiling: V8 refuses a cache made under other flags.
-  tuneV8ForScanning();
+export function loadCli(bundlePath: string, cachePath?: string, options: { tuneV8?: boolean } = {}): LoadedCli {
+  // The flags a scan runs with, set before compiling: V8 refuses a cache made under other flags. A worker
+  // thread leaves them as the main thread set them (they are the process's), rather than writing them while other threads run.
+  if (options.tuneV8 !== false) tuneV8ForScanning();
   const { script, bytes, cacheUsed } = compileBundle(bundlePath, cachePath);
-  const module = { exports: {} as { main?: CliMain } };
+  const module = { exports: {} as Partial<LoadedCli['exports']> };
   const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   run.call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, path.dirname(bundlePath));
-  const main = module.exports.main;
+  const { main } = module.exports;
   if (typeof main !== 'function') throw new Error(`${bundlePath} does not export main`);
   return {
     main,
+    exports: { ...module.exports, main },
     cacheUsed,
     // The bytes compiled, not the file again: it may have changed since.
     createCache: () => Buffer.concat([Buffer.from(cacheHeader(bytes.length, isAscii(bytes)), 'latin1'), bytes, script.createCachedData()]),

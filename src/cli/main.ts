@@ -23,6 +23,9 @@ import { advisoriesCommand, fixPins, OnlineCliError, ONLINE_OPTIONS, scanExterna
 /** Set by the bundler; unbundled builds (tests) read package.json. */
 declare const __PIPEWARDEN_VERSION__: string | undefined;
 
+// The scan worker's loop, for the worker threads that load this bundle (cli/worker-launch.ts).
+export { runScanWorker } from '../core/worker-loop.js';
+
 export const VERSION: string = (() => {
   if (typeof __PIPEWARDEN_VERSION__ === 'string') return __PIPEWARDEN_VERSION__;
   try {

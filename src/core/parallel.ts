@@ -93,7 +93,7 @@ export async function analyseInParallel(
     // the CLI bundle runs as a script (see cli/launch.ts), where import() has no loader.
     const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     for (let j = 0; j < jobs - 1; j++) {
-      const w = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init });
+      const w = new Worker(workerEntry(), { workerData: init });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         if (reply.kind === 'internal-error') {
@@ -155,6 +155,17 @@ export async function analyseInParallel(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Set by the build in the bundles (scripts/bundle.mjs): their workers start
+ * from dist/scan-worker.cjs, which loads the CLI bundle through its code cache.
+ */
+declare const __PIPEWARDEN_WORKER_ENTRY__: string | undefined;
+
+/** The file a worker thread starts from: the bundles' entry, or this build's own module beside this one. */
+function workerEntry(): URL {
+  return typeof __PIPEWARDEN_WORKER_ENTRY__ === 'string' ? new URL(__PIPEWARDEN_WORKER_ENTRY__, import.meta.url) : new URL('./scan-worker.js', import.meta.url);
 }
 
 /** Structured clone drops prototypes: give sources back their methods (line index or kept lines included). */
