@@ -176,7 +176,7 @@ test('scan and fix given a dangling symlink answer plainly, not with an internal
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('--jobs 2 through the binary: workers start from the bundle and its code cache, and the report is the one thread\'s', () => {
+test('--jobs 2 through the binary (workers started from dist/scan-worker.cjs): the report is the one thread\'s', () => {
   // Enough files for a worker (64 each), with findings, a clean file and a Kubernetes-style one for the main thread.
   const files: Record<string, string> = { 'k8s/task.yaml': 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  steps:\n    - image: alpine\n      script: echo "$(params.x)"\n' };
   for (let i = 0; i < 150; i++) files[`.github/workflows/w${String(i).padStart(3, '0')}.yml`] = i % 3 === 0 ? CLEAN : VULNERABLE;

@@ -85,3 +85,19 @@ test('launch: the build leaves a code cache that V8 takes for the shipped bundle
   // The bundle runs as strict code, like the ES modules it is built from: the directive must come first in its function.
   assert.ok(fs.readFileSync(bundle, 'latin1').startsWith(wrapModule('"use strict";').slice(0, -3)));
 });
+
+test('launch: a --jobs worker takes the shipped code cache too, leaving the flags the main thread set', async () => {
+  const bundle = path.join(repoRoot, 'dist/pipewarden.cjs');
+  const launcher = path.join(repoRoot, 'dist/launch.cjs');
+  assert.equal(loadCli(bundle, `${bundle}.cache`).cacheUsed, true);
+  // What dist/scan-worker.cjs does first, on a worker thread of this process.
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(
+    `const { loadCli } = require(${JSON.stringify(launcher)}); const cli = loadCli(${JSON.stringify(bundle)}, ${JSON.stringify(`${bundle}.cache`)}, { tuneV8: false });
+     require('node:worker_threads').parentPort.postMessage({ cacheUsed: cli.cacheUsed, worker: typeof cli.exports.runScanWorker });`,
+    { eval: true },
+  );
+  const reply = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  await worker.terminate();
+  assert.deepEqual(reply, { cacheUsed: true, worker: 'function' });
+});

@@ -5,10 +5,12 @@
  * took a worker ~130-170 ms from start to its first result.
  */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadCli } from './launch.js';
 
 // The main thread set V8's flags for the process before it started this thread: they are not set again here.
-const bundle = path.join(__dirname, 'pipewarden.cjs');
+// Beside this file (in the bundle, import.meta.url is this file's URL: see scripts/bundle.mjs).
+const bundle = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pipewarden.cjs');
 const { runScanWorker } = loadCli(bundle, `${bundle}.cache`, { tuneV8: false }).exports;
 if (typeof runScanWorker !== 'function') throw new Error(`${bundle} does not export runScanWorker`);
 runScanWorker();

@@ -78,19 +78,23 @@ export interface FileScan {
 const PERSONA_RANK: Record<Persona, number> = { regular: 0, pedantic: 1, auditor: 2 };
 
 /** The folder last asked about, with a separator at its end when it is absolute and normalized (what `path.relative` would make of it). */
-let lastFolder: { cwd: string; prefix: string | undefined } = { cwd: '', prefix: undefined };
+let lastFolder: { cwd: string; paths: path.PlatformPath; prefix: string | undefined } = { cwd: '', paths: path, prefix: undefined };
 
-/** `absPath` relative to `cwd` when it is a normalized path strictly below it, else undefined. */
-function pathBelow(absPath: string, cwd: string): string | undefined {
-  if (lastFolder.cwd !== cwd) {
-    const normal = path.isAbsolute(cwd) && path.normalize(cwd) === cwd;
-    lastFolder = { cwd, prefix: normal ? (cwd.endsWith(path.sep) ? cwd : cwd + path.sep) : undefined };
+/**
+ * `absPath` relative to `cwd` when it is a normalized path strictly below it,
+ * else undefined (the caller then asks `path.relative`). `paths` is Node's
+ * `path` for this system; tests pass `path.win32` and `path.posix`.
+ */
+export function pathBelow(absPath: string, cwd: string, paths: path.PlatformPath = path): string | undefined {
+  if (lastFolder.cwd !== cwd || lastFolder.paths !== paths) {
+    const normal = paths.isAbsolute(cwd) && paths.normalize(cwd) === cwd;
+    lastFolder = { cwd, paths, prefix: normal ? (cwd.endsWith(paths.sep) ? cwd : cwd + paths.sep) : undefined };
   }
   const prefix = lastFolder.prefix;
   if (prefix === undefined || absPath.length <= prefix.length || !absPath.startsWith(prefix)) return undefined;
   const rest = absPath.slice(prefix.length);
   // A path that is not normalized (`a/../b`, `a//b`, `./a`, `a/`, `/a` after the prefix) goes the long way.
-  return (path.sep === '/' ? NOT_NORMAL_POSIX : NOT_NORMAL_WINDOWS).test(rest) ? undefined : rest;
+  return (paths.sep === '/' ? NOT_NORMAL_POSIX : NOT_NORMAL_WINDOWS).test(rest) ? undefined : rest;
 }
 
 const NOT_NORMAL_POSIX = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|\/$|^\//;
