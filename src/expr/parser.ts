@@ -423,49 +423,64 @@ export function findExpressions(value: string): Array<{ start: number; end: numb
 export function walk(ast: ExprNode, visit: (node: ExprNode, parent: ExprNode | null) => void): void {
   const nodes = walkNodes;
   const parents = walkParents;
-  const base = nodes.length;
-  nodes.push(ast);
-  parents.push(null);
+  const base = walkTop;
+  let top = base;
+  nodes[top] = ast;
+  parents[top++] = null;
   try {
-    while (nodes.length > base) {
-      const node = nodes.pop()!;
-      visit(node, parents.pop()!);
+    while (top > base) {
+      top--;
+      const node = nodes[top]!;
+      const parent = parents[top]!;
+      // Cleared, so the stacks hold no finished tree; never popped, which shrank them and made the next
+      // walk grow them again (57 MB of a 12,000-file scan's allocation). No closure for pushing: one per walk adds up too.
+      nodes[top] = null;
+      parents[top] = null;
+      walkTop = top;
+      visit(node, parent);
       // Pushed last child first, so the first child is visited next.
       switch (node.type) {
         case 'index':
           if (node.index.type !== 'star') {
-            nodes.push(node.index);
-            parents.push(node);
+            nodes[top] = node.index;
+            parents[top++] = node;
           }
-          nodes.push(node.object);
-          parents.push(node);
+          nodes[top] = node.object;
+          parents[top++] = node;
           break;
         case 'call':
           for (let k = node.args.length - 1; k >= 0; k--) {
-            nodes.push(node.args[k]!);
-            parents.push(node);
+            nodes[top] = node.args[k]!;
+            parents[top++] = node;
           }
           break;
         case 'unary':
-          nodes.push(node.operand);
-          parents.push(node);
+          nodes[top] = node.operand;
+          parents[top++] = node;
           break;
         case 'binary':
-          nodes.push(node.right, node.left);
-          parents.push(node, node);
+          nodes[top] = node.right;
+          parents[top++] = node;
+          nodes[top] = node.left;
+          parents[top++] = node;
           break;
         default:
           break;
       }
     }
   } finally {
-    nodes.length = base;
-    parents.length = base;
+    for (let i = base; i < top; i++) {
+      nodes[i] = null;
+      parents[i] = null;
+    }
+    walkTop = base;
   }
 }
 
-const walkNodes: ExprNode[] = [];
+/** Stack slots of every walk in progress: a walk started inside `visit` uses those from `walkTop` up. */
+const walkNodes: (ExprNode | null)[] = [];
 const walkParents: (ExprNode | null)[] = [];
+let walkTop = 0;
 
 /**
  * Dotted path of an access chain (`github.event.pull_request.title`), or
