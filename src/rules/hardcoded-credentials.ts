@@ -45,7 +45,11 @@ export default defineRule({
       if (isScalar(node)) {
         if (typeof node.value !== 'string' || !node.range) return;
         const value = node.value;
-        for (const t of findTokens(value)) {
+        // Indexed loops here and below: without TurboFan inlining (see v8-tuning) every for-of made an
+        // iterator and a result per step, for every scalar and collection of every file (~40 MB at 12,000 files).
+        const tokens = findTokens(value);
+        for (let i = 0; i < tokens.length; i++) {
+          const t = tokens[i]!;
           const r = node.range;
           const raw = file.text.slice(r[0], r[1]);
           const piece = value.slice(t.index, t.index + t.length);
@@ -57,7 +61,6 @@ export default defineRule({
       }
       if (isMap(node)) {
         // Kubernetes env entries: `- name: DB_PASSWORD` beside `value: <literal>`.
-        // Indexed loops: this runs for every mapping in the file.
         let nameNode: unknown;
         let valuePair: Pair | undefined;
         const items = node.items as Pair[];
@@ -73,7 +76,8 @@ export default defineRule({
             report({ span: y.span(v), message: `\`${nameNode.value}\` holds a literal value that looks like a credential`, confidence: 'medium' });
           }
         }
-        for (const p of node.items as Pair[]) {
+        for (let i = 0; i < items.length; i++) {
+          const p = items[i]!;
           const key = isScalar(p.key) ? String(p.key.value) : '';
           const v = p.value as YamlNode | null;
           if (isScalar(v) && typeof v.value === 'string' && isSecretKey(key) && !underServices(path) && looksLikeSecretValue(v.value) && findTokens(v.value).length === 0) {
@@ -84,7 +88,8 @@ export default defineRule({
           path.pop();
         }
       } else if (isSeq(node)) {
-        for (const it of node.items) visitNode(it, depth + 1);
+        const items = node.items;
+        for (let i = 0; i < items.length; i++) visitNode(items[i], depth + 1);
       }
     };
     // A file may hold many objects: visit only this object's subtree.
