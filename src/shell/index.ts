@@ -300,21 +300,29 @@ function inlineCode(s: ShellScript, cmd: SimpleCommand): { start: number; end: n
 /** Template substitutions overlapping `[start, end)`, found by binary search (scripts may hold thousands). */
 export function templatesIn(s: ShellScript, start: number, end: number): { start: number; end: number }[] {
   const ts = s.templates;
+  const out: { start: number; end: number }[] = [];
+  for (let k = firstTemplateEndingAfter(ts, start); k < ts.length && ts[k]!.start < end; k++) if (ts[k]!.end > start) out.push(ts[k]!);
+  return out;
+}
+
+/** Index of the first template (sorted, not overlapping) that ends after `offset`. */
+function firstTemplateEndingAfter(ts: readonly { start: number; end: number }[], offset: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ts[mid]!.end <= start) lo = mid + 1;
+    if (ts[mid]!.end <= offset) lo = mid + 1;
     else hi = mid;
   }
-  const out: { start: number; end: number }[] = [];
-  for (let k = lo; k < ts.length && ts[k]!.start < end; k++) if (ts[k]!.end > start) out.push(ts[k]!);
-  return out;
+  return lo;
 }
 
-/** Whether the word overlaps a template substitution (its value is only known at run time). */
+/** Whether the word overlaps a template substitution (its value is only known at run time). Asked for every word: no list built. */
 export function hasTemplate(s: ShellScript, w: { start: number; end: number }): boolean {
-  return templatesIn(s, w.start, w.end).length > 0;
+  const ts = s.templates;
+  if (ts.length === 0) return false;
+  const k = firstTemplateEndingAfter(ts, w.start);
+  return k < ts.length && ts[k]!.start < w.end;
 }
 
 /** The word's value when it is fixed text (no expansion, no template), else undefined. */
