@@ -232,6 +232,7 @@ export class VariableTaint<T> {
         }
       }
       if (name === 'read' || name === 'mapfile' || name === 'readarray') this.readInto(cmd, args);
+      if (name === 'printf') this.printfInto(args);
     }
     for (const loop of this.s.loops) {
       const [v, ...items] = loop.words;
@@ -255,6 +256,20 @@ export class VariableTaint<T> {
     }
   }
 
+  /** `printf -v NAME FORMAT ARGS…`: NAME takes what the format and its arguments carry. */
+  private printfInto(args: readonly Word[]): void {
+    if (staticValue(this.s, args[0]) !== '-v' || args.length < 3) return;
+    const target = staticValue(this.s, args[1]);
+    // `printf -v 'arr[i]'` writes an element: the array takes the taint.
+    const name = target === undefined ? undefined : /^([A-Za-z_][A-Za-z0-9_]*)(?:\[.*\])?$/.exec(target)?.[1];
+    if (!name) return;
+    const rest = args.slice(2);
+    this.note(name, rest.flatMap((w) => w.parts));
+    // `printf -v q '%q' "$X"` quotes the value for the shell: the way to hand it to `eval` safely.
+    if (quotesEveryArgument(this.s, rest)) return;
+    for (const w of rest) this.add(name, this.parts(w.parts));
+  }
+
   /** The outside values that word parts can carry. */
   parts(parts: Part[]): T[] {
     const out: T[] = [];
@@ -274,6 +289,9 @@ export class VariableTaint<T> {
           const inner = commandsIn(p.body);
           if (inner.length === 0 || !inner.every((c) => TEXT_FILTERS.has(argv(this.s, c).name ?? ''))) break;
           for (const c of inner) {
+            // `$(printf '%q' "$X")`: quoted for the shell, as `printf -v` above.
+            const { name, args } = argv(this.s, c);
+            if (name === 'printf' && quotesEveryArgument(this.s, args)) continue;
             for (const w of c.words) push(this.parts(w.parts));
             for (const r of c.redirects) {
               if (r.heredoc) push(this.parts(r.heredoc.parts));
@@ -288,4 +306,20 @@ export class VariableTaint<T> {
     }
     return out;
   }
+}
+
+/**
+ * Whether `printf FORMAT ARGS…` prints every argument through `%q` (quoted
+ * for the shell): a fixed format whose only conversions are `%q` (and `%%`).
+ */
+export function quotesEveryArgument(s: ShellScript, args: readonly Word[]): boolean {
+  const format = staticValue(s, args[0]);
+  if (format === undefined) return false;
+  let conversions = 0;
+  for (const m of format.matchAll(/%(%|[-+ #0']*(?:\*|\d+)?(?:\.(?:\*|\d+))?([a-zA-Z]|\(.*?\)[a-zA-Z]))/g)) {
+    if (m[1] === '%') continue;
+    if (m[2] !== 'q') return false;
+    conversions++;
+  }
+  return conversions > 0;
 }

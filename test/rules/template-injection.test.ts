@@ -147,6 +147,8 @@ ruleTester(rule, {
                   xargs -I{} echo "$TITLE"
                   flock /tmp/lock echo "$TITLE"
                   runuser -u bob -- echo "$TITLE"
+                  Q=$(printf '%q' "$TITLE"); eval "echo $Q"
+                  printf -v R '%q %q' "$TITLE" "$TITLE"; eval "echo $R"
       `,
     },
     {
@@ -236,6 +238,7 @@ ruleTester(rule, {
                   eval "$A $B $C"
                   Q="\${TITLE@Q}"; R="\${TITLE//[^0-9A-z]/}"; S=\${TITLE//\\[^a-z]/}
                   eval "echo \\"$Q\\" $R $S"
+                  printf -v P 'make %s' "$TITLE"; eval "$P"
       `,
       findings: [
         { line: 10, column: 17, endColumn: 27, severity: 'high', message: /`\$\{TITLE:-\}` carries `github\.event\.issue\.title` and is expanded into code that `eval` runs/ },
@@ -256,6 +259,8 @@ ruleTester(rule, {
         { line: 22, column: 24, severity: 'high', message: /`\$Q` carries/ },
         { line: 22, column: 29, severity: 'high', message: /`\$R` carries/ },
         { line: 22, column: 32, severity: 'high', message: /`\$S` carries/ },
+        // printf -v writes its output into a variable: with %s the value is still code.
+        { line: 23, column: 49, severity: 'high', message: /`\$P` carries `github\.event\.issue\.title`/ },
       ],
     },
     {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyse, argv, codeWords, expandsValue, operandMayBeResult } from '../../src/shell/index.js';
+import { quotesEveryArgument } from '../../src/shell/flow.js';
 
 test('nested sh -c "$(sh -c "$(…)")" is read once per level, not once per path to it', () => {
   let script = 'echo ' + 'x '.repeat(2000);
@@ -53,4 +54,19 @@ test("which expansions yield the variable's value, and whose operand's expansion
   assert.deepEqual(verdicts('echo ${X/[^a-z]/} ${X//[^$a-z]/} ${X//[^0-9A-z]/} ${X//\\[^a-z]/} ${X//"[^a-z]"/} ${X//[^a-z]/;} ${X@Q} ${X@E}'), [
     'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/operand', 'value/-', 'value/-',
   ]);
+});
+
+test('printf quotes every argument only with a fixed format of %q conversions', () => {
+  const quotes = (script: string) => {
+    const s = analyse(script);
+    return quotesEveryArgument(s, argv(s, s.commands[0]!.cmd).args);
+  };
+  assert.equal(quotes(`printf '%q' "$X"`), true);
+  assert.equal(quotes(`printf '%q %q\\n' "$X" "$Y"`), true);
+  assert.equal(quotes(`printf '100%% %-10q' "$X"`), true);
+  assert.equal(quotes(`printf '%s' "$X"`), false);
+  assert.equal(quotes(`printf '%q-%s' "$X" "$Y"`), false);
+  assert.equal(quotes(`printf "$FMT" "$X"`), false);
+  assert.equal(quotes(`printf 'no conversion' "$X"`), false);
+  assert.equal(quotes(`printf '%(%F)T' -1`), false);
 });
