@@ -13,9 +13,9 @@
  * set of long-lived workers with one init message and batched tasks.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
+import { nodeWorkerThreads } from './lazy-builtins.js';
 import type { FileScan, ScanOptions } from './scan.js';
 import { SourceFile, SourceLines } from '../model/source.js';
 import { allRules } from '../rules/index.js';
@@ -89,9 +89,7 @@ export async function analyseInParallel(
   // Workers' results are handled one at a time, in arrival order, between pieces of main-thread work.
   let inbox = Promise.resolve();
   try {
-    // Loaded here, not at start-up: importing it costs a one-file scan 4 to 8 ms. Through require, since
-    // the CLI bundle runs as a script (see cli/launch.ts), where import() has no loader.
-    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    const { Worker } = nodeWorkerThreads();
     for (let j = 0; j < jobs - 1; j++) {
       const w = new Worker(workerEntry(), { workerData: init });
       workers.push(w);

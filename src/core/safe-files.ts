@@ -6,7 +6,7 @@
  * tree. Writes go to a fresh temporary file (random name, created
  * exclusively, so a planted name cannot redirect it) renamed over the target.
  */
-import { nodeCrypto } from './lazy-crypto.js';
+import { nodeCrypto } from './lazy-builtins.js';
 import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 

@@ -150,7 +150,11 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     // Workers start on the files named by path; this thread reads the others, then joins them.
     await analyseInParallel(candidates, opts, jobs, { mainFirst: contentFirst, shared: byPath, afterMainFirst: projectPhase }, settle, async (i, outcome) => {
       if (outcome === 'kube') await settle(i);
-      else slots[i] = lighten(shareTexts(outcome, opts), opts);
+      else {
+        const { kept } = ruleTables(opts);
+        for (const f of outcome.findings) shareTexts(f, kept);
+        slots[i] = lighten(outcome, opts);
+      }
     });
   } else {
     for (const i of contentFirst) await settle(i);
@@ -181,16 +185,17 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   return result;
 }
 
-/** A worker's findings arrive as fresh copies of their texts: share them with the findings kept here. */
-function shareTexts(scan: FileScan, opts: ScanOptions): FileScan {
-  const { kept: texts } = ruleTables(opts);
-  for (const f of scan.findings) {
-    f.message = texts.keep(f.message);
-    f.remedy = texts.keep(f.remedy);
-    if (f.fix) f.fix.description = texts.keep(f.fix.description);
-    for (const r of f.related ?? []) r.message = texts.keep(r.message);
-  }
-  return scan;
+/**
+ * Points a kept finding's repeated texts (message, remedy, fix description,
+ * related messages) at the scan's one copy of each. Also for a worker's
+ * findings, whose texts arrive as fresh copies.
+ */
+function shareTexts(f: Finding, texts: KeptStrings): Finding {
+  f.message = texts.keep(f.message);
+  f.remedy = texts.keep(f.remedy);
+  if (f.fix) f.fix.description = texts.keep(f.fix.description);
+  for (const r of f.related ?? []) r.message = texts.keep(r.message);
+  return f;
 }
 
 /** Several scans may keep lines of one file: the report needs all of them. */
@@ -637,8 +642,6 @@ interface RuleTables {
    * share of finishing a file.
    */
   order: Map<string, number>;
-  /** The rules' own remedies: literals that every finding of a rule shares, so they are not copied. */
-  sharedRemedies: Set<string>;
   /** The texts kept findings carry, one copy of each. */
   kept: KeptStrings;
 }
@@ -649,7 +652,7 @@ function ruleTables(opts: ScanOptions): RuleTables {
   let tables = tablesOf.get(opts);
   if (!tables) {
     const ids = [...new Set([...opts.rules.map((r) => r.meta.id), parseErrorRule.meta.id, invalidIgnoreRule.meta.id])].sort(compareIds);
-    tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), sharedRemedies: new Set(opts.rules.map((r) => r.meta.docs.remedy)), kept: new KeptStrings() };
+    tables = { byPlatform: new Map(), order: new Map(ids.map((id, i) => [id, i])), kept: new KeptStrings() };
     tablesOf.set(opts, tables);
   }
   return tables;
@@ -730,23 +733,21 @@ function compareRules(order: Map<string, number>, a: string, b: string): number 
  * with its analysis. Fresh rather than `delete`-ing the filter's fields, which
  * turned every kept finding into a slower and larger dictionary-mode object.
  */
-function keptFinding(f: RawFinding, tables: RuleTables): Finding {
-  const { kept: texts } = tables;
+function keptFinding(f: RawFinding, texts: KeptStrings): Finding {
   // The keys in makeFinding's order: reports print them in this order.
   const kept: Finding = {
     rule: f.rule,
     severity: f.severity,
     confidence: f.confidence,
-    message: texts.keep(f.message),
+    message: f.message,
     file: f.file,
     span: f.span,
-    remedy: tables.sharedRemedies.has(f.remedy) ? f.remedy : texts.keep(f.remedy),
+    remedy: f.remedy,
   };
   if (f.owasp) kept.owasp = f.owasp;
   const fix = f.fix;
   if (fix) {
     kept.fix = fix;
-    fix.description = texts.keep(fix.description);
     for (const e of fix.edits) e.replacement = ownString(e.replacement);
     if (fix.lookup) {
       fix.lookup.key = ownString(fix.lookup.key);
@@ -754,11 +755,8 @@ function keptFinding(f: RawFinding, tables: RuleTables): Finding {
     }
     if (fix.targets) fix.targets = fix.targets.map((t) => t.map((k) => (typeof k === 'string' ? ownString(k) : k)));
   }
-  if (f.related) {
-    for (const r of f.related) r.message = texts.keep(r.message);
-    kept.related = f.related;
-  }
-  return kept;
+  if (f.related) kept.related = f.related;
+  return shareTexts(kept, texts);
 }
 
 /**
@@ -798,7 +796,7 @@ function finish(source: SourceFile, record: FileRecord, raw: RawFinding[], opts:
       suppressed++;
       continue;
     }
-    findings.push(keptFinding(f, tables));
+    findings.push(keptFinding(f, tables.kept));
   }
   findings.sort((a, b) => (a.file === b.file ? 0 : a.file === source.path ? -1 : b.file === source.path ? 1 : a.file < b.file ? -1 : 1) || a.span.offset - b.span.offset || compareRules(tables.order, a.rule, b.rule));
   const scan: FileScan = { record, findings, suppressed, source };

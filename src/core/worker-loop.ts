@@ -4,17 +4,16 @@
  * for the unbundled build, `cli/worker-launch.ts` for the CLI bundle, which
  * loads the same bundle and code cache as the CLI.
  */
-import { createRequire } from 'node:module';
 import { GitHubFacts } from '../online/facts.js';
 import { allRules } from '../rules/index.js';
 import type { Candidate } from './discover.js';
+import { nodeWorkerThreads } from './lazy-builtins.js';
 import type { WorkerInit, WorkerReply } from './parallel.js';
 import { analyseCandidate, finishAnalysis, lighten, newCalleeCache, type FileScan, type ScanOptions } from './scan.js';
 import { releaseFileScoped } from './file-scoped.js';
 
 export function runScanWorker(): void {
-  // Loaded here, not at start-up: the CLI bundle holds this code, and a one-file scan never needs it (see parallel.ts).
-  const { parentPort, workerData } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const { parentPort, workerData } = nodeWorkerThreads();
   if (!parentPort) throw new Error('runScanWorker runs on a worker thread');
   const init = workerData as WorkerInit;
   // Structured clone keeps the facts' Maps but not their class: give it back for the rules' lookups.

@@ -4,7 +4,7 @@
  * manifests (Docker and OCI), with the registries' bearer-token flow and
  * credentials from `~/.docker/config.json`.
  */
-import { nodeCrypto } from '../core/lazy-crypto.js';
+import { nodeCrypto } from '../core/lazy-builtins.js';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -3,7 +3,7 @@
  * URL's SHA-256, so no URL text reaches the file system). Tokens are never
  * stored. A cache that cannot be read or written is simply not used.
  */
-import { nodeCrypto } from '../core/lazy-crypto.js';
+import { nodeCrypto } from '../core/lazy-builtins.js';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

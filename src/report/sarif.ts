@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../core/lazy-crypto.js';
+import { nodeCrypto } from '../core/lazy-builtins.js';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Confidence, Finding, OwaspCategory, Severity } from '../model/finding.js';

@@ -7,7 +7,7 @@
  * command substitutions over text filters).
  */
 import type { Lit, Part, Redirect, SimpleCommand, Word } from './ast.js';
-import { argv, commandsIn, expandsValue, operandMayBeResult, redirectsOf, staticValue, templatesIn, type CommandSite, type ShellScript } from './index.js';
+import { argv, commandsIn, expandsValue, hasTemplate, operandMayBeResult, redirectsOf, staticValue, templatesIn, type CommandSite, type ShellScript } from './index.js';
 
 /** Redirection operators that send standard output to a file. */
 const STDOUT_OPS = new Set(['>', '>>', '>|', '&>', '&>>']);
@@ -202,7 +202,7 @@ export class VariableTaint<T> {
 
   private note(name: string, parts: Part[] | undefined): void {
     this.assigned.add(name);
-    const fixed = parts !== undefined && parts.every((p) => (p.type === 'lit' && templatesIn(this.s, p.start, p.end).length === 0) || (p.type === 'param' && this.isConstant(p.name) && !p.operand?.some((o) => o.type !== 'lit')));
+    const fixed = parts !== undefined && parts.every((p) => (p.type === 'lit' && !hasTemplate(this.s, p)) || (p.type === 'param' && this.isConstant(p.name) && !p.operand?.some((o) => o.type !== 'lit')));
     if (!fixed) this.computed.add(name);
   }
 

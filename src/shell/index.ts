@@ -420,12 +420,8 @@ const WRAPPER_VALUE_OPTS: Record<string, RegExp> = {
 /** The command's words after wrappers, and the command's base name (`/usr/bin/bash` → `bash`). */
 export function argv(s: ShellScript, cmd: SimpleCommand): Argv {
   let known = s.argvs.get(cmd);
-  if (!known) s.argvs.set(cmd, (known = readArgv(s, cmd)));
+  if (!known) s.argvs.set(cmd, (known = argvOfWords(s, cmd.words)));
   return known;
-}
-
-function readArgv(s: ShellScript, cmd: SimpleCommand): Argv {
-  return argvOfWords(s, cmd.words);
 }
 
 /** `argv` of words that make a command: a simple command's, or the command another one runs (`xargs sh -c …`). */
@@ -502,12 +498,8 @@ const SSH_VALUE_OPTION = /^-[bcDEeFIiJLlmOoPpQRSWw]$/;
  */
 export function codeWords(s: ShellScript, cmd: SimpleCommand): readonly CodeWord[] {
   let known = s.codeWords.get(cmd);
-  if (!known) s.codeWords.set(cmd, (known = readCodeWords(s, cmd)));
+  if (!known) s.codeWords.set(cmd, (known = codeOfCommand(s, cmd.words, '', 0)));
   return known;
-}
-
-function readCodeWords(s: ShellScript, cmd: SimpleCommand): CodeWord[] {
-  return codeOfCommand(s, cmd.words, '', 0);
 }
 
 /** Code words of the command `words` make; `via` names the commands that run it (`xargs … `), for messages. */
