@@ -29,6 +29,9 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   const warm = load(code, good);
   assert.equal(warm.cacheUsed, true);
   assert.equal(await warm.main(['a', 'b']), 42);
+  // The copy's memory was read over with V8's data: a cache made again from this load still holds the exact bytes.
+  const copyEnd = good.indexOf('\n') + 1 + Buffer.byteLength(wrapModule(code));
+  assert.deepEqual(warm.createCache().subarray(0, copyEnd), good.subarray(0, copyEnd));
 
   // Same length, other code: V8's own check (length and flags) would take the stale cache; the copy of the bytes does not.
   const changed = load('exports.main = async (argv) => argv.length + 50;\n', good);
@@ -36,7 +39,7 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   assert.equal(await changed.main(['a', 'b']), 52, 'the new code runs');
 
   // Damaged V8 data is refused (its checksum), not run: a flipped byte used to crash the process.
-  const v8Start = good.indexOf('\n') + 1 + Buffer.byteLength(wrapModule(code));
+  const v8Start = copyEnd;
   for (let at = v8Start; at < good.length; at += 37) {
     const damaged = Buffer.from(good);
     damaged[at] = damaged[at]! ^ 0x5a;
@@ -59,6 +62,8 @@ test('launch: the code cache is used for the bundle it was made from, and never 
   const second = load(accented, first.createCache());
   assert.equal(second.cacheUsed, true);
   assert.equal(await second.main([]), 43);
+  const utf8End = first.createCache().indexOf('\n') + 1 + Buffer.byteLength(wrapModule(accented));
+  assert.deepEqual(second.createCache().subarray(0, utf8End), first.createCache().subarray(0, utf8End), 'the UTF-8 copy is kept as read');
   // A header that calls those bytes ASCII would have them read as Latin-1 (a different program): V8 refuses the
   // data, and the bundle is then compiled from the file as it is.
   const misdescribed = Buffer.from(first.createCache().toString('latin1').replace(/ utf8\n/, ' ascii\n'), 'latin1');
