@@ -12,10 +12,9 @@
  * `worker_threads` directly rather than a pool library: the need is a fixed
  * set of long-lived workers with one init message and batched tasks.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Candidate } from './discover.js';
-import { nodeWorkerThreads } from './lazy-builtins.js';
+import { nodeOs, nodeWorkerThreads } from './lazy-builtins.js';
 import type { FileScan, ScanOptions } from './scan.js';
 import { SourceFile, SourceLines } from '../model/source.js';
 import { allRules } from '../rules/index.js';
@@ -42,7 +41,7 @@ export function workersCanRun(opts: ScanOptions): boolean {
 
 /** A sensible default for `--jobs`: the cores this process may use, at most 8. */
 export function defaultJobs(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Math.max(1, Math.min(8, nodeOs().availableParallelism()));
 }
 
 /** Lets worker messages in between pieces of the main thread's own work. */

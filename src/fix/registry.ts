@@ -4,9 +4,8 @@
  * manifests (Docker and OCI), with the registries' bearer-token flow and
  * credentials from `~/.docker/config.json`.
  */
-import { nodeCrypto } from '../core/lazy-builtins.js';
+import { nodeCrypto, nodeOs } from '../core/lazy-builtins.js';
 import { readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** Index types first: a multi-arch tag is pinned by its index digest, which every platform can pull. */
@@ -52,7 +51,7 @@ function canonicalHost(key: string): string {
 }
 
 export function loadDockerCredentials(env: NodeJS.ProcessEnv): DockerCredentials {
-  const dir = env['DOCKER_CONFIG'] || path.join(env['HOME'] || os.homedir(), '.docker');
+  const dir = env['DOCKER_CONFIG'] || path.join(env['HOME'] || nodeOs().homedir(), '.docker');
   let config: { auths?: Record<string, Record<string, unknown>>; credsStore?: unknown; credHelpers?: Record<string, unknown> } = {};
   try {
     const parsed: unknown = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));

@@ -3,9 +3,8 @@
  * URL's SHA-256, so no URL text reaches the file system). Tokens are never
  * stored. A cache that cannot be read or written is simply not used.
  */
-import { nodeCrypto } from '../core/lazy-builtins.js';
+import { nodeCrypto, nodeOs } from '../core/lazy-builtins.js';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../core/safe-files.js';
 
@@ -24,7 +23,7 @@ export interface CachedResponse {
 
 /** `$XDG_CACHE_HOME/pipewarden/github`, else `~/.cache/pipewarden/github`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_CACHE_HOME'] && path.isAbsolute(env['XDG_CACHE_HOME']) ? env['XDG_CACHE_HOME'] : path.join(os.homedir(), '.cache');
+  const base = env['XDG_CACHE_HOME'] && path.isAbsolute(env['XDG_CACHE_HOME']) ? env['XDG_CACHE_HOME'] : path.join(nodeOs().homedir(), '.cache');
   return path.join(base, 'pipewarden', 'github');
 }
 
