@@ -189,3 +189,36 @@ test('--jobs 2 through the binary (workers started from dist/scan-worker.cjs): t
   assert.ok((JSON.parse(two.stdout) as { findings: unknown[] }).findings.length >= 100);
   assert.equal(two.stdout, one.stdout);
 });
+
+test('a report written to a file (where the binary leaves without waiting for the event loop) is whole, with its exit code', () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 150; i++) files[`.github/workflows/w${String(i).padStart(3, '0')}.yml`] = i % 3 === 0 ? CLEAN : VULNERABLE;
+  const dir = tempRepo(files);
+  const toFile = (args: string[], cwd: string) => {
+    const out = path.join(os.tmpdir(), `pw-out-${process.pid}-${args.join('_').replace(/\W/g, '')}`);
+    const fd = fs.openSync(out, 'w');
+    try {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status, stderr: r.stderr, stdout: fs.readFileSync(out, 'utf8') };
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(out, { force: true });
+    }
+  };
+  for (const jobs of ['1', '2']) {
+    const args = ['scan', '.', '--format', 'sarif', '--jobs', jobs];
+    const piped = run(args, dir);
+    assert.equal(piped.code, 1);
+    assert.ok(piped.stdout.length > 100_000, 'a report of some size');
+    const written = toFile(args, dir);
+    assert.equal(written.stderr, '');
+    assert.equal(written.code, 1, `--jobs ${jobs}`);
+    assert.equal(written.stdout, piped.stdout, `--jobs ${jobs}`);
+  }
+  const clean = tempRepo({ '.github/workflows/ok.yml': CLEAN });
+  const passed = toFile(['scan', '.'], clean);
+  assert.equal(passed.code, 0);
+  assert.equal(passed.stdout, run(['scan', '.'], clean).stdout);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(clean, { recursive: true, force: true });
+});
