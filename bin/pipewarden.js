@@ -13,14 +13,18 @@ try {
   process.stderr.write(unbuilt ? 'pipewarden: not built: run `npm run build` (or `npm ci`) first\n' : `pipewarden: cannot start: ${err && err.message ? err.message : String(err)}\n`);
   process.exit(2);
 }
-main(process.argv.slice(2)).then(
+// The standard streams the command writes to, so that the way out below knows what may still be flushing.
+const written = new Set();
+const io = {
+  get stdout() { written.add(process.stdout); return process.stdout; },
+  get stderr() { written.add(process.stderr); return process.stderr; },
+};
+main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
     // The work is done, but letting the event loop run dry first runs V8's idle-time young-generation
-    // collection (~4 ms of a one-file scan) on a heap about to be dropped. So leave at once when nothing is
-    // pending: no timer, request or handle but a terminal, which POSIX writes synchronously; a file has none.
-    // Output to a pipe (asynchronous on POSIX) or anything else pending takes the usual way out.
-    if (process.getActiveResourcesInfo().every((r) => r === 'TTYWrap' && process.platform !== 'win32')) process.exit();
+    // collection (~4 ms of a one-file scan) on a heap about to be dropped. So leave at once when nothing is pending.
+    if (nothingPending()) process.exit();
   },
   (err) => {
     process.stderr.write(`pipewarden: internal error: ${err && err.message ? err.message : String(err)}\n`);
@@ -28,3 +32,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+
+/**
+ * Whether nothing but the command's own standard streams is active, and none of them still holds
+ * output (a pipe writes asynchronously on POSIX, a terminal on Windows). A stream that is a file
+ * holds no handle; a pipe or a terminal holds one each. Anything else (a timer, a request, a worker,
+ * a stream opened elsewhere) keeps the usual way out, after the event loop is done.
+ */
+function nothingPending() {
+  const active = process.getActiveResourcesInfo();
+  if (active.length > written.size || !active.every((r) => r === 'PipeWrap' || r === 'TTYWrap')) return false;
+  for (const stream of written) if (stream.writableLength > 0) return false;
+  return true;
+}
