@@ -222,3 +222,19 @@ test('a report written to a file (where the binary leaves without waiting for th
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(clean, { recursive: true, force: true });
 });
+
+test('the bench child (an ES module bundle) scans with --jobs 2 and reads the floor', () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 150; i++) files[`.github/workflows/w${String(i).padStart(3, '0')}.yml`] = i % 3 === 0 ? CLEAN : VULNERABLE;
+  const dir = tempRepo(files);
+  const child = path.join(repoRoot, 'dist/bench-child.js');
+  for (const [mode, jobs] of [['scan', '2'], ['floor', '1']] as const) {
+    const r = spawnSync(process.execPath, [child, mode, dir, jobs], { encoding: 'utf8' });
+    assert.equal(r.stderr, '', `${mode} --jobs ${jobs}`);
+    assert.equal(r.status, 0);
+    const figures = JSON.parse(r.stdout) as { files: number; findings: number };
+    assert.equal(figures.files, 150);
+    if (mode === 'scan') assert.ok(figures.findings >= 100);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -6,11 +6,11 @@
  * ~0.4 ms (`--jobs`' default, home folders for the online cache and registry
  * credentials).
  *
- * The CLI bundle runs as a CommonJS script (see cli/launch.ts), where `import()`
- * has no loader, so it uses its own `require`. Compiled as ES modules (the
- * tests) there is none; `process.getBuiltinModule` (Node.js 20.16) serves
- * there, rather than `node:module`'s `createRequire`, whose module loads Node's
- * ES module loader at every start (~1 ms) when imported.
+ * They are taken from `process.getBuiltinModule` (Node.js 20.16), or else
+ * through the CLI bundle's own `require`: it runs as a CommonJS script (see
+ * cli/launch.ts), where `import()` has no loader. Not through `node:module`'s
+ * `createRequire`: imported, that module loads Node's ES module loader at every
+ * start (~1 ms).
  */
 import type * as Crypto from 'node:crypto';
 import type * as Os from 'node:os';
@@ -34,8 +34,9 @@ export function nodeOs(): typeof Os {
 
 /** A Node built-in module by its `node:` name. */
 export function nodeBuiltin<T>(id: string): T {
-  if (typeof require === 'function') return require(id) as T;
+  // In that order: an ES module bundle (the bench's) has a `require` that only throws.
   const found = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.(id);
-  if (found === undefined) throw new Error(`cannot load ${id}: unbundled, pipewarden needs Node.js 20.16 or later (the built CLI runs on any Node.js 20)`);
-  return found as T;
+  if (found !== undefined) return found as T;
+  if (typeof require === 'function') return require(id) as T;
+  throw new Error(`cannot load ${id}: unbundled, pipewarden needs Node.js 20.16 or later (the built CLI runs on any Node.js 20)`);
 }
