@@ -16,9 +16,30 @@ try {
 // The standard streams the command writes to, so that the way out below knows what may still be flushing.
 const written = new Set();
 const io = {
-  get stdout() { written.add(process.stdout); return process.stdout; },
-  get stderr() { written.add(process.stderr); return process.stderr; },
+  get stdout() { return use(process.stdout); },
+  get stderr() { return use(process.stderr); },
 };
+
+function use(stream) {
+  if (!written.has(stream)) {
+    written.add(stream);
+    stream.on('error', cannotWrite);
+  }
+  return stream;
+}
+
+/**
+ * A report that cannot be written (a full disk, a reader that went away) fails the run with a
+ * message, not with Node's stack trace, and never passes for a clean one.
+ */
+function cannotWrite(err) {
+  try {
+    require('node:fs').writeSync(2, `pipewarden: cannot write output: ${err && err.code ? err.code : String(err && err.message)}\n`);
+  } catch {
+    // stderr is what failed: the exit code still tells.
+  }
+  process.exit(2);
+}
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
@@ -34,14 +55,15 @@ main(process.argv.slice(2), io).then(
 );
 
 /**
- * Whether nothing but the command's own standard streams is active, and none of them still holds
- * output (a pipe writes asynchronously on POSIX, a terminal on Windows). A stream that is a file
+ * Whether nothing but the command's own standard streams is active, none of them still holds
+ * output (a pipe writes asynchronously on POSIX, a terminal on Windows) and none has failed. A stream that is a file
  * holds no handle; a pipe or a terminal holds one each. Anything else (a timer, a request, a worker,
  * a stream opened elsewhere) keeps the usual way out, after the event loop is done.
  */
 function nothingPending() {
   const active = process.getActiveResourcesInfo();
   if (active.length > written.size || !active.every((r) => r === 'PipeWrap' || r === 'TTYWrap')) return false;
-  for (const stream of written) if (stream.writableLength > 0) return false;
+  // A failed write (a full disk, a reader gone) is raised a tick later: leaving now would hide it and exit 0.
+  for (const stream of written) if (stream.writableLength > 0 || stream.errored || stream.destroyed) return false;
   return true;
 }

@@ -52,7 +52,11 @@ for (const file of ['dist/pipewarden.cjs', 'dist/scan-worker.cjs', 'dist/launch.
   // `import * as path from 'node:path'` becomes a copy of the module's every name, made at each start (esbuild's
   // ES module interop, __toESM): ~1.5 ms of a one-file scan for 20 such imports. A built-in module object already
   // has every name the code reads (none reads `default`), so the module itself is used.
-  const text = readFileSync(file, 'utf8').replace(/__toESM\((require\("node:[a-z_/]+"\)),1\)/g, '$1');
+  const text = readFileSync(file, 'utf8').replace(/([\w$]+)=__toESM\((require\("node:[a-z_/]+"\)),1\)/g, (all, name, load, at, whole) => {
+    // A default import (`import os from 'node:os'`) reads `.default`, which only the copy has.
+    if (whole.includes(`${name}.default`)) throw new Error(`${file}: ${name} is a default import of a Node built-in; import it as a namespace or by name`);
+    return `${name}=${load}`;
+  });
   const ascii = text.replace(/[^\x00-\x7f]/g, (c, at) => {
     // After an odd run of backslashes the character is itself escaped (`"\\–"`): an escape would change its meaning.
     let slashes = 0;

@@ -238,3 +238,47 @@ test('the bench child (an ES module bundle) scans with --jobs 2 and reads the fl
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('the early way out is taken when output went to a file, not while a pipe still holds output, and never hides a failed write', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 150; i++) files[`.github/workflows/w${String(i).padStart(3, '0')}.yml`] = VULNERABLE;
+  const dir = tempRepo(files);
+  // Runs in the binary's process: says so if the event loop ran dry (the usual way out).
+  const hook = path.join(dir, 'drained.cjs');
+  fs.writeFileSync(hook, "process.on('beforeExit', () => require('node:fs').writeSync(2, 'drained\\n'));\n");
+  const env = { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--require ${JSON.stringify(hook)}` };
+  const out = path.join(dir, 'out.sarif');
+  const fd = fs.openSync(out, 'w');
+  const toFile = spawnSync(process.execPath, [bin, 'scan', '.github', '--format', 'sarif'], { cwd: dir, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env });
+  fs.closeSync(fd);
+  assert.equal(toFile.status, 1);
+  assert.equal(toFile.stderr, '', 'left at once');
+  const report = fs.readFileSync(out, 'utf8');
+  assert.ok(report.length > 100_000, 'more than a pipe buffer holds');
+
+  // A reader that waits: the report cannot all be written at once, so the process drains the pipe first.
+  const child = (await import('node:child_process')).spawn(process.execPath, [bin, 'scan', '.github', '--format', 'sarif'], { cwd: dir, env });
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, 400));
+  let piped = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (piped += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  child.stdout.resume();
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 1);
+  assert.equal(piped, report);
+  assert.equal(stderr, 'drained\n');
+
+  // A full disk: the failed write is reported and fails the run (it exited 0 when the early way out first came).
+  if (process.platform === 'linux' && fs.existsSync('/dev/full')) {
+    const clean = tempRepo({ '.github/workflows/ok.yml': CLEAN });
+    const full = fs.openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [bin, 'scan', '.'], { cwd: clean, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    fs.closeSync(full);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'pipewarden: cannot write output: ENOSPC\n');
+    fs.rmSync(clean, { recursive: true, force: true });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
