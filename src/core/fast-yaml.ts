@@ -9,7 +9,7 @@
  * Not reproduced, because nothing downstream reads them: comments
  * (`comment`, `commentBefore`), `spaceBefore`, `doc.comment`, `srcToken`.
  */
-import { Alias, Document, isPair as yamlSaysPair, isScalar as yamlSaysScalar, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
+import { Alias, Document, isMap as yamlSaysMap, isPair as yamlSaysPair, isScalar as yamlSaysScalar, isSeq as yamlSaysSeq, Pair, Scalar, YAMLMap, YAMLSeq, YAMLWarning } from 'yaml';
 import type { Node as YamlNode, Schema } from 'yaml';
 import { fit } from './fit.js';
 
@@ -101,6 +101,23 @@ function newPair(key: unknown, value: unknown): Pair {
   return p;
 }
 
+/**
+ * Mappings and sequences likewise: `yaml`'s constructor defines two properties
+ * per collection (its mark and its document's schema). Each document gets a
+ * prototype of each kind that holds both, and its collections inherit them.
+ * The schema stays writable, as yaml's own is: `clone(schema)` sets its own.
+ */
+const MAP_PROTOTYPE = markedPrototype(YAMLMap.prototype, new YAMLMap());
+const SEQ_PROTOTYPE = markedPrototype(YAMLSeq.prototype, new YAMLSeq());
+const COLLECTIONS_FROM_PROTOTYPE = MAP_PROTOTYPE !== undefined && SEQ_PROTOTYPE !== undefined && yamlSaysMap(Object.create(MAP_PROTOTYPE)) && yamlSaysSeq(Object.create(SEQ_PROTOTYPE)) && !yamlSaysMap(Object.create(SEQ_PROTOTYPE));
+
+/** The prototypes a document's collections take, or undefined where `yaml` marks nodes otherwise. */
+function collectionPrototypes(schema: unknown): { map: object; seq: object } | undefined {
+  if (!COLLECTIONS_FROM_PROTOTYPE) return undefined;
+  const own = { schema: { value: schema, configurable: true, enumerable: false, writable: true } };
+  return { map: Object.create(MAP_PROTOTYPE!, own) as object, seq: Object.create(SEQ_PROTOTYPE!, own) as object };
+}
+
 function bail(reason: string): never {
   throw new Bail(reason);
 }
@@ -128,6 +145,7 @@ class FastYaml {
   private readonly n: number;
   private doc!: Document;
   private schema!: Schema;
+  private collections: { map: object; seq: object } | undefined;
   private warnings: YAMLWarning[] = [];
   private directives: { atDocument(): unknown } | undefined;
 
@@ -155,11 +173,26 @@ class FastYaml {
     return docs;
   }
 
+  private newMap(): YAMLMap {
+    if (!this.collections) return new YAMLMap(this.schema);
+    const map = Object.create(this.collections.map) as YAMLMap;
+    map.items = [];
+    return map;
+  }
+
+  private newSeq(): YAMLSeq {
+    if (!this.collections) return new YAMLSeq(this.schema);
+    const seq = Object.create(this.collections.seq) as YAMLSeq;
+    seq.items = [];
+    return seq;
+  }
+
   private document(c: number): Document {
     const src = this.src;
     const doc = new Document(undefined, Object.assign({ _directives: this.directives }, PARSE_OPTIONS) as never);
     this.doc = doc;
     this.schema = doc.schema;
+    this.collections = collectionPrototypes(doc.schema);
     this.warnings = [];
     const docStart = this.lineStartOf(c);
     if (this.isMarker(c, '---')) {
@@ -532,7 +565,7 @@ class FastYaml {
   private blockMap(indent: number, depth: number): YAMLMap {
     if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
-    const map = new YAMLMap(this.schema);
+    const map = this.newMap();
     const start = this.pos;
     // Keys already read: compared one by one while the mapping is small (most are), a Set past that.
     let seen: Set<unknown> | undefined;
@@ -611,7 +644,7 @@ class FastYaml {
   private blockSeq(indent: number, depth: number): YAMLSeq {
     if (depth > MAX_DEPTH) this.tooDeep();
     const src = this.src;
-    const seq = new YAMLSeq(this.schema);
+    const seq = this.newSeq();
     const start = this.pos;
     let valueEnd = start;
     for (;;) {
@@ -1093,7 +1126,7 @@ class FastYaml {
     const src = this.src;
     const isMap = src.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
-    const coll = isMap ? new YAMLMap(this.schema) : new YAMLSeq(this.schema);
+    const coll = isMap ? this.newMap() : this.newSeq();
     coll.flow = true;
     let q = this.flowSpace(p + 1, parentIndent, true);
     const seen = isMap ? new Set<unknown>() : null;
