@@ -266,3 +266,24 @@ test('fast-yaml: every corpus YAML file parses exactly like yaml, or is left to 
   const fast = cpu(() => texts.forEach((t) => fastParseAll(t) ?? parseAllDocuments(t, PARSE_OPTIONS)));
   console.log(`fast-yaml: CPU ms yaml ${slow.toFixed(0)}, fast path with fallback ${fast.toFixed(0)}`);
 });
+
+test('collections of every document share their prototypes, and are yaml maps and sequences with a working schema', async () => {
+  const { isMap, isSeq, YAMLMap } = await import('yaml');
+  const [a] = fastParseAll('a:\n  - x\n  - {b: 1}\n')!;
+  const [b] = fastParseAll('c: [1]\nd: {}\n')!;
+  const ma = a!.contents as InstanceType<typeof YAMLMap>;
+  const mb = b!.contents as InstanceType<typeof YAMLMap>;
+  assert.ok(isMap(ma) && isMap(mb) && isSeq((ma.items[0] as { value: unknown }).value));
+  // One hidden class for all files' collections: the same prototype, whatever the document.
+  assert.equal(Object.getPrototypeOf(ma), Object.getPrototypeOf(mb));
+  assert.ok(ma instanceof YAMLMap);
+  assert.equal(Object.keys(ma).includes('schema'), false, 'not enumerable, as yaml makes it');
+  assert.equal(mb.schema?.name, b!.schema.name);
+  // yaml's own editing and copying work on them.
+  mb.set('e', 2);
+  assert.equal(String(b), 'c: [ 1 ]\nd: {}\ne: 2\n');
+  const copy = mb.clone(b!.schema);
+  assert.equal(copy.schema, b!.schema);
+  assert.ok(isMap(copy));
+  assert.equal(Object.getPrototypeOf(copy), Object.getPrototypeOf(mb));
+});

@@ -103,19 +103,30 @@ function newPair(key: unknown, value: unknown): Pair {
 
 /**
  * Mappings and sequences likewise: `yaml`'s constructor defines two properties
- * per collection (its mark and its document's schema). Each document gets a
- * prototype of each kind that holds both, and its collections inherit them.
- * The schema stays writable, as yaml's own is: `clone(schema)` sets its own.
+ * per collection (its mark and its document's schema). Their prototypes hold
+ * both. One pair of prototypes serves every document of a YAML version, so
+ * that the collections of all files share their hidden classes (a prototype
+ * per document made every rule's reads of `items` megamorphic); its schema is
+ * the first such document's, which equals any other's: a schema is made from
+ * the version and PARSE_OPTIONS alone. It stays writable, as yaml's own is:
+ * `clone(schema)` sets a copy's own.
  */
 const MAP_PROTOTYPE = markedPrototype(YAMLMap.prototype, new YAMLMap());
 const SEQ_PROTOTYPE = markedPrototype(YAMLSeq.prototype, new YAMLSeq());
 const COLLECTIONS_FROM_PROTOTYPE = MAP_PROTOTYPE !== undefined && SEQ_PROTOTYPE !== undefined && yamlSaysMap(Object.create(MAP_PROTOTYPE)) && yamlSaysSeq(Object.create(SEQ_PROTOTYPE)) && !yamlSaysMap(Object.create(SEQ_PROTOTYPE));
+const collectionPrototypesByVersion = new Map<string, { map: object; seq: object }>();
 
 /** The prototypes a document's collections take, or undefined where `yaml` marks nodes otherwise. */
-function collectionPrototypes(schema: unknown): { map: object; seq: object } | undefined {
+function collectionPrototypes(doc: Document): { map: object; seq: object } | undefined {
   if (!COLLECTIONS_FROM_PROTOTYPE) return undefined;
-  const own = { schema: { value: schema, configurable: true, enumerable: false, writable: true } };
-  return { map: Object.create(MAP_PROTOTYPE!, own) as object, seq: Object.create(SEQ_PROTOTYPE!, own) as object };
+  const version = (doc.directives as { yaml?: { version?: string } } | undefined)?.yaml?.version ?? '';
+  let prototypes = collectionPrototypesByVersion.get(version);
+  if (!prototypes) {
+    const own = { schema: { value: doc.schema, configurable: true, enumerable: false, writable: true } };
+    prototypes = { map: Object.create(MAP_PROTOTYPE!, own) as object, seq: Object.create(SEQ_PROTOTYPE!, own) as object };
+    collectionPrototypesByVersion.set(version, prototypes);
+  }
+  return prototypes;
 }
 
 function bail(reason: string): never {
@@ -192,7 +203,7 @@ class FastYaml {
     const doc = new Document(undefined, Object.assign({ _directives: this.directives }, PARSE_OPTIONS) as never);
     this.doc = doc;
     this.schema = doc.schema;
-    this.collections = collectionPrototypes(doc.schema);
+    this.collections = collectionPrototypes(doc);
     this.warnings = [];
     const docStart = this.lineStartOf(c);
     if (this.isMarker(c, '---')) {
