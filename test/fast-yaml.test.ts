@@ -279,6 +279,9 @@ test('collections of every document share their prototypes, and are yaml maps an
   assert.ok(ma instanceof YAMLMap);
   assert.equal(Object.keys(ma).includes('schema'), false, 'not enumerable, as yaml makes it');
   assert.equal(mb.schema?.name, b!.schema.name);
+  // One schema for every document, which their collections carry too.
+  assert.equal(a!.schema, b!.schema);
+  assert.equal(mb.schema, b!.schema);
   // yaml's own editing and copying work on them.
   mb.set('e', 2);
   assert.equal(String(b), 'c: [ 1 ]\nd: {}\ne: 2\n');

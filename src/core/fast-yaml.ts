@@ -200,7 +200,9 @@ class FastYaml {
 
   private document(c: number): Document {
     const src = this.src;
-    const doc = new Document(undefined, Object.assign({ _directives: this.directives }, PARSE_OPTIONS) as never);
+    // One schema for every document: `yaml` made one per document (three defineProperty calls and its tag lists),
+    // though it follows from the version (always 1.2 here: documents with directives are left to yaml) and the options.
+    const doc = new Document(undefined, Object.assign({ _directives: this.directives, schema: probe.schema }, PARSE_OPTIONS) as never);
     this.doc = doc;
     this.schema = doc.schema;
     this.collections = collectionPrototypes(doc);
