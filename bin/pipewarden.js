@@ -40,6 +40,7 @@ function cannotWrite(err) {
   }
   process.exit(2);
 }
+
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
@@ -56,9 +57,10 @@ main(process.argv.slice(2), io).then(
 
 /**
  * Whether nothing but the command's own standard streams is active, none of them still holds
- * output (a pipe writes asynchronously on POSIX, a terminal on Windows) and none has failed. A stream that is a file
- * holds no handle; a pipe or a terminal holds one each. Anything else (a timer, a request, a worker,
- * a stream opened elsewhere) keeps the usual way out, after the event loop is done.
+ * output (a pipe writes asynchronously on POSIX, a terminal on Windows) and none has failed. A
+ * stream that is a file holds no handle; a pipe or a terminal holds one each. Anything else (a
+ * timer, a request, a worker, a stream opened elsewhere) keeps the usual way out, after the
+ * event loop is done.
  */
 function nothingPending() {
   const active = process.getActiveResourcesInfo();
