@@ -285,8 +285,20 @@ test('collections of every document share their prototypes, and are yaml maps an
   // yaml's own editing and copying work on them.
   mb.set('e', 2);
   assert.equal(String(b), 'c: [ 1 ]\nd: {}\ne: 2\n');
-  const copy = mb.clone(b!.schema);
-  assert.equal(copy.schema, b!.schema);
+  const own = b!.schema.clone();
+  const copy = mb.clone(own);
+  assert.equal(copy.schema, own, 'clone(schema) gives the copy its own');
+  assert.equal(mb.schema, b!.schema, 'and leaves the original and the other files alone');
+  assert.equal(ma.schema, a!.schema);
   assert.ok(isMap(copy));
   assert.equal(Object.getPrototypeOf(copy), Object.getPrototypeOf(mb));
+  const docCopy = b!.clone();
+  assert.notEqual(docCopy.schema, b!.schema);
+  assert.equal((docCopy.contents as InstanceType<typeof YAMLMap>).schema, docCopy.schema);
+  assert.deepEqual(docCopy.toJS(), { c: [1], d: {}, e: 2 });
+  // The shared schema's tags cannot grow: a tag yaml meets while composing with it would change every file.
+  const tags = a!.schema.tags.length;
+  fastParseAll('x: !!str 1\ny: [!!str 2]\n');
+  assert.equal(a!.schema.tags.length, tags);
+  assert.ok(Object.isFrozen(a!.schema.tags));
 });

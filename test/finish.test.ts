@@ -33,6 +33,7 @@ test('a finding repeated at one place with the same message is reported once; ot
       { offset: 0, end: 2, message: 'first' },
       { offset: 0, end: 2, message: 'second' },
       { offset: 0, end: 2, message: 'first' },
+      { offset: 0, end: 2, message: 'second' },
       { offset: 0, end: 3, message: 'first' },
       { offset: 4, end: 8, message: 'second' },
     ]),

@@ -104,30 +104,22 @@ function newPair(key: unknown, value: unknown): Pair {
 /**
  * Mappings and sequences likewise: `yaml`'s constructor defines two properties
  * per collection (its mark and its document's schema). Their prototypes hold
- * both. One pair of prototypes serves every document of a YAML version, so
- * that the collections of all files share their hidden classes (a prototype
- * per document made every rule's reads of `items` megamorphic); its schema is
- * the first such document's, which equals any other's: a schema is made from
- * the version and PARSE_OPTIONS alone. It stays writable, as yaml's own is:
+ * both, and one pair of prototypes serves every document, so that all files'
+ * collections share their hidden classes (a prototype per document made every
+ * rule's reads of `items` megamorphic). The schema is the one every fast-read
+ * document shares (see `document`); it stays writable, as yaml's own is:
  * `clone(schema)` sets a copy's own.
  */
 const MAP_PROTOTYPE = markedPrototype(YAMLMap.prototype, new YAMLMap());
 const SEQ_PROTOTYPE = markedPrototype(YAMLSeq.prototype, new YAMLSeq());
 const COLLECTIONS_FROM_PROTOTYPE = MAP_PROTOTYPE !== undefined && SEQ_PROTOTYPE !== undefined && yamlSaysMap(Object.create(MAP_PROTOTYPE)) && yamlSaysSeq(Object.create(SEQ_PROTOTYPE)) && !yamlSaysMap(Object.create(SEQ_PROTOTYPE));
-const collectionPrototypesByVersion = new Map<string, { map: object; seq: object }>();
-
-/** The prototypes a document's collections take, or undefined where `yaml` marks nodes otherwise. */
-function collectionPrototypes(doc: Document): { map: object; seq: object } | undefined {
-  if (!COLLECTIONS_FROM_PROTOTYPE) return undefined;
-  const version = (doc.directives as { yaml?: { version?: string } } | undefined)?.yaml?.version ?? '';
-  let prototypes = collectionPrototypesByVersion.get(version);
-  if (!prototypes) {
-    const own = { schema: { value: doc.schema, configurable: true, enumerable: false, writable: true } };
-    prototypes = { map: Object.create(MAP_PROTOTYPE!, own) as object, seq: Object.create(SEQ_PROTOTYPE!, own) as object };
-    collectionPrototypesByVersion.set(version, prototypes);
-  }
-  return prototypes;
-}
+const SHARED_SCHEMA = { schema: { value: probe.schema, configurable: true, enumerable: false, writable: true } };
+/** The prototypes every document's collections take, or undefined where `yaml` marks nodes otherwise. */
+const COLLECTION_PROTOTYPES = COLLECTIONS_FROM_PROTOTYPE ? { map: Object.create(MAP_PROTOTYPE!, SHARED_SCHEMA) as object, seq: Object.create(SEQ_PROTOTYPE!, SHARED_SCHEMA) as object } : undefined;
+// Shared by every fast-read document, so no document may add to it: yaml's composer adds tags it meets to
+// the schema it composes with, which for fast-read documents could only happen if their options were handed back
+// to yaml. Frozen, such a push fails in that document instead of changing every other one. `clone` copies the list.
+Object.freeze(probe.schema.tags);
 
 function bail(reason: string): never {
   throw new Bail(reason);
@@ -201,11 +193,13 @@ class FastYaml {
   private document(c: number): Document {
     const src = this.src;
     // One schema for every document: `yaml` made one per document (three defineProperty calls and its tag lists),
-    // though it follows from the version (always 1.2 here: documents with directives are left to yaml) and the options.
+    // though it follows from the YAML version and the options. Only 1.2 is read here (a `%YAML` directive is left to
+    // yaml), checked below, since a schema given in the options is taken whatever the version.
     const doc = new Document(undefined, Object.assign({ _directives: this.directives, schema: probe.schema }, PARSE_OPTIONS) as never);
+    if ((doc.directives as { yaml?: { version?: string } } | undefined)?.yaml?.version !== '1.2') bail('yaml version');
     this.doc = doc;
     this.schema = doc.schema;
-    this.collections = collectionPrototypes(doc);
+    this.collections = COLLECTION_PROTOTYPES;
     this.warnings = [];
     const docStart = this.lineStartOf(c);
     if (this.isMarker(c, '---')) {
