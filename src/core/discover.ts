@@ -37,12 +37,6 @@ export function isCandidateName(name: string): boolean {
 }
 
 /**
- * File-system calls here are synchronous: the walk is one call after another
- * either way, and the first use of `fs.promises` loads a dozen Node modules
- * (~2–5 ms of a one-file scan). Real paths come from `realpathSync.native`, as
- * `fs.promises.realpath` gave them.
- */
-/**
  * `path.join(dir, name)` for a normalized folder and a name read from it
  * (never a separator, `.` or `..`): joined as text. `path.join` normalizes
  * every result again, ~70 ms of listing 12,000 files' folders.
@@ -51,6 +45,12 @@ function childPath(dir: string, name: string): string {
   return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
+/**
+ * File-system calls here are synchronous: the walk is one call after another
+ * either way, and the first use of `fs.promises` loads a dozen Node modules
+ * (~2–5 ms of a one-file scan). Real paths come from `realpathSync.native`, as
+ * `fs.promises.realpath` gave them.
+ */
 export async function discover(
   roots: string[],
   opts: { isIgnored?: (relPath: string) => boolean } = {},

@@ -148,7 +148,6 @@ class FastYaml {
   private readonly n: number;
   private doc!: Document;
   private schema!: Schema;
-  private collections: { map: object; seq: object } | undefined;
   private warnings: YAMLWarning[] = [];
   private directives: { atDocument(): unknown } | undefined;
 
@@ -177,15 +176,15 @@ class FastYaml {
   }
 
   private newMap(): YAMLMap {
-    if (!this.collections) return new YAMLMap(this.schema);
-    const map = Object.create(this.collections.map) as YAMLMap;
+    if (!COLLECTION_PROTOTYPES) return new YAMLMap(this.schema);
+    const map = Object.create(COLLECTION_PROTOTYPES.map) as YAMLMap;
     map.items = [];
     return map;
   }
 
   private newSeq(): YAMLSeq {
-    if (!this.collections) return new YAMLSeq(this.schema);
-    const seq = Object.create(this.collections.seq) as YAMLSeq;
+    if (!COLLECTION_PROTOTYPES) return new YAMLSeq(this.schema);
+    const seq = Object.create(COLLECTION_PROTOTYPES.seq) as YAMLSeq;
     seq.items = [];
     return seq;
   }
@@ -199,7 +198,6 @@ class FastYaml {
     if ((doc.directives as { yaml?: { version?: string } } | undefined)?.yaml?.version !== '1.2') bail('yaml version');
     this.doc = doc;
     this.schema = doc.schema;
-    this.collections = COLLECTION_PROTOTYPES;
     this.warnings = [];
     const docStart = this.lineStartOf(c);
     if (this.isMarker(c, '---')) {

@@ -148,10 +148,10 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
   const jobs = workersCanRun(opts) ? Math.min(opts.jobs ?? 1, Math.ceil(candidates.length / MIN_FILES_PER_WORKER)) : 1;
   if (jobs > 1) {
     // Workers start on the files named by path; this thread reads the others, then joins them.
+    const { kept } = ruleTables(opts);
     await analyseInParallel(candidates, opts, jobs, { mainFirst: contentFirst, shared: byPath, afterMainFirst: projectPhase }, settle, async (i, outcome) => {
       if (outcome === 'kube') await settle(i);
       else {
-        const { kept } = ruleTables(opts);
         for (const f of outcome.findings) shareTexts(f, kept);
         slots[i] = lighten(outcome, opts);
       }
