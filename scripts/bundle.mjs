@@ -17,14 +17,14 @@ const common = {
   logLevel: 'warning',
   minifyWhitespace: true,
   minifySyntax: true,
+  // Workers start from the CLI bundle's own entry, through its code cache (src/cli/worker-launch.ts).
+  define: { __PIPEWARDEN_VERSION__: JSON.stringify(version), __PIPEWARDEN_WORKER_ENTRY__: JSON.stringify('./scan-worker.cjs') },
 };
 await build({
   ...common,
   // The bench child is bundled like the CLI, so `npm run bench` measures the code users run.
   entryPoints: { 'bench-child': 'dist/bench/child.js' },
   format: 'esm',
-  // Workers start from the CLI bundle's own entry, through its code cache (src/cli/worker-launch.ts).
-  define: { __PIPEWARDEN_VERSION__: JSON.stringify(version), __PIPEWARDEN_WORKER_ENTRY__: JSON.stringify('./scan-worker.cjs') },
 });
 // The CLI is a CommonJS script, because V8's code cache (node:vm Script) takes scripts, not ES modules; the
 // launcher (bin/pipewarden.js, CommonJS by bin/package.json → dist/launch.cjs) that starts it through the cache is CommonJS too, which
@@ -34,11 +34,7 @@ await build({
   entryPoints: { pipewarden: 'dist/src/cli/main.js', launch: 'dist/src/cli/launch.js', 'scan-worker': 'dist/src/cli/worker-launch.js' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
-  define: {
-    __PIPEWARDEN_VERSION__: JSON.stringify(version),
-    __PIPEWARDEN_WORKER_ENTRY__: JSON.stringify('./scan-worker.cjs'),
-    'import.meta.url': '__pipewarden_bundle_url',
-  },
+  define: { ...common.define, 'import.meta.url': '__pipewarden_bundle_url' },
   // "use strict" first: esbuild's own directive comes after the banner, where it is only an expression.
   banner: { js: '"use strict";\nvar __pipewarden_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
 });
