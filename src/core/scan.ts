@@ -24,7 +24,7 @@ import { fsReader } from '../platforms/gitlab/reader.js';
 import { buildJenkins } from '../platforms/jenkins/build.js';
 import { buildDependabot } from '../platforms/dependabot/build.js';
 import { buildDockerfile } from '../platforms/docker/build.js';
-import { attachLocalCallees, calleeOf } from '../platforms/github/callees.js';
+import { attachLocalCallees, calleeOf, offerScannedCallee } from '../platforms/github/callees.js';
 import { attachDaggerSources, buildDagger, daggerSourceDir, daggerSourcesOf } from '../platforms/dagger/build.js';
 import { buildProjectIndex, releaseYamlUnusedByProjectRules } from '../platforms/kube/project.js';
 import { discover, type Candidate } from './discover.js';
@@ -519,7 +519,10 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         if (out.pipeline) pipelines.push(out.pipeline);
         // Local actions and reusable workflows, so a caller's inputs can be followed into them.
         if (out.pipeline?.platform === 'gha') {
-          attachLocalCallees(out.pipeline, (abs) => displayPath(abs, opts.cwd), opts.calleeCache);
+          const display = (abs: string) => displayPath(abs, opts.cwd);
+          attachLocalCallees(out.pipeline, display, opts.calleeCache);
+          // After its own callees: one that calls itself gets a copy of itself built apart, as before.
+          offerScannedCallee(out.pipeline, { asAction: classification.kind === 'action', fromFirstDocument: y === docs[0], validUtf8: invalidUtf8At === undefined }, display, opts.calleeCache);
           // Findings reported in a callee get its ignores and code frame.
           for (const ref of out.pipeline.references) {
             const callee = calleeOf(ref);

@@ -1,7 +1,15 @@
 /** A caller's untrusted value followed into a local composite action and a local reusable workflow. */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ofRule, scanTree } from '../helpers/tree.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { emptyConfig } from '../../src/config/config.js';
+import { releaseFileScoped } from '../../src/core/file-scoped.js';
+import { scanFile, type ScanOptions } from '../../src/core/scan.js';
+import type { Pipeline } from '../../src/model/pipeline.js';
+import { calleeOf } from '../../src/platforms/github/callees.js';
+import { allRules } from '../../src/rules/index.js';
+import { ofRule, scanTree, writeTree } from '../helpers/tree.js';
 import { yaml } from '../helpers/rule-tester.js';
 
 const ACTION = yaml`
@@ -213,4 +221,99 @@ test("an action output from an input the caller leaves to its default, or fills 
   });
   const f = ofRule(findings, 'template-injection').filter((x) => x.file.endsWith('pr.yml'));
   assert.deepEqual(f.map((x) => x.span.line), [15, 16]);
+});
+
+describe('a callee scanned before its callers is built once', () => {
+  const REUSABLE = yaml`
+    on:
+      workflow_call:
+        inputs:
+          title:
+            type: string
+    jobs:
+      say:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "\${{ inputs.title }}"
+  `;
+  const CALLER = yaml`
+    on: pull_request_target
+    jobs:
+      call:
+        uses: ./.github/workflows/reusable.yml
+        with:
+          title: \${{ github.event.pull_request.title }}
+      pick:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: ./.github/actions/cherry-pick
+  `;
+
+  async function scanInOrder(files: Record<string, string | Buffer>, order: string[]) {
+    const dir = writeTree({});
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    const calleeCache = new Map<string, Pipeline | null>();
+    const opts: ScanOptions = { rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'test', calleeCache };
+    const pipelines = new Map<string, Pipeline | undefined>();
+    const calleesOfLast: (Pipeline | undefined)[] = [];
+    for (const rel of order) {
+      const a = await scanFile(path.join(dir, rel), rel, rel, opts);
+      pipelines.set(rel, a.pipelines[0]);
+      calleesOfLast.length = 0;
+      for (const ref of a.pipelines[0]?.references ?? []) if (ref.pin === 'local') calleesOfLast.push(calleeOf(ref));
+      releaseFileScoped();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { pipelines, calleesOfLast, cached: [...calleeCache.keys()].map((k) => path.relative(dir, k.split('\0')[1]!)) };
+  }
+
+  test('a local action and a reusable workflow are the very pipelines their own scans built', async () => {
+    const r = await scanInOrder(
+      { '.github/actions/cherry-pick/action.yml': ACTION, '.github/workflows/reusable.yml': REUSABLE, '.github/workflows/caller.yml': CALLER },
+      ['.github/actions/cherry-pick/action.yml', '.github/workflows/reusable.yml', '.github/workflows/caller.yml'],
+    );
+    assert.deepEqual(r.cached, ['.github/actions/cherry-pick/action.yml', '.github/workflows/reusable.yml']);
+    assert.equal(r.calleesOfLast.length, 2);
+    assert.equal(r.calleesOfLast[0], r.pipelines.get('.github/workflows/reusable.yml'));
+    assert.equal(r.calleesOfLast[1], r.pipelines.get('.github/actions/cherry-pick/action.yml'));
+  });
+
+  test('a callee met first from its caller is read on its own, as before', async () => {
+    const r = await scanInOrder(
+      { '.github/workflows/reusable.yml': REUSABLE, '.github/workflows/caller.yml': CALLER, '.github/actions/cherry-pick/action.yml': ACTION },
+      ['.github/workflows/caller.yml'],
+    );
+    assert.equal(r.calleesOfLast.length, 2);
+    assert.ok(r.calleesOfLast.every((p) => p !== undefined));
+    assert.equal(r.calleesOfLast[0]!.file.path, '.github/workflows/reusable.yml');
+  });
+
+  test('files a caller would not get as they were scanned are not offered', async () => {
+    const r = await scanInOrder(
+      {
+        // Not reusable: no workflow_call.
+        '.github/workflows/plain.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n',
+        // Invalid UTF-8: the scan and a callee's read replace the bytes differently.
+        '.github/actions/bytes/action.yml': Buffer.concat([Buffer.from('name: "caf'), Buffer.from([0xe9]), Buffer.from('"\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n')]),
+      },
+      ['.github/workflows/plain.yml', '.github/actions/bytes/action.yml'],
+    );
+    assert.ok(r.pipelines.get('.github/workflows/plain.yml'));
+    assert.ok(r.pipelines.get('.github/actions/bytes/action.yml'));
+    assert.deepEqual(r.cached, []);
+  });
+
+  test('a workflow that calls itself gets a copy of itself built apart', async () => {
+    const selfCalling = REUSABLE + yaml`
+      again:
+        uses: ./.github/workflows/reusable.yml
+    `.replace(/^/gm, '  ');
+    const r = await scanInOrder({ '.github/workflows/reusable.yml': selfCalling }, ['.github/workflows/reusable.yml']);
+    assert.equal(r.calleesOfLast.length, 1);
+    assert.ok(r.calleesOfLast[0]);
+    assert.notEqual(r.calleesOfLast[0], r.pipelines.get('.github/workflows/reusable.yml'));
+  });
 });

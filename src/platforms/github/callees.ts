@@ -55,10 +55,37 @@ export function attachLocalCallees(pipeline: Pipeline, display: (abs: string) =>
   }
 }
 
+/**
+ * Offers a local action or reusable workflow that the scan has just built from
+ * its own file to the callers that come after it (discovery order puts
+ * `.github/actions/` before `.github/workflows/`), so it is not read and built
+ * a second time. Kept only when it is what `loadCallee` would have built: the
+ * same path and name, the whole file valid UTF-8 and within the callee size
+ * limit, built from its first document.
+ */
+export function offerScannedCallee(
+  pipeline: Pipeline,
+  built: { asAction: boolean; fromFirstDocument: boolean; validUtf8: boolean },
+  display: (abs: string) => string,
+  cache: Map<string, Pipeline | null> | undefined,
+): void {
+  const abs = pipeline.file.absPath;
+  if (!cache || !abs || !built.fromFirstDocument || !built.validUtf8 || pipeline.platform !== 'gha') return;
+  const kind = built.asAction ? (/^action\.ya?ml$/.test(path.basename(abs)) ? 'action' : undefined) : pipeline.kind === 'reusable-workflow' ? 'reusable-workflow' : undefined;
+  if (!kind || display(abs) !== pipeline.file.path) return;
+  const { text, hadBom } = pipeline.file;
+  const bom = hadBom ? 3 : 0;
+  // A UTF-16 unit is at most three UTF-8 bytes: most files need no count.
+  if (text.length * 3 + bom > CALLEE_MAX_BYTES && Buffer.byteLength(text) + bom > CALLEE_MAX_BYTES) return;
+  cache.set(`${kind}\0${abs}`, pipeline);
+}
+
+const CALLEE_MAX_BYTES = 2 * 1024 * 1024;
+
 function loadCallee(target: string, isAction: boolean, display: (abs: string) => string): Pipeline | null {
   try {
     const st = statSync(target);
-    if (!st.isFile() || st.size > 2 * 1024 * 1024) return null;
+    if (!st.isFile() || st.size > CALLEE_MAX_BYTES) return null;
     const file = new SourceFile(display(target), readFileSync(target, 'utf8'), target);
     const { docs, problems } = parseYaml(file);
     if (problems.some((p) => p.fatal) || !docs[0]) return null;
