@@ -11,10 +11,11 @@ import { defaultJobs } from '../core/parallel.js';
 import { scanPaths, type ScanOptions } from '../core/scan.js';
 import type { Confidence, Severity } from '../model/finding.js';
 import { CONFIDENCES, SEVERITIES } from '../model/finding.js';
-import { formatResult, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js';
+import { formatPieces, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js';
 import { allRules, ruleById } from '../rules/index.js';
 import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
+import { writePieces, writePiecesToFile } from './write.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
 import { lockRoot, lookupOptions } from '../fix/lookups.js';
@@ -144,7 +145,7 @@ export async function main(argv: string[], io: {
     if (command === 'fix') return await fixCommand(rest, out, err);
     if (command === 'advisories') return await advisoriesCommand(rest, out, err);
     if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
-    return await scanCommand(rest, out, err);
+    return await scanCommand(rest, io, err);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof OnlineCliError) {
       err(`pipewarden: ${e.message}\n`);
@@ -158,7 +159,8 @@ export async function main(argv: string[], io: {
   }
 }
 
-async function scanCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function scanCommand(args: string[], io: { stdout: NodeJS.WritableStream }, err: (s: string) => void): Promise<number> {
+  const out = (s: string) => io.stdout.write(s);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -224,10 +226,9 @@ async function scanCommand(args: string[], out: (s: string) => void, err: (s: st
   scanOptions.external = await scanExternal(values, paths, root, scanOptions, (w) => err(`pipewarden: ${w}\n`));
   const result = await scanPaths(paths, scanOptions);
   const color = format === 'text' && !values['no-color'] && !process.env['NO_COLOR'] && !values.output && Boolean((process.stdout as { isTTY?: boolean }).isTTY);
-  const report = formatResult(result, format, { color });
-  if (values.output) {
-    await fs.writeFile(values.output, report);
-  } else out(report);
+  const report = formatPieces(result, format, { color });
+  if (values.output) await writePiecesToFile(values.output, report);
+  else await writePieces(io.stdout, report);
   return result.findings.length > 0 ? 1 : 0;
 }
 

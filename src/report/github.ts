@@ -1,4 +1,4 @@
-import type { Severity } from '../model/finding.js';
+import type { Finding, Severity } from '../model/finding.js';
 import type { ScanResult } from '../model/result.js';
 import { normalizePath } from './sarif.js';
 import { sortFindings } from './text.js';
@@ -21,18 +21,23 @@ export function escapeProperty(s: string): string {
 
 /** GitHub Actions workflow commands, one annotation per finding. */
 export function formatGithub(result: ScanResult): string {
-  return sortFindings(result.findings)
-    .map((f) => {
-      const props: [string, string | number][] = [
-        ['file', normalizePath(f.file)],
-        ['line', f.span.line],
-        ['col', f.span.column],
-        ['endLine', f.span.endLine],
-        ['endColumn', f.span.endColumn],
-        ['title', f.rule],
-      ];
-      const p = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
-      return `::${githubCommand(f.severity)} ${p}::${escapeData(f.message)}\n`;
-    })
-    .join('');
+  return [...githubPieces(result)].join('');
+}
+
+/** `formatGithub`'s text in pieces, an annotation at a time. */
+export function* githubPieces(result: ScanResult): Generator<string> {
+  for (const f of sortFindings(result.findings)) yield annotation(f);
+}
+
+function annotation(f: Finding): string {
+  const props: [string, string | number][] = [
+    ['file', normalizePath(f.file)],
+    ['line', f.span.line],
+    ['col', f.span.column],
+    ['endLine', f.span.endLine],
+    ['endColumn', f.span.endColumn],
+    ['title', f.rule],
+  ];
+  const p = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
+  return `::${githubCommand(f.severity)} ${p}::${escapeData(f.message)}\n`;
 }

@@ -1,8 +1,8 @@
 import type { ScanResult } from '../model/result.js';
-import { formatGithub } from './github.js';
-import { formatJson } from './json.js';
-import { formatSarif } from './sarif.js';
-import { formatText } from './text.js';
+import { formatGithub, githubPieces } from './github.js';
+import { formatJson, jsonReportPieces } from './json.js';
+import { formatSarif, sarifPieces } from './sarif.js';
+import { formatText, textPieces } from './text.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -18,15 +18,23 @@ export interface FormatOptions {
 }
 
 export function formatResult(result: ScanResult, format: OutputFormat, opts: FormatOptions = {}): string {
+  return [...formatPieces(result, format, opts)].join('');
+}
+
+/**
+ * The report in pieces, each made as it is asked for, so the whole report is
+ * never one string (a scan of 100,000 files gives a JSON report of ~420 MB).
+ */
+export function formatPieces(result: ScanResult, format: OutputFormat, opts: FormatOptions = {}): Iterable<string> {
   switch (format) {
     case 'text':
-      return formatText(result, { color: opts.color ?? false });
+      return textPieces(result, { color: opts.color ?? false });
     case 'json':
-      return formatJson(result);
+      return jsonReportPieces(result);
     case 'sarif':
-      return formatSarif(result);
+      return sarifPieces(result);
     case 'github':
-      return formatGithub(result);
+      return githubPieces(result);
     default: {
       const never: never = format;
       throw new Error(`unknown output format: ${String(never)}`);

@@ -1,5 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import type { ScanResult } from '../model/result.js';
+import { jsonPieces, Streamed } from './json-pieces.js';
 import { sortFindings, summarize } from './text.js';
 
 /** Bumped when the shape of the JSON report changes incompatibly. */
@@ -43,12 +44,17 @@ function findingToJson(f: Finding): Record<string, unknown> {
 
 /** Machine-readable report: stable field names, 1-based lines and columns (UTF-16 code units). */
 export function formatJson(result: ScanResult): string {
+  return [...jsonReportPieces(result)].join('');
+}
+
+/** `formatJson`'s text in pieces: findings and files are written one at a time (see json-pieces.ts). */
+export function* jsonReportPieces(result: ScanResult): Generator<string> {
   const s = summarize(result);
   const doc = {
     version: JSON_REPORT_VERSION,
     tool: { name: 'pipewarden', version: result.toolVersion },
-    findings: sortFindings(result.findings).map(findingToJson),
-    files: result.files,
+    findings: new Streamed(mapped(sortFindings(result.findings), findingToJson)),
+    files: new Streamed(result.files),
     summary: {
       findings: s.findings,
       bySeverity: s.bySeverity,
@@ -58,5 +64,10 @@ export function formatJson(result: ScanResult): string {
       suppressed: s.suppressed,
     },
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  yield* jsonPieces(doc);
+  yield '\n';
+}
+
+function* mapped<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }

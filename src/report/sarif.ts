@@ -6,6 +6,7 @@ import { OWASP_TITLES } from '../model/finding.js';
 import type { ScanResult } from '../model/result.js';
 import type { Span } from '../model/source.js';
 import type { RuleMeta } from '../rules/types.js';
+import { jsonPieces, Streamed } from './json-pieces.js';
 import { sortFindings } from './text.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -175,6 +176,11 @@ function fixes(f: Finding, cwd: string): Record<string, unknown>[] | undefined {
 
 /** SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. */
 export function formatSarif(result: ScanResult, cwd: string = process.cwd()): string {
+  return [...sarifPieces(result, cwd)].join('');
+}
+
+/** `formatSarif`'s text in pieces, each result made as it is written (see json-pieces.ts). */
+export function* sarifPieces(result: ScanResult, cwd: string = process.cwd()): Generator<string> {
   const rules: Record<string, unknown>[] = [];
   const ruleIndex = new Map<string, number>();
   for (const meta of result.rules) {
@@ -190,8 +196,46 @@ export function formatSarif(result: ScanResult, cwd: string = process.cwd()): st
     rules.push(fallbackDescriptor(f));
   }
 
+  const notifications = result.files
+    .filter((r) => r.status === 'skipped')
+    .map((r) => ({
+      level: 'note',
+      message: { text: `Skipped ${r.path}${r.reason ? `: ${r.reason}` : ''}` },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(r.path, cwd) } }],
+      descriptor: { id: 'skipped-file' },
+    }));
+
+  const invocation: Record<string, unknown> = { executionSuccessful: true };
+  if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
+
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pipewarden',
+            version: result.toolVersion,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
+        originalUriBaseIds: { [SRCROOT]: { uri: srcRootUri(cwd) } },
+        columnKind: 'utf16CodeUnits',
+        invocations: [invocation],
+        results: new Streamed(sarifResults(findings, result, ruleIndex, cwd)),
+      },
+    ],
+  };
+  yield* jsonPieces(log);
+  yield '\n';
+}
+
+/** One SARIF result per finding, in report order (fingerprints count repeats in that order). */
+function* sarifResults(findings: readonly Finding[], result: ScanResult, ruleIndex: ReadonlyMap<string, number>, cwd: string): Generator<Record<string, unknown>> {
   const occurrences = new Map<string, number>();
-  const results = findings.map((f) => {
+  for (const f of findings) {
     const lineText = result.sources.get(f.file)?.lineText(f.span.line) ?? '';
     const key = [f.rule, normalizePath(f.file), lineText.trim()].join('\0');
     const occurrence = occurrences.get(key) ?? 0;
@@ -236,40 +280,6 @@ export function formatSarif(result: ScanResult, cwd: string = process.cwd()): st
     }
     const fx = fixes(f, cwd);
     if (fx) out.fixes = fx;
-    return out;
-  });
-
-  const notifications = result.files
-    .filter((r) => r.status === 'skipped')
-    .map((r) => ({
-      level: 'note',
-      message: { text: `Skipped ${r.path}${r.reason ? `: ${r.reason}` : ''}` },
-      locations: [{ physicalLocation: { artifactLocation: artifactLocation(r.path, cwd) } }],
-      descriptor: { id: 'skipped-file' },
-    }));
-
-  const invocation: Record<string, unknown> = { executionSuccessful: true };
-  if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
-
-  const log = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'pipewarden',
-            version: result.toolVersion,
-            informationUri: INFORMATION_URI,
-            rules,
-          },
-        },
-        originalUriBaseIds: { [SRCROOT]: { uri: srcRootUri(cwd) } },
-        columnKind: 'utf16CodeUnits',
-        invocations: [invocation],
-        results,
-      },
-    ],
-  };
-  return JSON.stringify(log, null, 2) + '\n';
+    yield out;
+  }
 }

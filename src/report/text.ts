@@ -110,9 +110,13 @@ function codeFrame(source: SourceView, finding: Finding, paint: (code: string, s
 
 /** Human-readable report with code frames, for terminals. */
 export function formatText(result: ScanResult, opts: TextOptions): string {
+  return [...textPieces(result, opts)].join('');
+}
+
+/** `formatText`'s text in pieces, a finding's block at a time. */
+export function* textPieces(result: ScanResult, opts: TextOptions): Generator<string> {
   const paint = (code: string, s: string) => (opts.color ? code + s + RESET : s);
   const summary = summarize(result);
-  const blocks: string[] = [];
 
   for (const f of sortFindings(result.findings)) {
     const lines: string[] = [];
@@ -127,7 +131,8 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
     if (source) lines.push(...codeFrame(source, f, paint));
     if (f.remedy) lines.push(`  remedy: ${sanitize(f.remedy, true).replace(/\n/g, '\n  ')}`);
     if (f.fix) lines.push(`  fix available (${f.fix.safety}): ${sanitize(f.fix.description)}`);
-    blocks.push(lines.join('\n'));
+    lines.push('', '');
+    yield lines.join('\n');
   }
 
   const files = plural(summary.filesScanned, 'file');
@@ -145,6 +150,5 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
     tail = `${plural(summary.findings, 'finding')} (${counts.join(', ')}) in ${files} scanned, ${summary.filesSkipped} skipped`;
     if (summary.suppressed > 0) tail += `, ${summary.suppressed} suppressed`;
   }
-  blocks.push(tail);
-  return blocks.join('\n\n') + '\n';
+  yield `${tail}\n`;
 }

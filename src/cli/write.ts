@@ -1,0 +1,50 @@
+/**
+ * Writing a report that arrives in pieces (see report/json-pieces.ts):
+ * joined into chunks of about 64 KiB, and never more than one chunk ahead of
+ * a slow reader, so a large report does not pile up in memory as queued
+ * writes instead of as one string.
+ */
+import { promises as fs } from 'node:fs';
+import { batched } from '../report/json-pieces.js';
+
+export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  let full = false;
+  for (const chunk of batched(pieces)) {
+    // Only between chunks: after the last one the launcher sees the queued output and waits for it (bin/pipewarden.js).
+    if (full) await drained(stream);
+    full = !stream.write(chunk);
+  }
+}
+
+/** Writes the pieces to `file`, replacing what it held. */
+export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    for (const chunk of batched(pieces)) await handle.write(chunk);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Resolves once the stream asks for more; rejects when it fails instead (a reader gone, a full disk). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      settle();
+      resolve();
+    };
+    const failed = (e: unknown) => {
+      settle();
+      reject(e);
+    };
+    const settle = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', failed);
+    };
+    stream.once('drain', done);
+    // A stream closed while full never drains: its 'error' (if any) says why, and the launcher reports it.
+    stream.once('close', done);
+    stream.once('error', failed);
+  });
+}
