@@ -17,16 +17,39 @@ interface Binding {
   userCode: boolean;
 }
 
-/** Pipeline workspaces bound to a Secret by a run that uses this pipeline. */
-function secretBacked(index: ProjectIndex, pipeline: Pipeline): Map<string, Pipeline> {
-  const out = new Map<string, Pipeline>();
-  const name = pipeline.kube?.name?.value;
-  for (const run of index.ofKind('PipelineRun')) {
+/** The scan's PipelineRuns, and where each stands among them by the pipeline it names (`pipelineRef.name`). */
+interface RunTable {
+  runs: Pipeline[];
+  byRef: Map<string | undefined, number[]>;
+  at: Map<Pipeline, number>;
+}
+
+function runTable(index: ProjectIndex): RunTable {
+  const runs = index.ofKind('PipelineRun');
+  const byRef = new Map<string | undefined, number[]>();
+  const at = new Map<Pipeline, number>();
+  runs.forEach((run, i) => {
+    at.set(run, i);
     const y = yamlOf(run);
-    const spec = y.get(run.kube!.objectNode, 'spec');
-    const embedded = run === pipeline;
-    if (!embedded && y.str(y.get(y.get(spec, 'pipelineRef'), 'name')) !== name) continue;
-    for (const w of y.items(y.get(spec, 'workspaces'))) {
+    const ref = y.str(y.get(y.get(y.get(run.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
+    const list = byRef.get(ref);
+    if (list) list.push(i);
+    else byRef.set(ref, [i]);
+  });
+  return { runs, byRef, at };
+}
+
+/** Pipeline workspaces bound to a Secret by a run that uses this pipeline (or by the run itself, for an embedded spec). */
+function secretBacked(table: RunTable, pipeline: Pipeline): Map<string, Pipeline> {
+  const out = new Map<string, Pipeline>();
+  const matching = table.byRef.get(pipeline.kube?.name?.value) ?? [];
+  const own = table.at.get(pipeline);
+  // In the runs' order: a later run binding the same workspace name is the one reported.
+  const order = own === undefined || matching.includes(own) ? matching : [...matching, own].sort((a, b) => a - b);
+  for (const i of order) {
+    const run = table.runs[i]!;
+    const y = yamlOf(run);
+    for (const w of y.items(y.get(y.get(run.kube!.objectNode, 'spec'), 'workspaces'))) {
       if (y.get(w, 'secret') !== null) out.set(y.str(y.get(w, 'name')) ?? '', run);
     }
   }
@@ -52,6 +75,7 @@ export default defineRule({
   },
   check() {},
   checkProject({ index, report }) {
+    let runs: RunTable | undefined;
     for (const p of index.ofKind('Pipeline', 'PipelineRun')) {
       if (p.platform !== 'tekton') continue;
       const y = yamlOf(p);
@@ -75,7 +99,7 @@ export default defineRule({
           }
         }
       }
-      const secrets = secretBacked(index, p);
+      const secrets = secretBacked((runs ??= runTable(index)), p);
       for (const [ws, list] of byWorkspace) {
         const credentialUse = list.find((b) => CREDENTIAL_NAME.test(b.taskWorkspace)) ?? (secrets.has(ws) || CREDENTIAL_NAME.test(ws) ? list[0] : undefined);
         if (!credentialUse) continue;

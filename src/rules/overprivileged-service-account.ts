@@ -67,6 +67,29 @@ function uses(index: ProjectIndex): SaUse[] {
   return out;
 }
 
+/**
+ * For each service account name, the bindings whose subjects name it, in
+ * the index's order, each with those subjects in its own order: every run
+ * looks up its account here instead of reading every binding's subjects.
+ */
+function bindingsBySubject(index: ProjectIndex): Map<string, { binding: Pipeline; subjects: YamlNode[] }[]> {
+  const out = new Map<string, { binding: Pipeline; subjects: YamlNode[] }[]>();
+  for (const binding of index.ofKind('RoleBinding', 'ClusterRoleBinding')) {
+    const y = yamlOf(binding);
+    for (const s of y.items(y.get(binding.kube!.objectNode, 'subjects'))) {
+      if (y.str(y.get(s, 'kind')) !== 'ServiceAccount') continue;
+      const name = y.str(y.get(s, 'name'));
+      if (name === undefined) continue;
+      const list = out.get(name) ?? [];
+      const last = list[list.length - 1];
+      if (last?.binding === binding) last.subjects.push(s as YamlNode);
+      else list.push({ binding, subjects: [s as YamlNode] });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
 export default defineRule({
   meta: {
     id: 'overprivileged-service-account',
@@ -86,15 +109,15 @@ export default defineRule({
   },
   check() {},
   checkProject({ index, report }) {
-    const bindings = index.ofKind('RoleBinding', 'ClusterRoleBinding');
-    for (const use of uses(index)) {
+    const runs = uses(index);
+    if (runs.length === 0) return;
+    const bySubject = bindingsBySubject(index);
+    for (const use of runs) {
       const grants: { grant: Grant; binding: Pipeline; subject: YamlNode }[] = [];
-      for (const b of bindings) {
+      for (const { binding: b, subjects } of bySubject.get(use.sa.value) ?? []) {
         const y = yamlOf(b);
         const obj = b.kube!.objectNode;
-        const subject = y.items(y.get(obj, 'subjects')).find(
-          (s) => y.str(y.get(s, 'kind')) === 'ServiceAccount' && y.str(y.get(s, 'name')) === use.sa.value && sameNamespace(y.str(y.get(s, 'namespace')) ?? b.kube!.namespace, use.namespace),
-        );
+        const subject = subjects.find((s) => sameNamespace(y.str(y.get(s, 'namespace')) ?? b.kube!.namespace, use.namespace));
         if (!subject) continue;
         // Every namespace has a `default` account: without a namespace on both sides the match is a guess.
         const subjectNs = y.str(y.get(subject, 'namespace')) ?? b.kube!.namespace;

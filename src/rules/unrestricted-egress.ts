@@ -72,13 +72,19 @@ export default defineRule({
   },
   checkProject({ index, report }) {
     const policies = index.ofKind('NetworkPolicy');
+    const policiesIn = new Map<string | undefined, Pipeline[]>();
+    for (const np of policies) {
+      const list = policiesIn.get(np.kube!.namespace);
+      if (list) list.push(np);
+      else policiesIn.set(np.kube!.namespace, [np]);
+    }
     const runs = index.ofKind(...PIPELINE_KINDS).filter((p) => p.kube!.namespace);
     const seen = new Set<string>();
     for (const run of runs) {
       const ns = run.kube!.namespace!;
       if (seen.has(ns)) continue;
       seen.add(ns);
-      if (policies.some((np) => np.kube!.namespace === ns && limitsEgress(np))) continue;
+      if ((policiesIn.get(ns) ?? []).some(limitsEgress)) continue;
       const managedHere = policies.length > 0;
       const y = yamlOf(run);
       const nsNode = y.get(y.get(run.kube!.objectNode, 'metadata'), 'namespace');

@@ -45,10 +45,27 @@ export function buildProjectIndex(pipelines: Pipeline[]): ProjectIndex {
     list.push(p);
     byKind.set(p.kube.kind, list);
   }
+  // By name too, made for a kind when first asked: rules look objects up once per run or
+  // binding, and a scan over every object of the kind each time grew with the square of the estate.
+  const byName = new Map<string, Map<string, Pipeline[]>>();
+  const named = (kind: string): Map<string, Pipeline[]> => {
+    let names = byName.get(kind);
+    if (!names) {
+      names = new Map();
+      for (const p of byKind.get(kind) ?? []) {
+        const name = p.kube?.name?.value;
+        if (name === undefined) continue;
+        const list = names.get(name);
+        if (list) list.push(p);
+        else names.set(name, [p]);
+      }
+      byName.set(kind, names);
+    }
+    return names;
+  };
   return {
     pipelines,
     ofKind: (...kinds) => kinds.flatMap((k) => byKind.get(k) ?? []),
-    find: (kinds, name, namespace) =>
-      kinds.flatMap((k) => byKind.get(k) ?? []).filter((p) => p.kube?.name?.value === name && sameNamespace(p.kube?.namespace, namespace)),
+    find: (kinds, name, namespace) => kinds.flatMap((k) => named(k).get(name) ?? []).filter((p) => sameNamespace(p.kube?.namespace, namespace)),
   };
 }

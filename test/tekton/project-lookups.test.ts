@@ -1,0 +1,253 @@
+/**
+ * The cross-file rules look objects up by name (accounts in bindings, roles,
+ * runs by their pipeline, policies by namespace) instead of reading every
+ * object of a kind for every run. These cases pin which object each lookup
+ * must find when several share a name, so the indexes answer as a full scan
+ * of the objects would.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ofRule, scanTree } from '../helpers/tree.js';
+import { yaml } from '../helpers/rule-tester.js';
+
+const RUN = yaml`
+  apiVersion: tekton.dev/v1
+  kind: PipelineRun
+  metadata:
+    name: app-build
+    namespace: ci
+  spec:
+    pipelineRef:
+      name: build-and-push
+    taskRunTemplate:
+      serviceAccountName: build-sa
+`;
+
+test('an account named in several bindings: each binding is matched on its first subject in the run\'s namespace', async () => {
+  const rbac = yaml`
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata:
+      name: elsewhere-then-here
+    roleRef:
+      kind: ClusterRole
+      name: cluster-admin
+    subjects:
+      - kind: ServiceAccount
+        name: build-sa
+        namespace: other
+      - kind: User
+        name: build-sa
+      - kind: ServiceAccount
+        name: build-sa
+        namespace: ci
+      - kind: ServiceAccount
+        name: build-sa
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata:
+      name: someone-else
+    roleRef:
+      kind: ClusterRole
+      name: cluster-admin
+    subjects:
+      - kind: ServiceAccount
+        name: deploy-sa
+        namespace: ci
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata:
+      name: reader
+      namespace: ci
+    roleRef:
+      kind: Role
+      name: secret-reader
+    subjects:
+      - kind: ServiceAccount
+        name: build-sa
+  `;
+  const { findings } = await scanTree({ 'rbac.yaml': rbac, 'run.yaml': RUN, 'roles.yaml': SECRET_READERS });
+  const f = ofRule(findings, 'overprivileged-service-account');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'critical');
+  assert.equal(f[0]!.confidence, 'high');
+  assert.match(f[0]!.message, /ClusterRoleBinding `elsewhere-then-here`/);
+  // The matched subject is the third (line 14), not the first (another namespace) or the User.
+  assert.deepEqual(f[0]!.related?.map((r) => `${r.file}:${r.span.line} ${r.message}`), [
+    'rbac.yaml:14 ClusterRoleBinding `elsewhere-then-here` binds `build-sa`',
+    'rbac.yaml:41 RoleBinding `reader` binds `build-sa`',
+    'roles.yaml:17 Role `secret-reader` grants reading any secret in its namespace',
+  ]);
+});
+
+/** Two Roles of one name: only the one in the binding's namespace is the binding's. */
+const SECRET_READERS = yaml`
+  apiVersion: rbac.authorization.k8s.io/v1
+  kind: Role
+  metadata:
+    name: secret-reader
+    namespace: other
+  rules:
+    - apiGroups: [""]
+      resources: ["pods"]
+      verbs: ["get"]
+  ---
+  apiVersion: rbac.authorization.k8s.io/v1
+  kind: Role
+  metadata:
+    name: secret-reader
+    namespace: ci
+  rules:
+    - apiGroups: [""]
+      resources: ["secrets"]
+      verbs: ["get", "list"]
+`;
+
+test('a role is looked up by name in the binding\'s namespace, and not at all under another kind', async () => {
+  const binding = (roleKind: string) => yaml`
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata:
+      name: reader
+      namespace: ci
+    roleRef:
+      kind: ${roleKind}
+      name: secret-reader
+    subjects:
+      - kind: ServiceAccount
+        name: build-sa
+  `;
+  const asRole = await scanTree({ 'rb.yaml': binding('Role'), 'run.yaml': RUN, 'roles.yaml': SECRET_READERS });
+  const f = ofRule(asRole.findings, 'overprivileged-service-account');
+  assert.deepEqual(f.map((x) => x.severity), ['medium']);
+  assert.equal(f[0]!.related?.[1]?.span.line, 17);
+  // A ClusterRole of that name does not exist: the Roles must not answer for it.
+  const asClusterRole = await scanTree({ 'rb.yaml': binding('ClusterRole'), 'run.yaml': RUN, 'roles.yaml': SECRET_READERS });
+  assert.deepEqual(ofRule(asClusterRole.findings, 'overprivileged-service-account'), []);
+});
+
+const PIPELINE = yaml`
+  apiVersion: tekton.dev/v1
+  kind: Pipeline
+  metadata:
+    name: build-and-push
+  spec:
+    workspaces:
+      - name: shared
+    tasks:
+      - name: fetch
+        taskRef:
+          name: git-clone
+        workspaces:
+          - name: output
+            workspace: shared
+      - name: build
+        taskRef:
+          name: user-build
+        workspaces:
+          - name: source
+            workspace: shared
+`;
+
+const secretRun = (name: string, pipeline: string) => yaml`
+  apiVersion: tekton.dev/v1
+  kind: PipelineRun
+  metadata:
+    name: ${name}
+  spec:
+    pipelineRef:
+      name: ${pipeline}
+    workspaces:
+      - name: shared
+        secret:
+          secretName: cloud
+`;
+
+test('of several runs binding a pipeline\'s workspace to a Secret, the last in the scan\'s order is named; runs of other pipelines are not', async () => {
+  const { findings } = await scanTree({
+    'a-pipeline.yaml': PIPELINE,
+    'b-run.yaml': secretRun('first', 'build-and-push'),
+    'c-run.yaml': secretRun('second', 'build-and-push'),
+    'd-run.yaml': secretRun('unrelated', 'another-pipeline'),
+  });
+  const f = ofRule(findings, 'credential-workspace-exposure');
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /backed by a Secret in PipelineRun `second`/);
+  assert.equal(f[0]!.related?.[1]?.file, 'c-run.yaml');
+  const none = await scanTree({ 'a-pipeline.yaml': PIPELINE, 'd-run.yaml': secretRun('unrelated', 'another-pipeline') });
+  assert.deepEqual(ofRule(none.findings, 'credential-workspace-exposure'), []);
+});
+
+test('a run with its pipeline embedded binds its own workspace to a Secret', async () => {
+  const run = yaml`
+    apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    metadata:
+      name: inline
+    spec:
+      workspaces:
+        - name: shared
+          secret:
+            secretName: cloud
+      pipelineSpec:
+        workspaces:
+          - name: shared
+        tasks:
+          - name: fetch
+            taskRef:
+              name: git-clone
+            workspaces:
+              - name: output
+                workspace: shared
+          - name: build
+            taskRef:
+              name: user-build
+            workspaces:
+              - name: source
+                workspace: shared
+  `;
+  const { findings } = await scanTree({ 'run.yaml': run, 'z-other.yaml': secretRun('later', 'inline') });
+  const f = ofRule(findings, 'credential-workspace-exposure');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.file, 'run.yaml');
+  // The other run names a pipeline called `inline` and comes later: it is taken as this one's, as before.
+  assert.match(f[0]!.message, /PipelineRun `later`/);
+});
+
+test('egress: each namespace with runs is judged by the policies of that namespace alone', async () => {
+  const run = (name: string, ns: string) => yaml`
+    apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    metadata:
+      name: ${name}
+      namespace: ${ns}
+    spec:
+      pipelineRef:
+        name: p
+  `;
+  const policy = (ns: string, egress: boolean) => yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: policy
+      namespace: ${ns}
+    spec:
+      podSelector: {}
+      policyTypes: [${egress ? 'Egress' : 'Ingress'}]
+  `;
+  const { findings } = await scanTree(
+    {
+      'runs/a.yaml': run('a', 'ci'),
+      'runs/b.yaml': run('b', 'release'),
+      'runs/c.yaml': run('c', 'release'),
+      'np/ci.yaml': policy('ci', true),
+      'np/release.yaml': policy('release', false),
+      'np/other.yaml': policy('other', true),
+    },
+    'auditor',
+  );
+  const f = ofRule(findings, 'unrestricted-egress');
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.confidence}`), ['runs/b.yaml:5 medium']);
+});
