@@ -20,7 +20,11 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
 export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
   const handle = await fs.open(file, 'w');
   try {
-    for (const chunk of batched(pieces)) await handle.write(chunk);
+    for (const chunk of batched(pieces)) {
+      const bytes = Buffer.from(chunk, 'utf8');
+      // A write may take fewer bytes than given (a file size limit, a full disk): the next one then says why.
+      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+    }
   } finally {
     await handle.close();
   }

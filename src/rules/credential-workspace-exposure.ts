@@ -1,4 +1,4 @@
-import type { YamlNode } from '../core/yaml.js';
+import { AliasBudgetExceeded, type YamlNode } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
 import { yamlOf } from '../platforms/kube/security.js';
@@ -30,13 +30,29 @@ function runTable(index: ProjectIndex): RunTable {
   const at = new Map<Pipeline, number>();
   runs.forEach((run, i) => {
     at.set(run, i);
-    const y = yamlOf(run);
-    const ref = y.str(y.get(y.get(y.get(run.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
+    const ref = readable(() => {
+      const y = yamlOf(run);
+      return y.str(y.get(y.get(y.get(run.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
+    });
+    // A run whose reference cannot be read (an alias bomb, reported with its file) names no pipeline.
+    if (ref === UNREADABLE) return;
     const list = byRef.get(ref);
     if (list) list.push(i);
     else byRef.set(ref, [i]);
   });
   return { runs, byRef, at };
+}
+
+const UNREADABLE = Symbol('unreadable');
+
+/** What `read` returns, or UNREADABLE when the YAML it reads expands too many aliases or nests too deeply. */
+function readable<T>(read: () => T): T | typeof UNREADABLE {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof AliasBudgetExceeded || err instanceof RangeError) return UNREADABLE;
+    throw err;
+  }
 }
 
 /** Pipeline workspaces bound to a Secret by a run that uses this pipeline (or by the run itself, for an embedded spec). */
@@ -49,9 +65,12 @@ function secretBacked(table: RunTable, pipeline: Pipeline): Map<string, Pipeline
   for (const i of order) {
     const run = table.runs[i]!;
     const y = yamlOf(run);
-    for (const w of y.items(y.get(y.get(run.kube!.objectNode, 'spec'), 'workspaces'))) {
-      if (y.get(w, 'secret') !== null) out.set(y.str(y.get(w, 'name')) ?? '', run);
-    }
+    // Workspaces past an alias bomb in a run (its file reports it) cannot be told; those before it count.
+    readable(() => {
+      for (const w of y.items(y.get(y.get(run.kube!.objectNode, 'spec'), 'workspaces'))) {
+        if (y.get(w, 'secret') !== null) out.set(y.str(y.get(w, 'name')) ?? '', run);
+      }
+    });
   }
   return out;
 }

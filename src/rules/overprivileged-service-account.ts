@@ -1,4 +1,4 @@
-import type { YamlNode } from '../core/yaml.js';
+import { AliasBudgetExceeded, type YamlNode } from '../core/yaml.js';
 import { severityRank, type RelatedLocation, type Severity } from '../model/finding.js';
 import type { Pipeline, Str } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
@@ -76,15 +76,21 @@ function bindingsBySubject(index: ProjectIndex): Map<string, { binding: Pipeline
   const out = new Map<string, { binding: Pipeline; subjects: YamlNode[] }[]>();
   for (const binding of index.ofKind('RoleBinding', 'ClusterRoleBinding')) {
     const y = yamlOf(binding);
-    for (const s of y.items(y.get(binding.kube!.objectNode, 'subjects'))) {
-      if (y.str(y.get(s, 'kind')) !== 'ServiceAccount') continue;
-      const name = y.str(y.get(s, 'name'));
-      if (name === undefined) continue;
-      const list = out.get(name) ?? [];
-      const last = list[list.length - 1];
-      if (last?.binding === binding) last.subjects.push(s as YamlNode);
-      else list.push({ binding, subjects: [s as YamlNode] });
-      out.set(name, list);
+    try {
+      for (const s of y.items(y.get(binding.kube!.objectNode, 'subjects'))) {
+        if (y.str(y.get(s, 'kind')) !== 'ServiceAccount') continue;
+        const name = y.str(y.get(s, 'name'));
+        if (name === undefined) continue;
+        const list = out.get(name) ?? [];
+        const last = list[list.length - 1];
+        if (last?.binding === binding) last.subjects.push(s as YamlNode);
+        else list.push({ binding, subjects: [s as YamlNode] });
+        out.set(name, list);
+      }
+    } catch (err) {
+      // An alias bomb among the subjects (its file reports it): the subjects before it still count,
+      // and the other bindings are still read.
+      if (!(err instanceof AliasBudgetExceeded || err instanceof RangeError)) throw err;
     }
   }
   return out;

@@ -251,3 +251,28 @@ test('egress: each namespace with runs is judged by the policies of that namespa
   const f = ofRule(findings, 'unrestricted-egress');
   assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.confidence}`), ['runs/b.yaml:5 medium']);
 });
+
+test('an alias bomb among a binding\'s subjects leaves the subjects before it, and the other bindings, matched', async () => {
+  const bomb = `{<<: [${Array.from({ length: 10_050 }, () => '*m').join(', ')}]}`;
+  const rbac = yaml`
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata:
+      name: rb
+      namespace: ci
+    roleRef:
+      kind: ClusterRole
+      name: cluster-admin
+    subjects:
+      - kind: ServiceAccount
+        name: build-sa
+        namespace: ci
+      - &m {kind: ServiceAccount, name: x}
+      - BOMB
+  `.replace('BOMB', bomb);
+  const { findings } = await scanTree({ 'rbac.yaml': rbac, 'run.yaml': RUN });
+  const f = ofRule(findings, 'overprivileged-service-account');
+  // It used to stop the whole rule ("internal error while checking (project)"), and the scan exit 0.
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.severity}`), ['run.yaml:10 critical']);
+  assert.equal(f[0]!.related?.[0]?.span.line, 10);
+});
