@@ -1,8 +1,8 @@
 /**
- * Writing a report that arrives in pieces (see report/json-pieces.ts):
- * joined into chunks of about 64 KiB, and never more than one chunk ahead of
- * a slow reader, so a large report does not pile up in memory as queued
- * writes instead of as one string.
+ * Writing a report that arrives in pieces (see report/json-pieces.ts),
+ * joined into chunks of about 64 KiB and never more than one chunk ahead of
+ * a slow reader: a large report is neither one string in memory nor a queue
+ * of writes waiting for the reader.
  */
 import { promises as fs } from 'node:fs';
 import { batched } from '../report/json-pieces.js';

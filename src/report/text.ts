@@ -131,8 +131,8 @@ export function* textPieces(result: ScanResult, opts: TextOptions): Generator<st
     if (source) lines.push(...codeFrame(source, f, paint));
     if (f.remedy) lines.push(`  remedy: ${sanitize(f.remedy, true).replace(/\n/g, '\n  ')}`);
     if (f.fix) lines.push(`  fix available (${f.fix.safety}): ${sanitize(f.fix.description)}`);
-    lines.push('', '');
-    yield lines.join('\n');
+    // A blank line between blocks, and before the summary.
+    yield `${lines.join('\n')}\n\n`;
   }
 
   const files = plural(summary.filesScanned, 'file');
