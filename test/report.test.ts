@@ -347,6 +347,16 @@ test('sarif: fingerprints are stable and distinct', () => {
   assert.equal(hashes.length, 2);
   assert.notEqual(hashes[0], hashes[1]);
   assert.equal(hashes[0], a.get('template-injection'));
+
+  // One file under two names (`./x` and `x`, not next to each other in report order) is still one file
+  // whose repeats are counted together, as are a file's repeats around another file's findings.
+  const split = makeResult();
+  const other = { ...split.findings[0]!, file: '.other.yml' };
+  split.findings.push({ ...inj, file: `./${inj.file}`, span: { ...inj.span, column: inj.span.column + 1 } }, other);
+  split.sources.set(`./${inj.file}`, split.sources.get(inj.file)!);
+  const splitLog: SarifLog = JSON.parse(formatSarif(split));
+  const splitHashes = splitLog.runs[0]!.results.filter((r) => r.ruleId === 'template-injection').map((r) => r.partialFingerprints.primaryLocationLineHash);
+  assert.deepEqual(splitHashes.sort(), [...hashes].sort());
 });
 
 // ---------------------------------------------------------------- github
