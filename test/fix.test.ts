@@ -10,6 +10,7 @@ import { scanPaths, type ScanOptions } from '../src/core/scan.js';
 import { parseYaml } from '../src/core/yaml.js';
 import { applyFixes } from '../src/fix/apply.js';
 import { unifiedDiff } from '../src/fix/diff.js';
+import fc from './helpers/fc.js';
 import { IMAGES_LOCK } from '../src/fix/images.js';
 import { completeLookups, lookupOptions } from '../src/fix/lookups.js';
 import { fixPaths } from '../src/fix/run.js';
@@ -63,6 +64,58 @@ test('applyFixes: overlapping fixes are skipped whole, same-point insertions kee
 test('unifiedDiff: hunks with context and line numbers', () => {
   const d = unifiedDiff('f.yml', 'a\nb\nc\nd\n', 'a\nB\nc\nd\ne\n');
   assert.equal(d, '--- a/f.yml\n+++ b/f.yml\n@@ -1,5 +1,6 @@\n a\n-b\n+B\n c\n d\n+e\n \n');
+});
+
+test('unifiedDiff: any two texts get hunks that turn one into the other with the fewest lines changed', () => {
+  const lcs = (a: string[], b: string[]): number => {
+    const row = new Array<number>(b.length + 1).fill(0);
+    for (const x of a) {
+      let diag = 0;
+      for (let j = 1; j <= b.length; j++) {
+        const up = row[j]!;
+        row[j] = x === b[j - 1] ? diag + 1 : Math.max(row[j]!, row[j - 1]!);
+        diag = up;
+      }
+    }
+    return row[b.length]!;
+  };
+  const lines = fc.array(fc.constantFrom('a', 'b', 'c', '  - run: x'), { maxLength: 40 });
+  fc.assert(
+    fc.property(lines, lines, (a, b) => {
+      const before = a.join('\n');
+      const after = b.join('\n');
+      const diff = unifiedDiff('f', before, after, 1);
+      if (before === after) return assert.equal(diff, '');
+      // Replay the hunks over `before`.
+      const old = before.split('\n');
+      const out: string[] = [];
+      let at = 0;
+      let changed = 0;
+      for (const line of diff.split('\n').slice(2, -1)) {
+        const hunk = /^@@ -(\d+),\d+ \+\d+,\d+ @@$/.exec(line);
+        if (hunk) {
+          while (at < Number(hunk[1]) - 1) out.push(old[at++]!);
+        } else if (line[0] === ' ') {
+          assert.equal(old[at], line.slice(1));
+          out.push(old[at++]!);
+        } else if (line[0] === '-') {
+          assert.equal(old[at], line.slice(1));
+          at++;
+          changed++;
+        } else {
+          assert.equal(line[0], '+');
+          out.push(line.slice(1));
+          changed++;
+        }
+      }
+      while (at < old.length) out.push(old[at++]!);
+      assert.equal(out.join('\n'), after);
+      const n = before.split('\n').length;
+      const m = after.split('\n').length;
+      assert.equal(changed, n + m - 2 * lcs(before.split('\n'), after.split('\n')));
+    }),
+    { numRuns: 400 },
+  );
 });
 
 test('fix: moves expressions into env with the right quoting, keeps comments, re-scan is clean, second run changes nothing', async () => {
