@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import fc from './helpers/fc.js';
-import { batched, jsonPieces, Streamed } from '../src/report/json-pieces.js';
-import { writePieces } from '../src/cli/write.js';
+import { jsonPieces, Streamed } from '../src/report/json-pieces.js';
+import { batched, writePieces } from '../src/cli/write.js';
 
 /** A JSON-like value in which some arrays are to be streamed; `plain` is the same value with plain arrays. */
 const streamable = fc.letrec<{ value: { doc: unknown; plain: unknown } }>((tie) => ({

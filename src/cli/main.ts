@@ -2,7 +2,7 @@
  * Command-line entry. Exit codes: 0 nothing at or above the thresholds,
  * 1 findings at or above them, 2 usage or config errors.
  */
-import { lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';

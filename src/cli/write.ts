@@ -5,7 +5,6 @@
  * of writes waiting for the reader.
  */
 import { promises as fs } from 'node:fs';
-import { batched } from '../report/json-pieces.js';
 
 export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
   let full = false;
@@ -51,4 +50,20 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
     stream.once('close', done);
     stream.once('error', failed);
   });
+}
+
+/** Joins pieces into chunks of about `size` characters, for fewer, larger writes. */
+export function* batched(pieces: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let held: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    held.push(piece);
+    length += piece.length;
+    if (length >= size) {
+      yield held.join('');
+      held = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield held.join('');
 }

@@ -34,7 +34,7 @@ import { KeptStrings } from './kept-strings.js';
 import { analyseInParallel, workersCanRun } from './parallel.js';
 import { RecentCache } from './recent-cache.js';
 import { coveringIgnore, findInlineIgnores } from './ignores.js';
-import { AliasBudgetExceeded, parseYaml, type YamlDoc } from './yaml.js';
+import { AliasBudgetExceeded, isTooLargeToRead, parseYaml, type YamlDoc } from './yaml.js';
 import type { ExternalData } from '../online/external.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -432,7 +432,7 @@ export function analyseSource(source: SourceFile, relPath: string, opts: ScanOpt
         classification = classifyYaml(docs);
       } catch (err) {
         // Classifying reads the root's keys, which `<<` merges can turn into an alias bomb; it used to escape and stop the scan.
-        if (!(err instanceof AliasBudgetExceeded || err instanceof RangeError)) throw err;
+        if (!isTooLargeToRead(err)) throw err;
         return done({ path: shown, status: 'skipped', reason: 'YAML aliases expand too far (or nest too deeply) to tell what this file is; not analysed' }, []);
       }
     }
@@ -621,7 +621,7 @@ function runFileRules(pipelines: Pipeline[], record: FileRecord, findings: Findi
       try {
         rule.check(ctx);
       } catch (err) {
-        if (err instanceof AliasBudgetExceeded || err instanceof RangeError) {
+        if (isTooLargeToRead(err)) {
           parseError('document is too deeply nested or aliased to analyse fully', pipeline.file.span(0, 0));
           continue;
         }

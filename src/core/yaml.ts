@@ -22,6 +22,11 @@ export interface YamlProblem {
 /** Thrown when a document expands aliases beyond the budget (alias bombs). */
 export class AliasBudgetExceeded extends Error {}
 
+/** Whether reading YAML failed because it is too large to read: aliases past the budget, or nesting past the stack. */
+export function isTooLargeToRead(err: unknown): boolean {
+  return err instanceof AliasBudgetExceeded || err instanceof RangeError;
+}
+
 /** Budget of alias resolutions per document: real pipelines use a handful. */
 const ALIAS_BUDGET = 10_000;
 

@@ -73,19 +73,3 @@ function* arrayPieces(items: Iterable<unknown>, indent: string): Generator<strin
   }
   yield first ? '[]' : `\n${indent}]`;
 }
-
-/** Joins pieces into chunks of about `size` characters, for fewer, larger writes. */
-export function* batched(pieces: Iterable<string>, size = 64 * 1024): Generator<string> {
-  let held: string[] = [];
-  let length = 0;
-  for (const piece of pieces) {
-    held.push(piece);
-    length += piece.length;
-    if (length >= size) {
-      yield held.join('');
-      held = [];
-      length = 0;
-    }
-  }
-  if (length > 0) yield held.join('');
-}

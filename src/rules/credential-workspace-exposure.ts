@@ -1,6 +1,6 @@
-import { AliasBudgetExceeded, type YamlNode } from '../core/yaml.js';
+import { isTooLargeToRead, type YamlNode } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
-import type { ProjectIndex } from '../platforms/kube/project.js';
+import { groupBy, type ProjectIndex } from '../platforms/kube/project.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
 
@@ -20,27 +20,21 @@ interface Binding {
 /** The scan's PipelineRuns, and where each stands among them by the pipeline it names (`pipelineRef.name`). */
 interface RunTable {
   runs: Pipeline[];
-  byRef: Map<string | undefined, number[]>;
+  byRef: Map<string | undefined | typeof UNREADABLE, number[]>;
   at: Map<Pipeline, number>;
 }
 
 function runTable(index: ProjectIndex): RunTable {
   const runs = index.ofKind('PipelineRun');
-  const byRef = new Map<string | undefined, number[]>();
-  const at = new Map<Pipeline, number>();
-  runs.forEach((run, i) => {
-    at.set(run, i);
-    const ref = readable(() => {
-      const y = yamlOf(run);
-      return y.str(y.get(y.get(y.get(run.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
-    });
-    // A run whose reference cannot be read (an alias bomb, reported with its file) names no pipeline.
-    if (ref === UNREADABLE) return;
-    const list = byRef.get(ref);
-    if (list) list.push(i);
-    else byRef.set(ref, [i]);
-  });
-  return { runs, byRef, at };
+  // A run whose reference cannot be read (an alias bomb, reported with its file) is filed under
+  // UNREADABLE, which no pipeline's name looks up.
+  const byRef = groupBy(runs.keys(), (i) =>
+    readable(() => {
+      const y = yamlOf(runs[i]!);
+      return y.str(y.get(y.get(y.get(runs[i]!.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
+    }),
+  );
+  return { runs, byRef, at: new Map(runs.map((run, i) => [run, i])) };
 }
 
 const UNREADABLE = Symbol('unreadable');
@@ -50,7 +44,7 @@ function readable<T>(read: () => T): T | typeof UNREADABLE {
   try {
     return read();
   } catch (err) {
-    if (err instanceof AliasBudgetExceeded || err instanceof RangeError) return UNREADABLE;
+    if (isTooLargeToRead(err)) return UNREADABLE;
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { AliasBudgetExceeded, type YamlNode } from '../core/yaml.js';
+import { isTooLargeToRead, type YamlNode } from '../core/yaml.js';
 import { severityRank, type RelatedLocation, type Severity } from '../model/finding.js';
 import type { Pipeline, Str } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
@@ -90,7 +90,7 @@ function bindingsBySubject(index: ProjectIndex): Map<string, { binding: Pipeline
     } catch (err) {
       // An alias bomb among the subjects (its file reports it): the subjects before it still count,
       // and the other bindings are still read.
-      if (!(err instanceof AliasBudgetExceeded || err instanceof RangeError)) throw err;
+      if (!isTooLargeToRead(err)) throw err;
     }
   }
   return out;

@@ -1,4 +1,5 @@
 import type { Job, Pipeline } from '../model/pipeline.js';
+import { groupBy } from '../platforms/kube/project.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { input, isAction, tokenCanWrite } from '../platforms/github/steps.js';
 import { storedSecretsOf } from '../platforms/github/secrets.js';
@@ -72,12 +73,7 @@ export default defineRule({
   },
   checkProject({ index, report }) {
     const policies = index.ofKind('NetworkPolicy');
-    const policiesIn = new Map<string | undefined, Pipeline[]>();
-    for (const np of policies) {
-      const list = policiesIn.get(np.kube!.namespace);
-      if (list) list.push(np);
-      else policiesIn.set(np.kube!.namespace, [np]);
-    }
+    const policiesIn = groupBy(policies, (np) => np.kube!.namespace);
     const runs = index.ofKind(...PIPELINE_KINDS).filter((p) => p.kube!.namespace);
     const seen = new Set<string>();
     for (const run of runs) {

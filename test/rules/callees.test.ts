@@ -28,6 +28,20 @@ const ACTION = yaml`
           echo "\${{ inputs.title }}"
 `;
 
+/** A local reusable workflow that echoes its `title` input into a script. */
+const REUSABLE = yaml`
+  on:
+    workflow_call:
+      inputs:
+        title:
+          type: string
+  jobs:
+    say:
+      runs-on: ubuntu-latest
+      steps:
+        - run: echo "\${{ inputs.title }}"
+`;
+
 test('an issue comment passed into a composite action is high at the sink, with the caller as related', async () => {
   const { findings } = await scanTree({
     '.github/actions/cherry-pick/action.yml': ACTION,
@@ -76,18 +90,7 @@ test('a constant passed into the same action stays at the action\'s own (caller-
 
 test('a pull request title passed to a local reusable workflow under pull_request_target', async () => {
   const { findings } = await scanTree({
-    '.github/workflows/reusable.yml': yaml`
-      on:
-        workflow_call:
-          inputs:
-            title:
-              type: string
-      jobs:
-        say:
-          runs-on: ubuntu-latest
-          steps:
-            - run: echo "\${{ inputs.title }}"
-    `,
+    '.github/workflows/reusable.yml': REUSABLE,
     '.github/workflows/caller.yml': yaml`
       on: pull_request_target
       jobs:
@@ -224,18 +227,6 @@ test("an action output from an input the caller leaves to its default, or fills 
 });
 
 describe('a callee scanned before its callers is built once', () => {
-  const REUSABLE = yaml`
-    on:
-      workflow_call:
-        inputs:
-          title:
-            type: string
-    jobs:
-      say:
-        runs-on: ubuntu-latest
-        steps:
-          - run: echo "\${{ inputs.title }}"
-  `;
   const CALLER = yaml`
     on: pull_request_target
     jobs:

@@ -1,9 +1,9 @@
 /**
  * The cross-file rules look objects up by name (accounts in bindings, roles,
- * runs by their pipeline, policies by namespace) instead of reading every
- * object of a kind for every run. These cases pin which object each lookup
- * must find when several share a name, so the indexes answer as a full scan
- * of the objects would.
+ * runs by their pipeline; policies by namespace, in rules/kube/egress.test.ts)
+ * instead of reading every object of a kind for every run. These cases pin
+ * which object each lookup must find when several share a name, so the
+ * indexes answer as a full scan of the objects would.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,28 +128,34 @@ test('a role is looked up by name in the binding\'s namespace, and not at all un
   assert.deepEqual(ofRule(asClusterRole.findings, 'overprivileged-service-account'), []);
 });
 
+/** A pipeline whose `shared` workspace goes to a clone task and to a build task (the spec alone, to embed it too). */
+const PIPELINE_SPEC = yaml`
+  workspaces:
+    - name: shared
+  tasks:
+    - name: fetch
+      taskRef:
+        name: git-clone
+      workspaces:
+        - name: output
+          workspace: shared
+    - name: build
+      taskRef:
+        name: user-build
+      workspaces:
+        - name: source
+          workspace: shared
+`;
+
+const indented = (text: string, by: number) => text.replace(/^(?=.)/gm, ' '.repeat(by));
+
 const PIPELINE = yaml`
   apiVersion: tekton.dev/v1
   kind: Pipeline
   metadata:
     name: build-and-push
   spec:
-    workspaces:
-      - name: shared
-    tasks:
-      - name: fetch
-        taskRef:
-          name: git-clone
-        workspaces:
-          - name: output
-            workspace: shared
-      - name: build
-        taskRef:
-          name: user-build
-        workspaces:
-          - name: source
-            workspace: shared
-`;
+` + indented(PIPELINE_SPEC, 2);
 
 const secretRun = (name: string, pipeline: string) => yaml`
   apiVersion: tekton.dev/v1
@@ -192,64 +198,13 @@ test('a run with its pipeline embedded binds its own workspace to a Secret', asy
           secret:
             secretName: cloud
       pipelineSpec:
-        workspaces:
-          - name: shared
-        tasks:
-          - name: fetch
-            taskRef:
-              name: git-clone
-            workspaces:
-              - name: output
-                workspace: shared
-          - name: build
-            taskRef:
-              name: user-build
-            workspaces:
-              - name: source
-                workspace: shared
-  `;
+  ` + indented(PIPELINE_SPEC, 4);
   const { findings } = await scanTree({ 'run.yaml': run, 'z-other.yaml': secretRun('later', 'inline') });
   const f = ofRule(findings, 'credential-workspace-exposure');
   assert.equal(f.length, 1);
   assert.equal(f[0]!.file, 'run.yaml');
   // The other run names a pipeline called `inline` and comes later: it is taken as this one's, as before.
   assert.match(f[0]!.message, /PipelineRun `later`/);
-});
-
-test('egress: each namespace with runs is judged by the policies of that namespace alone', async () => {
-  const run = (name: string, ns: string) => yaml`
-    apiVersion: tekton.dev/v1
-    kind: PipelineRun
-    metadata:
-      name: ${name}
-      namespace: ${ns}
-    spec:
-      pipelineRef:
-        name: p
-  `;
-  const policy = (ns: string, egress: boolean) => yaml`
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata:
-      name: policy
-      namespace: ${ns}
-    spec:
-      podSelector: {}
-      policyTypes: [${egress ? 'Egress' : 'Ingress'}]
-  `;
-  const { findings } = await scanTree(
-    {
-      'runs/a.yaml': run('a', 'ci'),
-      'runs/b.yaml': run('b', 'release'),
-      'runs/c.yaml': run('c', 'release'),
-      'np/ci.yaml': policy('ci', true),
-      'np/release.yaml': policy('release', false),
-      'np/other.yaml': policy('other', true),
-    },
-    'auditor',
-  );
-  const f = ofRule(findings, 'unrestricted-egress');
-  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.confidence}`), ['runs/b.yaml:5 medium']);
 });
 
 test('an alias bomb among a binding\'s subjects leaves the subjects before it, and the other bindings, matched', async () => {

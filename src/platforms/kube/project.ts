@@ -37,30 +37,26 @@ export function sameNamespace(a: string | undefined, b: string | undefined): boo
   return a === undefined || b === undefined || a === b;
 }
 
-export function buildProjectIndex(pipelines: Pipeline[]): ProjectIndex {
-  const byKind = new Map<string, Pipeline[]>();
-  for (const p of pipelines) {
-    if (!p.kube) continue;
-    const list = byKind.get(p.kube.kind) ?? [];
-    list.push(p);
-    byKind.set(p.kube.kind, list);
+/** The items by key, each group in the items' order. */
+export function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
+  return groups;
+}
+
+export function buildProjectIndex(pipelines: Pipeline[]): ProjectIndex {
+  const byKind = groupBy(pipelines.filter((p) => p.kube), (p) => p.kube!.kind);
   // By name too, made for a kind when first asked: rules look objects up once per run or
   // binding, and a scan over every object of the kind each time grew with the square of the estate.
-  const byName = new Map<string, Map<string, Pipeline[]>>();
-  const named = (kind: string): Map<string, Pipeline[]> => {
+  const byName = new Map<string, Map<string | undefined, Pipeline[]>>();
+  const named = (kind: string): Map<string | undefined, Pipeline[]> => {
     let names = byName.get(kind);
-    if (!names) {
-      names = new Map();
-      for (const p of byKind.get(kind) ?? []) {
-        const name = p.kube?.name?.value;
-        if (name === undefined) continue;
-        const list = names.get(name);
-        if (list) list.push(p);
-        else names.set(name, [p]);
-      }
-      byName.set(kind, names);
-    }
+    if (!names) byName.set(kind, (names = groupBy(byKind.get(kind) ?? [], (p) => p.kube!.name?.value)));
     return names;
   };
   return {

@@ -47,3 +47,20 @@ test('no NetworkPolicy anywhere: only auditors see it, at low confidence', async
   const auditor = await scanTree({ 'run.yaml': RUN }, 'auditor');
   assert.deepEqual(ofRule(auditor.findings, 'unrestricted-egress').map((f) => f.confidence), ['low']);
 });
+
+test('each namespace with runs is judged by the policies of that namespace alone', async () => {
+  const runIn = (ns: string) => RUN.replace('namespace: ci', `namespace: ${ns}`);
+  const { findings } = await scanTree(
+    {
+      'runs/a.yaml': RUN,
+      'runs/b.yaml': runIn('release'),
+      'runs/c.yaml': runIn('release'),
+      'np/ci.yaml': POLICY('ci', '[Egress]'),
+      'np/release.yaml': POLICY('release', '[Ingress]'),
+      'np/other.yaml': POLICY('other', '[Egress]'),
+    },
+    'auditor',
+  );
+  const f = ofRule(findings, 'unrestricted-egress');
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.confidence}`), ['runs/b.yaml:5 medium']);
+});
