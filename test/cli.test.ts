@@ -94,6 +94,11 @@ test('--output writes the report to a file', () => {
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).findings.length > 0, true);
+  // A folder where the report should go: one line that says so, exit 2, no stack trace.
+  fs.mkdirSync(path.join(dir, 'out'));
+  const blocked = run(['scan', '.', '--output', 'out'], dir);
+  assert.equal(blocked.code, 2);
+  assert.equal(blocked.stderr, 'pipewarden: cannot write out: EISDIR\n');
 });
 
 test('config: disable a rule, change a severity, ignore a path', () => {

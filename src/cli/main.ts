@@ -15,7 +15,7 @@ import { formatPieces, isOutputFormat, OUTPUT_FORMATS } from '../report/index.js
 import { allRules, ruleById } from '../rules/index.js';
 import type { Persona } from '../rules/types.js';
 import { explainRule, listRules } from './explain.js';
-import { writePieces, writePiecesToFile } from './write.js';
+import { OutputError, writePieces, writePiecesToFile } from './write.js';
 import { writeDocs } from './docs.js';
 import { fixPaths } from '../fix/run.js';
 import { lockRoot, lookupOptions } from '../fix/lookups.js';
@@ -147,7 +147,7 @@ export async function main(argv: string[], io: {
     if (command !== 'scan') throw new UsageError(`unknown command \`${command}\`; try \`pipewarden --help\``);
     return await scanCommand(rest, io, err);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof OnlineCliError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof OnlineCliError || e instanceof OutputError) {
       err(`pipewarden: ${e.message}\n`);
       return 2;
     }

@@ -15,14 +15,21 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
   }
 }
 
+/** The report file cannot be opened or written (a folder in its place, a full disk, a size limit). */
+export class OutputError extends Error {}
+
 /** Writes the pieces to `file`, replacing what it held. */
 export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
-  const handle = await fs.open(file, 'w');
+  const failed = (err: unknown): never => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code ? new OutputError(`cannot write ${file}: ${code}`) : err;
+  };
+  const handle = await fs.open(file, 'w').catch(failed);
   try {
     for (const chunk of batched(pieces)) {
       const bytes = Buffer.from(chunk, 'utf8');
       // A write may take fewer bytes than given (a file size limit, a full disk): the next one then says why.
-      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at).catch(failed)).bytesWritten;
     }
   } finally {
     await handle.close();
