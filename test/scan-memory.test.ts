@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { isMap, isNode, type Node } from 'yaml';
 import { emptyConfig } from '../src/config/config.js';
 import { analyseSource, scanPaths, type ScanOptions } from '../src/core/scan.js';
 import { SourceFile, SourceLines } from '../src/model/source.js';
@@ -52,4 +53,25 @@ test('a Task no project rule reads lets its YAML go; a PipelineRun keeps it; rea
   assert.equal(yamlOf(run!).str(yamlOf(run!).get(run!.kube!.objectNode!, 'kind')), 'PipelineRun');
   // The model stays: the webhook chains read a Task's scripts from it.
   assert.equal(task!.jobs[0]?.steps[0]?.script?.text.trim(), 'echo hi');
+  // But no part of it still holds the Task's tree (a step's container did, and with it the whole step).
+  assert.ok(task!.jobs[0]?.steps[0]?.container, 'the step has a container to release');
+  assert.deepEqual(yamlNodesIn(task!).filter((n) => !(isMap(n) && n.items.length === 0)), []);
+  assert.ok(yamlNodesIn(run!).some((n) => isMap(n) && n.items.length > 0), 'the walk finds the nodes a model holds');
 });
+
+/** The YAML nodes an object reaches without going through another YAML node. */
+function yamlNodesIn(root: object): Node[] {
+  const found: Node[] = [];
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (isNode(v)) {
+      found.push(v);
+      return;
+    }
+    for (const x of v instanceof Map ? v.values() : Object.values(v)) visit(x);
+  };
+  visit(root);
+  return found;
+}

@@ -56,7 +56,10 @@ export function releaseYaml(p: Pipeline): void {
   for (const job of p.jobs) {
     job.node = empty;
     if (job.pod) job.pod = empty;
-    for (const step of job.steps) step.node = empty;
+    for (const step of job.steps) {
+      step.node = empty;
+      if (step.container) step.container.node = empty;
+    }
     for (const c of job.containers ?? []) c.node = empty;
   }
 }
