@@ -59,6 +59,21 @@ test('a Task no project rule reads lets its YAML go; a PipelineRun keeps it; rea
   assert.ok(yamlNodesIn(run!).some((n) => isMap(n) && n.items.length > 0), 'the walk finds the nodes a model holds');
 });
 
+test("a TaskRun's and an Argo workflow's YAML go too: the cross-file rules read their claims and namespace from the model", () => {
+  const text = [
+    'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  name: t\n  namespace: ci\nspec:\n  workspaces:\n    - name: src\n      persistentVolumeClaim:\n        claimName: shared\n',
+    'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: w\n  namespace: argo\nspec:\n  volumes:\n    - name: cache\n      persistentVolumeClaim: {claimName: cache}\n',
+  ].join('---\n');
+  const a = analyseSource(new SourceFile('runs.yaml', text), 'runs.yaml', options('.', true));
+  releaseYamlUnusedByProjectRules(a.pipelines);
+  const [taskRun, workflow] = a.pipelines;
+  assert.deepEqual([taskRun?.kube?.kind, workflow?.kube?.kind], ['TaskRun', 'Workflow']);
+  for (const p of [taskRun!, workflow!]) assert.throws(() => yamlOf(p), /released/);
+  assert.deepEqual(taskRun!.kube!.claims?.map((c) => [c.name, c.claim, c.span.line, c.span.column]), [['src', 'shared', 10, 9]]);
+  assert.deepEqual(workflow!.kube!.claims?.map((c) => [c.name, c.claim, c.span.line, c.span.column]), [['cache', 'cache', 20, 30]]);
+  assert.deepEqual([taskRun!.kube!.namespaceSpan?.line, workflow!.kube!.namespaceSpan?.line], [5, 16]);
+});
+
 /** The YAML nodes an object reaches without going through another YAML node. */
 function yamlNodesIn(root: object): Node[] {
   const found: Node[] = [];

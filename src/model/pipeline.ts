@@ -209,6 +209,23 @@ export interface KubeMeta {
   objectNode?: YamlNode;
   /** The service account a run, workflow or listener names for its pods. */
   serviceAccount?: Str;
+  /** The object's own `metadata.namespace` value, where a finding about its namespace points. */
+  namespaceSpan?: Span;
+  /**
+   * Storage bound to a claim that already exists (Tekton runs' `workspaces`,
+   * Argo workflows' `volumes`): kept in the model so the cross-file rules need
+   * not keep the whole object's YAML to find them.
+   */
+  claims?: ClaimBinding[];
+}
+
+/** A workspace or volume bound to an existing PersistentVolumeClaim. */
+export interface ClaimBinding {
+  /** The workspace or volume name (the claim's name when it has none). */
+  name: string;
+  claim: string;
+  /** The `persistentVolumeClaim` mapping. */
+  span: Span;
 }
 
 export interface Pipeline {

@@ -1,25 +1,7 @@
-import type { YamlNode } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
-import { workflowSpec } from '../platforms/argo/build.js';
 import { yamlOf } from '../platforms/kube/security.js';
 import { defineRule } from './types.js';
-
-/** Claim bindings of a run: Tekton `workspaces[].persistentVolumeClaim`, Argo `volumes[].persistentVolumeClaim`. */
-function claims(p: Pipeline): { name: string; claim: string; node: YamlNode }[] {
-  const y = yamlOf(p);
-  const out: { name: string; claim: string; node: YamlNode }[] = [];
-  const root = p.platform === 'argo' ? workflowSpec({ kind: p.kube!.kind, node: p.kube!.objectNode, y }) : y.get(p.kube!.objectNode, 'spec');
-  const lists = p.platform === 'tekton' ? [y.get(root, 'workspaces')] : [y.get(root, 'volumes')];
-  for (const list of lists) {
-    for (const w of y.items(list)) {
-      const pvc = y.get(w, 'persistentVolumeClaim');
-      const claim = y.str(y.get(pvc, 'claimName'));
-      if (pvc && claim) out.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, node: pvc });
-    }
-  }
-  return out;
-}
 
 function accessModes(index: ProjectIndex, claim: string, namespace: string | undefined): { modes: string[]; pvc?: Pipeline } {
   const pvc = index.find(['PersistentVolumeClaim'], claim, namespace)[0];
@@ -50,12 +32,12 @@ export default defineRule({
   checkProject({ index, report }) {
     for (const p of index.ofKind('PipelineRun', 'TaskRun', 'Workflow', 'CronWorkflow')) {
       if (p.platform !== 'tekton' && p.platform !== 'argo') continue;
-      const y = yamlOf(p);
-      for (const c of claims(p)) {
+      // Claim bindings are in the model (Tekton `workspaces`, Argo `volumes`): a run's YAML is not kept for this.
+      for (const c of p.kube!.claims ?? []) {
         const { modes, pvc } = accessModes(index, c.claim, p.kube!.namespace);
         const rwx = modes.includes('ReadWriteMany');
         report(p, {
-          span: y.span(c.node),
+          span: c.span,
           message: rwx
             ? `workspace \`${c.name}\` uses claim \`${c.claim}\`, which is ReadWriteMany: concurrent runs read and write the same files`
             : `workspace \`${c.name}\` uses the pre-existing claim \`${c.claim}\`, shared by every run that binds it`,

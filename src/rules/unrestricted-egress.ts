@@ -82,10 +82,8 @@ export default defineRule({
       seen.add(ns);
       if ((policiesIn.get(ns) ?? []).some(limitsEgress)) continue;
       const managedHere = policies.length > 0;
-      const y = yamlOf(run);
-      const nsNode = y.get(y.get(run.kube!.objectNode, 'metadata'), 'namespace');
       report(run, {
-        span: nsNode ? y.span(nsNode) : run.kube!.span,
+        span: run.kube!.namespaceSpan ?? run.kube!.span,
         message: `no NetworkPolicy in the scanned files limits egress in namespace \`${ns}\`, where ${run.kube!.kind} \`${run.kube!.name?.value ?? ''}\` runs`,
         // With no NetworkPolicy anywhere in the tree, policies are likely managed elsewhere.
         confidence: managedHere ? 'medium' : 'low',

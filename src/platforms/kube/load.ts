@@ -10,7 +10,7 @@ import type { Span } from '../../model/source.js';
 import { ARGO_WORKFLOW_KINDS, buildArgo } from '../argo/build.js';
 import { buildTekton, TEKTON_KINDS } from '../tekton/build.js';
 import { containerStep, type ContainerContext } from './containers.js';
-import { kubeObjects, type KubeObject } from './objects.js';
+import { kubeObjects, ownNamespaceSpan, type KubeObject } from './objects.js';
 
 export interface KubeLoad {
   pipelines: Pipeline[];
@@ -61,7 +61,7 @@ function podPipeline(o: KubeObject, podPath: string[]): Pipeline {
     references: ctx.references, expressions: [], inputs: new Map(), document: y.doc,
     kube: {
       apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
-      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}),
+      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}), ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}),
     },
   };
 }
@@ -73,7 +73,7 @@ function barePipeline(o: KubeObject, platform: 'tekton' | 'argo' | 'k8s'): Pipel
   return {
     platform: owner, kind: o.kind, file: o.y.file, name: o.name ?? { value: o.kind, span: o.span }, triggers: [], env: [], jobs: [],
     references: [], expressions: [], inputs: new Map(), document: o.y.doc,
-    kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) },
+    kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}) },
   };
 }
 
@@ -92,7 +92,12 @@ export function loadKube(docs: YamlDoc[]): KubeLoad {
         for (const res of o.y.items(o.y.get(o.y.get(o.node, 'spec'), 'resourcetemplates'))) {
           const kind = o.y.str(o.y.get(res, 'kind'));
           if (!kind || !['PipelineRun', 'TaskRun'].includes(kind) || !isMap(res)) continue;
-          const embedded = buildTekton({ apiVersion: o.y.str(o.y.get(res, 'apiVersion')) ?? '', kind, span: o.y.span(res), node: res, y: o.y, ...(o.namespace ? { namespace: o.namespace } : {}) });
+          // In the template's namespace; a finding about it points at the run's own `namespace:` if it writes one.
+          const namespaceSpan = ownNamespaceSpan(o.y, res);
+          const embedded = buildTekton({
+            apiVersion: o.y.str(o.y.get(res, 'apiVersion')) ?? '', kind, span: o.y.span(res), node: res, y: o.y,
+            ...(o.namespace ? { namespace: o.namespace } : {}), ...(namespaceSpan ? { namespaceSpan } : {}),
+          });
           embedded.pipeline.embeddedIn = out.pipeline;
           pipelines.push(embedded.pipeline);
           problems.push(...embedded.problems);

@@ -2,7 +2,8 @@
 import { isMap, isSeq } from '../../core/yaml-nodes.js';
 import type { YAMLMap } from 'yaml';
 import type { YamlDoc } from '../../core/yaml.js';
-import type { KubeMeta, Str } from '../../model/pipeline.js';
+import type { Span } from '../../model/source.js';
+import type { ClaimBinding, KubeMeta, Str } from '../../model/pipeline.js';
 
 export interface KubeObject extends KubeMeta {
   node: YAMLMap;
@@ -30,10 +31,31 @@ function collect(y: YamlDoc, node: unknown, out: KubeObject[], depth: number): v
   const nameNode = y.get(meta, 'name') ?? y.get(meta, 'generateName');
   const nameValue = y.str(nameNode);
   const name: Str | undefined = nameValue !== undefined ? { value: nameValue, span: y.span(nameNode) } : undefined;
-  const namespace = y.str(y.get(meta, 'namespace'));
+  const namespaceNode = y.get(meta, 'namespace');
+  const namespace = y.str(namespaceNode);
   const kindPair = y.pair(map, 'kind');
   const o: KubeObject = { apiVersion, kind, span: kindPair ? y.pairSpan(kindPair) : y.span(map), node: map, y };
   if (name) o.name = name;
-  if (namespace) o.namespace = namespace;
+  if (namespace) {
+    o.namespace = namespace;
+    o.namespaceSpan = y.span(namespaceNode);
+  }
   if (isMap(map)) out.push(o);
+}
+
+/** The span of an object's own `metadata.namespace`, if it names one (for objects written inside others). */
+export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
+  const ns = y.get(y.get(node, 'metadata'), 'namespace');
+  return ns ? y.span(ns) : undefined;
+}
+
+/** The entries of a `workspaces` or `volumes` list bound to an existing PersistentVolumeClaim. */
+export function claimBindings(y: YamlDoc, list: unknown): ClaimBinding[] {
+  const out: ClaimBinding[] = [];
+  for (const w of y.items(list)) {
+    const pvc = y.get(w, 'persistentVolumeClaim');
+    const claim = y.str(y.get(pvc, 'claimName'));
+    if (pvc && claim) out.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, span: y.span(pvc) });
+  }
+  return out;
 }

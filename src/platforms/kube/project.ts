@@ -9,14 +9,15 @@ import type { Pipeline } from '../../model/pipeline.js';
 import { releaseYaml } from './security.js';
 
 /**
- * Kinds whose YAML the project rules read (runs, RBAC, claims, network
- * policies, triggers and the objects they reach). Other objects are read
- * through the model alone (a Task's scripts), so their YAML trees can go once
- * their file's own rules have run: Tasks are most of the bytes.
+ * Kinds whose YAML the project rules read (PipelineRuns and Pipelines, RBAC,
+ * claims, network policies, triggers and the objects they reach). Other
+ * objects are read through the model alone (a Task's scripts; a TaskRun's or
+ * Argo workflow's claims and namespace), so their YAML trees can go once their
+ * file's own rules have run: Tasks and workflows are most of the bytes.
  */
 export const PROJECT_YAML_KINDS: ReadonlySet<string> = new Set([
-  'PipelineRun', 'TaskRun', 'Pipeline',
-  'Workflow', 'CronWorkflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'Sensor',
+  'PipelineRun', 'Pipeline',
+  'WorkflowTemplate', 'ClusterWorkflowTemplate', 'Sensor',
   'EventListener', 'TriggerBinding', 'ClusterTriggerBinding', 'TriggerTemplate',
   'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
   'PersistentVolumeClaim', 'NetworkPolicy',

@@ -64,3 +64,61 @@ test('each namespace with runs is judged by the policies of that namespace alone
   const f = ofRule(findings, 'unrestricted-egress');
   assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.confidence}`), ['runs/b.yaml:5 medium']);
 });
+
+test('runs whose YAML is let go after their own rules (TaskRun, Argo Workflow, CronWorkflow) are reported at their namespace', async () => {
+  const taskRun = yaml`
+    apiVersion: tekton.dev/v1
+    kind: TaskRun
+    metadata:
+      name: lint
+      namespace:   checks
+    spec:
+      taskRef:
+        name: lint
+  `;
+  const workflow = yaml`
+    apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata:
+      generateName: build-
+      labels: {team: a}
+      namespace: argo
+    spec:
+      entrypoint: main
+  `;
+  const cron = yaml`
+    apiVersion: argoproj.io/v1alpha1
+    kind: CronWorkflow
+    metadata: {name: nightly, namespace: nightly}
+    spec:
+      schedule: "0 2 * * *"
+  `;
+  const { findings } = await scanTree({ 'a/taskrun.yaml': taskRun, 'b/workflow.yaml': workflow, 'c/cron.yaml': cron, 'np.yaml': POLICY('other', '[Egress]') });
+  const f = ofRule(findings, 'unrestricted-egress');
+  assert.deepEqual(f.map((x) => `${x.file}:${x.span.line}:${x.span.column}-${x.span.endColumn}`), ['a/taskrun.yaml:5:16-22', 'b/workflow.yaml:6:14-18', 'c/cron.yaml:3:38-45']);
+});
+
+test("a run a TriggerTemplate creates is judged in the template's namespace, at its own namespace line or else at the run", async () => {
+  const template = (runMetadata: string) => yaml`
+    apiVersion: triggers.tekton.dev/v1beta1
+    kind: TriggerTemplate
+    metadata:
+      name: on-push
+      namespace: hooks
+    spec:
+      resourcetemplates:
+        - apiVersion: tekton.dev/v1
+          kind: PipelineRun
+          metadata:
+            ${runMetadata}
+          spec:
+            pipelineRef:
+              name: build
+  `;
+  const own = await scanTree({ 'tt.yaml': template('namespace: hooks'), 'np.yaml': POLICY('other', '[Egress]') });
+  assert.deepEqual(ofRule(own.findings, 'unrestricted-egress').map((x) => `${x.span.line}:${x.span.column}`), ['11:20']);
+  const none = await scanTree({ 'tt.yaml': template('generateName: build-'), 'np.yaml': POLICY('other', '[Egress]') });
+  const f = ofRule(none.findings, 'unrestricted-egress');
+  assert.deepEqual(f.map((x) => `${x.span.line}:${x.span.column}`), ['8:7']);
+  assert.match(f[0]!.message, /namespace `hooks`, where PipelineRun/);
+});
