@@ -128,6 +128,9 @@ export async function scanPaths(paths: string[], options: ScanOptions): Promise<
     const a = await analyseCandidate(candidates[i]!, opts);
     if (a.pipelines.some((p) => p.kube)) {
       releaseYamlUnusedByProjectRules(a.pipelines);
+      // Its findings wait for the cross-file rules: meanwhile they hold one copy of each repeated text, as kept findings do.
+      const { kept } = ruleTables(opts);
+      for (const f of a.raw) shareTexts(f, kept);
       deferred.push({ index: i, analysis: a, release: holdFileScoped() });
     } else {
       slots[i] = lighten(finishAnalysis(a, opts), opts);
