@@ -8,7 +8,7 @@ import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { containerStep, type ContainerContext } from '../kube/containers.js';
-import { claimBindings, type KubeObject } from '../kube/objects.js';
+import { claimBindings, kubeMetaOf, type KubeObject } from '../kube/objects.js';
 
 export const ARGO_WORKFLOW_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow']);
 
@@ -100,8 +100,7 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     inputs,
     document: y.doc,
     kube: {
-      apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
-      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}),
+      ...kubeMetaOf(o),
       ...(spec ? { claims: claimBindings(y, y.get(spec, 'volumes')) } : {}),
       ...(workflowSa ? { serviceAccount: workflowSa } : sensorSa ? { serviceAccount: sensorSa } : {}),
     },

@@ -10,7 +10,7 @@ import type { Span } from '../../model/source.js';
 import { ARGO_WORKFLOW_KINDS, buildArgo } from '../argo/build.js';
 import { buildTekton, TEKTON_KINDS } from '../tekton/build.js';
 import { containerStep, type ContainerContext } from './containers.js';
-import { kubeObjects, ownNamespaceSpan, type KubeObject } from './objects.js';
+import { kubeMetaOf, kubeObjects, ownNamespaceSpan, type KubeObject } from './objects.js';
 
 export interface KubeLoad {
   pipelines: Pipeline[];
@@ -59,10 +59,7 @@ function podPipeline(o: KubeObject, podPath: string[]): Pipeline {
   return {
     platform: 'k8s', kind: o.kind, file: y.file, name, triggers: [], env: [], jobs: [job],
     references: ctx.references, expressions: [], inputs: new Map(), document: y.doc,
-    kube: {
-      apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
-      ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}), ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}),
-    },
+    kube: { ...kubeMetaOf(o), ...(job.serviceAccount ? { serviceAccount: job.serviceAccount } : {}) },
   };
 }
 
@@ -73,7 +70,7 @@ function barePipeline(o: KubeObject, platform: 'tekton' | 'argo' | 'k8s'): Pipel
   return {
     platform: owner, kind: o.kind, file: o.y.file, name: o.name ?? { value: o.kind, span: o.span }, triggers: [], env: [], jobs: [],
     references: [], expressions: [], inputs: new Map(), document: o.y.doc,
-    kube: { apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node, ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}) },
+    kube: kubeMetaOf(o),
   };
 }
 

@@ -43,6 +43,14 @@ function collect(y: YamlDoc, node: unknown, out: KubeObject[], depth: number): v
   if (isMap(map)) out.push(o);
 }
 
+/** The model's metadata of an object: what every builder copies from it before adding its own facts. */
+export function kubeMetaOf(o: KubeObject): KubeMeta {
+  return {
+    apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
+    ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}),
+  };
+}
+
 /** The span of an object's own `metadata.namespace`, if it names one (for objects written inside others). */
 export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
   const ns = y.get(y.get(node, 'metadata'), 'namespace');

@@ -9,7 +9,7 @@ import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { ExternalRef, Job, Pipeline, PinState, Str, Trigger } from '../../model/pipeline.js';
 import { containerStep, envOf, type ContainerContext } from '../kube/containers.js';
-import { claimBindings, type KubeObject } from '../kube/objects.js';
+import { claimBindings, kubeMetaOf, type KubeObject } from '../kube/objects.js';
 
 export interface Problem {
   message: string;
@@ -191,8 +191,8 @@ class TektonBuilder {
       inputs,
       document: y.doc,
       kube: {
-        apiVersion: o.apiVersion, kind: o.kind, span: o.span, objectNode: o.node,
-        ...(o.name ? { name: o.name } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.namespaceSpan ? { namespaceSpan: o.namespaceSpan } : {}), ...(serviceAccount ? { serviceAccount } : {}),
+        ...kubeMetaOf(o),
+        ...(serviceAccount ? { serviceAccount } : {}),
         ...(o.kind === 'PipelineRun' || o.kind === 'TaskRun' ? { claims: claimBindings(y, y.get(spec, 'workspaces')) } : {}),
       },
     };
