@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { emptyConfig } from '../../src/config/config.js';
-import { scanPaths } from '../../src/core/scan.js';
+import { scanPaths, type ScanOptions } from '../../src/core/scan.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { Persona } from '../../src/rules/types.js';
 import { allRules } from '../../src/rules/index.js';
@@ -18,10 +18,15 @@ export function writeTree(files: Record<string, string>, prefix = 'pw-tree-'): s
   return dir;
 }
 
-export async function scanTree(files: Record<string, string>, persona: Persona = 'auditor'): Promise<{ findings: Finding[]; dir: string }> {
+export async function scanTree(
+  files: Record<string, string>,
+  persona: Persona = 'auditor',
+  onInternalError?: ScanOptions['onInternalError'],
+): Promise<{ findings: Finding[]; dir: string }> {
   const dir = writeTree(files);
   const result = await scanPaths([dir], {
     rules: allRules, config: emptyConfig(), persona, minSeverity: 'info', minConfidence: 'low', cwd: dir, toolVersion: 'test',
+    ...(onInternalError ? { onInternalError } : {}),
   });
   fs.rmSync(dir, { recursive: true, force: true });
   return { findings: result.findings, dir };

@@ -73,3 +73,49 @@ test('a constant from the event context does not make it high', async () => {
   const { findings } = await scanTree({ 'sensor.yaml': sensor('context.type'), 'template.yaml': TEMPLATE });
   assert.deepEqual(ofRule(findings, 'template-injection').filter((f) => f.severity === 'high'), []);
 });
+
+test("a workflow in the Sensor whose volumes expand too many aliases is still followed to its script", async () => {
+  const embedded = yaml`
+    apiVersion: argoproj.io/v1alpha1
+    kind: Sensor
+    metadata:
+      name: webhook
+    spec:
+      triggers:
+        - template:
+            name: run
+            argoWorkflow:
+              operation: submit
+              source:
+                resource:
+                  apiVersion: argoproj.io/v1alpha1
+                  kind: Workflow
+                  metadata:
+                    generateName: hook-
+                  spec:
+                    entrypoint: main
+                    arguments:
+                      parameters:
+                        - name: message
+                    templates:
+                      - name: main
+                        script:
+                          image: alpine@${D}
+                          command: [sh]
+                          source: |
+                            echo "{{workflow.parameters.message}}"
+                    volumes:
+                      - &v
+                        name: a
+                        emptyDir: {}
+    BOMB
+              parameters:
+                - src:
+                    dependencyName: payload
+                    dataKey: body.message
+                  dest: spec.arguments.parameters.0.value
+  `.replace('BOMB', Array.from({ length: 11_000 }, () => '                  - *v').join('\n'));
+  const { findings } = await scanTree({ 'sensor.yaml': embedded });
+  const high = ofRule(findings, 'template-injection').filter((f) => f.severity === 'high');
+  assert.deepEqual(high.map((f) => [f.file, f.span.line]), [['sensor.yaml', 28]]);
+});

@@ -8,7 +8,7 @@ import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { Job, Pipeline, Str } from '../../model/pipeline.js';
 import type { Span } from '../../model/source.js';
 import { containerStep, type ContainerContext } from '../kube/containers.js';
-import { claimBindings, kubeMetaOf, type KubeObject } from '../kube/objects.js';
+import { kubeMetaOf, type KubeObject } from '../kube/objects.js';
 
 export const ARGO_WORKFLOW_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow']);
 
@@ -101,7 +101,6 @@ export function buildArgo(o: KubeObject): { pipeline: Pipeline; problems: { mess
     document: y.doc,
     kube: {
       ...kubeMetaOf(o),
-      ...(spec ? { claims: claimBindings(y, y.get(spec, 'volumes')) } : {}),
       ...(workflowSa ? { serviceAccount: workflowSa } : sensorSa ? { serviceAccount: sensorSa } : {}),
     },
   };

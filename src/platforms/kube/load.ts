@@ -10,7 +10,7 @@ import type { Span } from '../../model/source.js';
 import { ARGO_WORKFLOW_KINDS, buildArgo } from '../argo/build.js';
 import { buildTekton, TEKTON_KINDS } from '../tekton/build.js';
 import { containerStep, type ContainerContext } from './containers.js';
-import { kubeMetaOf, kubeObjects, ownNamespaceSpan, type KubeObject } from './objects.js';
+import { kubeMetaOf, kubeObjects, ownNamespaceSpan, runClaims, type KubeObject } from './objects.js';
 
 export interface KubeLoad {
   pipelines: Pipeline[];
@@ -78,11 +78,18 @@ export function loadKube(docs: YamlDoc[]): KubeLoad {
   const objects = kubeObjects(docs);
   const pipelines: Pipeline[] = [];
   const problems: KubeLoad['problems'] = [];
+  // A run's claim bindings are kept in the model: the cross-file rules read them after its YAML may have gone.
+  const withClaims = (p: Pipeline, o: { kind: string; node: unknown; y: YamlDoc }, platform: string): Pipeline => {
+    const { claims, unreadable } = runClaims(o, platform);
+    if (claims) p.kube!.claims = claims;
+    if (unreadable) problems.push({ message: unreadable, span: p.kube!.span });
+    return p;
+  };
   for (const o of objects) {
     const platform = platformOf(o);
     if (platform === 'tekton' && TEKTON_KINDS.has(o.kind)) {
       const out = buildTekton(o);
-      pipelines.push(out.pipeline);
+      pipelines.push(withClaims(out.pipeline, o, platform));
       problems.push(...out.problems);
       // The runs a TriggerTemplate creates are checked like runs written on their own.
       if (o.kind === 'TriggerTemplate') {
@@ -96,18 +103,18 @@ export function loadKube(docs: YamlDoc[]): KubeLoad {
             ...(o.namespace ? { namespace: o.namespace } : {}), ...(namespaceSpan ? { namespaceSpan } : {}),
           });
           embedded.pipeline.embeddedIn = out.pipeline;
-          pipelines.push(embedded.pipeline);
+          pipelines.push(withClaims(embedded.pipeline, { kind, node: res, y: o.y }, platform));
           problems.push(...embedded.problems);
         }
       }
     } else if (platform === 'argo') {
       const out = buildArgo(o);
-      pipelines.push(out.pipeline);
+      pipelines.push(withClaims(out.pipeline, o, platform));
       problems.push(...out.problems);
     } else if (platform === 'k8s' && POD_PATHS[o.kind]) {
       pipelines.push(podPipeline(o, POD_PATHS[o.kind]!));
     } else {
-      pipelines.push(barePipeline(o, platform));
+      pipelines.push(withClaims(barePipeline(o, platform), o, platform));
     }
   }
   return { pipelines, objects, problems };

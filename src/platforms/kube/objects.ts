@@ -1,7 +1,7 @@
 /** Kubernetes objects in a YAML stream: every document, and the items of `List` kinds. */
 import { isMap, isSeq } from '../../core/yaml-nodes.js';
 import type { YAMLMap } from 'yaml';
-import type { YamlDoc } from '../../core/yaml.js';
+import { isTooLargeToRead, YamlDoc } from '../../core/yaml.js';
 import type { Span } from '../../model/source.js';
 import type { ClaimBinding, KubeMeta, Str } from '../../model/pipeline.js';
 
@@ -51,19 +51,48 @@ export function kubeMetaOf(o: KubeObject): KubeMeta {
   };
 }
 
-/** The span of an object's own `metadata.namespace`, if it names one (for objects written inside others). */
-export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
-  const ns = y.get(y.get(node, 'metadata'), 'namespace');
-  return ns ? y.span(ns) : undefined;
+/** Runs and workflows, whose storage the cross-file rules follow to claims. */
+const RUN_KINDS = new Set(['PipelineRun', 'TaskRun', 'Workflow', 'CronWorkflow']);
+
+/**
+ * A run's workspaces (Tekton) or a workflow's volumes (Argo) bound to an
+ * existing PersistentVolumeClaim, which the cross-file rules read once the
+ * object's YAML is gone; undefined for objects that are not runs. Read with
+ * an alias budget of their own, as a rule would, so that these reads never
+ * push the build of the file over its budget. A list that expands too far (an
+ * alias bomb) is not read: `unreadable` says so, for the file's report.
+ */
+export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platform: string): { claims?: ClaimBinding[]; unreadable?: string } {
+  if (!RUN_KINDS.has(o.kind) || (platform !== 'tekton' && platform !== 'argo')) return {};
+  const y = new YamlDoc(o.y.file, o.y.doc);
+  const what = platform === 'tekton' ? 'workspaces' : 'volumes';
+  try {
+    const spec = y.get(o.node, 'spec');
+    const claims: ClaimBinding[] = [];
+    for (const w of y.items(y.get(platform === 'argo' && o.kind === 'CronWorkflow' ? y.get(spec, 'workflowSpec') : spec, what))) {
+      const pvc = y.get(w, 'persistentVolumeClaim');
+      const claim = y.str(y.get(pvc, 'claimName'));
+      if (pvc && claim) claims.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, span: y.span(pvc) });
+    }
+    return { claims };
+  } catch (err) {
+    if (!isTooLargeToRead(err)) throw err;
+    return { unreadable: `${o.kind} ${what} expand too many aliases (or nest too deeply) to read: their claims are not checked` };
+  }
 }
 
-/** The entries of a `workspaces` or `volumes` list bound to an existing PersistentVolumeClaim. */
-export function claimBindings(y: YamlDoc, list: unknown): ClaimBinding[] {
-  const out: ClaimBinding[] = [];
-  for (const w of y.items(list)) {
-    const pvc = y.get(w, 'persistentVolumeClaim');
-    const claim = y.str(y.get(pvc, 'claimName'));
-    if (pvc && claim) out.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, span: y.span(pvc) });
+/**
+ * The span of an object's own `metadata.namespace`, if it names one (for
+ * objects written inside others), read with an alias budget of its own like
+ * the claims above; none past an alias bomb.
+ */
+export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
+  const own = new YamlDoc(y.file, y.doc);
+  try {
+    const ns = own.get(own.get(node, 'metadata'), 'namespace');
+    return ns ? own.span(ns) : undefined;
+  } catch (err) {
+    if (!isTooLargeToRead(err)) throw err;
+    return undefined;
   }
-  return out;
 }

@@ -9,7 +9,7 @@ import { isCommitSha } from '../../core/refs.js';
 import type { YamlDoc, YamlNode } from '../../core/yaml.js';
 import type { ExternalRef, Job, Pipeline, PinState, Str, Trigger } from '../../model/pipeline.js';
 import { containerStep, envOf, type ContainerContext } from '../kube/containers.js';
-import { claimBindings, kubeMetaOf, type KubeObject } from '../kube/objects.js';
+import { kubeMetaOf, type KubeObject } from '../kube/objects.js';
 
 export interface Problem {
   message: string;
@@ -193,7 +193,6 @@ class TektonBuilder {
       kube: {
         ...kubeMetaOf(o),
         ...(serviceAccount ? { serviceAccount } : {}),
-        ...(o.kind === 'PipelineRun' || o.kind === 'TaskRun' ? { claims: claimBindings(y, y.get(spec, 'workspaces')) } : {}),
       },
     };
     return pipeline;

@@ -97,3 +97,58 @@ test('per-run volumes (volumeClaimTemplates, emptyDir) are silent', async () => 
   });
   assert.deepEqual(ofRule(findings, 'shared-workspace'), []);
 });
+
+test("an object's kind makes it a run and its API group says where its storage is: Tekton workspaces, Argo volumes", async () => {
+  // Odd pairs, but the rule judged them so before the model kept the claims: a Tekton `Workflow`, an Argo `TaskRun`.
+  const tektonWorkflow = yaml`
+    apiVersion: tekton.dev/v1
+    kind: Workflow
+    metadata:
+      name: tw
+    spec:
+      workspaces:
+        - name: src
+          persistentVolumeClaim:
+            claimName: shared
+  `;
+  const argoTaskRun = yaml`
+    apiVersion: argoproj.io/v1alpha1
+    kind: TaskRun
+    metadata:
+      name: at
+    spec:
+      volumes:
+        - name: vol
+          persistentVolumeClaim:
+            claimName: shared
+  `;
+  const { findings } = await scanTree({ 'a.yaml': tektonWorkflow, 'b.yaml': argoTaskRun });
+  assert.deepEqual(ofRule(findings, 'shared-workspace').map((x) => `${x.file}:${x.span.line}`), ['a.yaml:9', 'b.yaml:9']);
+});
+
+test("a run's workspace list that expands too many aliases: said at the run, and the rest of the file and scan is still checked", async () => {
+  const bomb = Array.from({ length: 10_050 }, () => '    - *w').join('\n');
+  const run = yaml`
+    apiVersion: tekton.dev/v1
+    kind: TaskRun
+    metadata:
+      name: bomb
+      namespace: ci
+    spec:
+      taskRef: {name: t}
+      workspaces:
+        - &w
+          name: a
+          emptyDir: {}
+  ` + `\n${bomb}\n`;
+  const errors: unknown[] = [];
+  const { findings } = await scanTree({ 'bomb.yaml': run, 'other.yaml': TASK_RUN }, 'auditor', (_file, err) => errors.push(err));
+  // Before the claims were read with the model, the rule failed here for every run in the scan.
+  assert.deepEqual(errors, []);
+  assert.deepEqual(ofRule(findings, 'shared-workspace').map((x) => `${x.file}:${x.span.line}`), ['other.yaml:13']);
+  assert.deepEqual(
+    ofRule(findings, 'parse-error').map((x) => `${x.file}:${x.span.line} ${x.message}`),
+    ['bomb.yaml:2 TaskRun workspaces expand too many aliases (or nest too deeply) to read: their claims are not checked'],
+  );
+  assert.deepEqual(ofRule(findings, 'unrestricted-egress').map((x) => `${x.file}:${x.span.line}`), ['bomb.yaml:5']);
+});
