@@ -199,3 +199,16 @@ test('merge keys apply in each document that has one, written plainly, quoted or
   assert.deepEqual(keys(docs[0]!, 'own'), ['z']);
   assert.deepEqual(docs.slice(1).map((d) => keys(d, 'm')), [['z', 'a'], ['z', 'a'], ['z', 'a'], ['z', 'a']]);
 });
+
+test("a reader with its own alias budget spends none of its parent's, and starts at zero even from a spent one", () => {
+  // 6,000 aliases per read: a second read passes one reader's budget of 10,000.
+  const text = `a: &x 1\nlist:\n${'  - *x\n'.repeat(6_000)}`;
+  const doc = parseYaml(new SourceFile('a.yml', text)).docs[0] as YamlDoc;
+  const read = (d: YamlDoc) => d.items(d.get(d.contents, 'list')).length;
+  const own = doc.withOwnBudget();
+  assert.equal(read(own), 6_000);
+  assert.throws(() => read(own), /alias expansions/);
+  assert.equal(read(doc), 6_000);
+  assert.throws(() => read(doc), /alias expansions/);
+  assert.equal(read(doc.withOwnBudget()), 6_000);
+});

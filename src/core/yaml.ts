@@ -39,7 +39,6 @@ const NON_FATAL = new Set(['DUPLICATE_KEY', 'KEY_OVER_1024_CHARS', 'TAB_AS_INDEN
  * document on every call) and an alias budget.
  */
 export class YamlDoc {
-  private anchors: Map<string, YamlNode[]> | undefined;
   private aliasesResolved = 0;
   /** Pairs of each mapping with merges applied: resolved once, so the alias budget counts expansions, not lookups. */
   private readonly merged = new WeakMap<YAMLMap, Pair[]>();
@@ -50,6 +49,16 @@ export class YamlDoc {
     readonly file: SourceFile,
     readonly doc: Document,
   ) {}
+
+  /**
+   * A reader of the same document whose alias count starts again at zero, as
+   * a rule's own reader would, for reads that must not spend this one's budget.
+   */
+  withOwnBudget(): YamlDoc {
+    const other = new YamlDoc(this.file, this.doc);
+    other.mergeKeysPossible = this.mergeKeysPossible;
+    return other;
+  }
 
   get contents(): YamlNode | null {
     return (this.doc.contents as YamlNode | null) ?? null;
@@ -90,7 +99,8 @@ export class YamlDoc {
   }
 
   private anchorIndex(): Map<string, YamlNode[]> {
-    if (this.anchors) return this.anchors;
+    const shared = sharedFacts(this.doc);
+    if (shared.anchors) return shared.anchors;
     const anchors = new Map<string, YamlNode[]>();
     visit(this.doc, (_key, node) => {
       // Broken documents can hold pairs with a null key or value; the visitor sees those as null.
@@ -103,7 +113,7 @@ export class YamlDoc {
       }
     });
     for (const list of anchors.values()) list.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
-    this.anchors = anchors;
+    shared.anchors = anchors;
     return anchors;
   }
 
@@ -156,9 +166,13 @@ export class YamlDoc {
    */
   private mayHoldMergeKeys(): boolean {
     if (this.mergeKeysPossible === undefined) {
-      const range = this.doc.range as [number, number, number] | undefined;
-      const text = this.file.text;
-      this.mergeKeysPossible = MERGE_KEY_TEXT.test(range ? text.slice(range[0], range[2]) : text);
+      const shared = sharedFacts(this.doc);
+      if (shared.mergeKeysPossible === undefined) {
+        const range = this.doc.range as [number, number, number] | undefined;
+        const text = this.file.text;
+        shared.mergeKeysPossible = MERGE_KEY_TEXT.test(range ? text.slice(range[0], range[2]) : text);
+      }
+      this.mergeKeysPossible = shared.mergeKeysPossible;
     }
     return this.mergeKeysPossible;
   }
@@ -224,6 +238,28 @@ export class YamlDoc {
 
 const NO_PAIRS: readonly Pair[] = Object.freeze([]);
 const NO_ITEMS: readonly YamlNode[] = Object.freeze([]);
+
+/**
+ * What every reader of one document finds the same, found once: whether its
+ * text can hold a `<<` key, and its anchors. A document has a reader per
+ * object it holds (the cross-file rules make one for each), and for a `List`
+ * of 8,000 runs finding these again per reader was a pass over the whole
+ * document each time: 6 of a 7 s scan. Kept on the document itself, so that
+ * they live exactly as long: a WeakMap keyed by documents would have kept
+ * each one's tree alive through young-generation collections (see
+ * `core/file-scoped.ts`).
+ */
+interface DocumentFacts {
+  mergeKeysPossible?: boolean;
+  anchors?: Map<string, YamlNode[]>;
+}
+
+const FACTS = Symbol('pipewarden document facts');
+
+function sharedFacts(doc: Document): DocumentFacts {
+  const holder = doc as Document & { [FACTS]?: DocumentFacts };
+  return (holder[FACTS] ??= {});
+}
 
 /**
  * Text that may stand for a `<<` key: as written, joined across escaped line

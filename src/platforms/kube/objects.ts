@@ -1,7 +1,7 @@
 /** Kubernetes objects in a YAML stream: every document, and the items of `List` kinds. */
 import { isMap, isSeq } from '../../core/yaml-nodes.js';
 import type { YAMLMap } from 'yaml';
-import { isTooLargeToRead, YamlDoc } from '../../core/yaml.js';
+import { isTooLargeToRead, type YamlDoc } from '../../core/yaml.js';
 import type { Span } from '../../model/source.js';
 import type { ClaimBinding, KubeMeta, Str } from '../../model/pipeline.js';
 
@@ -57,14 +57,15 @@ const RUN_KINDS = new Set(['PipelineRun', 'TaskRun', 'Workflow', 'CronWorkflow']
 /**
  * A run's workspaces (Tekton) or a workflow's volumes (Argo) bound to an
  * existing PersistentVolumeClaim, which the cross-file rules read once the
- * object's YAML is gone; undefined for objects that are not runs. Read with
+ * object's YAML is gone; no `claims` for objects that are not runs. Read with
  * an alias budget of their own, as a rule would, so that these reads never
  * push the build of the file over its budget. A list that expands too far (an
- * alias bomb) is not read: `unreadable` says so, for the file's report.
+ * alias bomb) is not read: `unreadable` says so, for the file's report, which
+ * describes the input whichever rules are on.
  */
 export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platform: string): { claims?: ClaimBinding[]; unreadable?: string } {
   if (!RUN_KINDS.has(o.kind) || (platform !== 'tekton' && platform !== 'argo')) return {};
-  const y = new YamlDoc(o.y.file, o.y.doc);
+  const y = o.y.withOwnBudget();
   const what = platform === 'tekton' ? 'workspaces' : 'volumes';
   try {
     const spec = y.get(o.node, 'spec');
@@ -77,7 +78,7 @@ export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platfo
     return { claims };
   } catch (err) {
     if (!isTooLargeToRead(err)) throw err;
-    return { unreadable: `${o.kind} ${what} expand too many aliases (or nest too deeply) to read: their claims are not checked` };
+    return { unreadable: `the ${what} of this ${o.kind} expand too many aliases (or nest too deeply) to read` };
   }
 }
 
@@ -87,7 +88,7 @@ export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platfo
  * the claims above; none past an alias bomb.
  */
 export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
-  const own = new YamlDoc(y.file, y.doc);
+  const own = y.withOwnBudget();
   try {
     const ns = own.get(own.get(node, 'metadata'), 'namespace');
     return ns ? own.span(ns) : undefined;

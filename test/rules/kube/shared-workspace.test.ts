@@ -98,32 +98,41 @@ test('per-run volumes (volumeClaimTemplates, emptyDir) are silent', async () => 
   assert.deepEqual(ofRule(findings, 'shared-workspace'), []);
 });
 
-test("an object's kind makes it a run and its API group says where its storage is: Tekton workspaces, Argo volumes", async () => {
-  // Odd pairs, but the rule judged them so before the model kept the claims: a Tekton `Workflow`, an Argo `TaskRun`.
-  const tektonWorkflow = yaml`
-    apiVersion: tekton.dev/v1
-    kind: Workflow
+test("an object's kind makes it a run and its API group says which list binds its storage", async () => {
+  // Odd pairs among them, but the rule judged them so before the model kept the claims. Each object holds
+  // every list, so that reading the wrong one shows: Tekton reads `workspaces`, Argo `volumes`, and an
+  // Argo CronWorkflow those of its `workflowSpec`.
+  const run = (apiVersion: string, kind: string) => yaml`
+    apiVersion: ${apiVersion}
+    kind: ${kind}
     metadata:
-      name: tw
+      name: odd
     spec:
       workspaces:
-        - name: src
+        - name: ws
           persistentVolumeClaim:
-            claimName: shared
-  `;
-  const argoTaskRun = yaml`
-    apiVersion: argoproj.io/v1alpha1
-    kind: TaskRun
-    metadata:
-      name: at
-    spec:
+            claimName: from-workspaces
       volumes:
         - name: vol
           persistentVolumeClaim:
-            claimName: shared
+            claimName: from-volumes
+      workflowSpec:
+        volumes:
+          - name: nested
+            persistentVolumeClaim:
+              claimName: from-workflow-spec
   `;
-  const { findings } = await scanTree({ 'a.yaml': tektonWorkflow, 'b.yaml': argoTaskRun });
-  assert.deepEqual(ofRule(findings, 'shared-workspace').map((x) => `${x.file}:${x.span.line}`), ['a.yaml:9', 'b.yaml:9']);
+  const { findings } = await scanTree({
+    'a.yaml': run('tekton.dev/v1', 'Workflow'),
+    'b.yaml': run('argoproj.io/v1alpha1', 'TaskRun'),
+    'c.yaml': run('tekton.dev/v1', 'CronWorkflow'),
+    'd.yaml': run('argoproj.io/v1alpha1', 'CronWorkflow'),
+    'e.yaml': run('argoproj.io/v1alpha1', 'WorkflowTemplate'),
+  });
+  assert.deepEqual(
+    ofRule(findings, 'shared-workspace').map((x) => `${x.file}:${x.span.line} ${/claim `([^`]+)`/.exec(x.message)?.[1]}`),
+    ['a.yaml:9 from-workspaces', 'b.yaml:13 from-volumes', 'c.yaml:9 from-workspaces', 'd.yaml:18 from-workflow-spec'],
+  );
 });
 
 test("a run's workspace list that expands too many aliases: said at the run, and the rest of the file and scan is still checked", async () => {
@@ -148,7 +157,7 @@ test("a run's workspace list that expands too many aliases: said at the run, and
   assert.deepEqual(ofRule(findings, 'shared-workspace').map((x) => `${x.file}:${x.span.line}`), ['other.yaml:13']);
   assert.deepEqual(
     ofRule(findings, 'parse-error').map((x) => `${x.file}:${x.span.line} ${x.message}`),
-    ['bomb.yaml:2 TaskRun workspaces expand too many aliases (or nest too deeply) to read: their claims are not checked'],
+    ['bomb.yaml:2 the workspaces of this TaskRun expand too many aliases (or nest too deeply) to read'],
   );
   assert.deepEqual(ofRule(findings, 'unrestricted-egress').map((x) => `${x.file}:${x.span.line}`), ['bomb.yaml:5']);
 });
