@@ -612,3 +612,14 @@ test('a List of 20,000 runs in one document: each modelled and followed to its c
   // Each object's reader searched the whole document for `<<` again: about 40 s for this input; now a few seconds.
   assert.ok(s.ms < 15_000, `took ${s.ms} ms`);
 });
+
+test('a GitLab `extends` chain of 20,000 templates: refused every 11 levels, in linear time', { timeout: 120_000 }, async () => {
+  const n = 20_000;
+  const templates = Array.from({ length: n }, (_, i) => `.t${i}:\n${i ? `  extends: .t${i - 1}\n` : '  image: alpine:3.19\n'}  variables:\n    V${i}: x\n`).join('');
+  const s = await scanOne(`${templates}job:\n  extends: .t${n - 1}\n  script: [echo]\n`, '.gitlab-ci.yml');
+  assert.equal(s.record.status, 'scanned');
+  // Every template whose parent already stands 10 levels deep: .t11, .t22, …
+  assert.equal(s.parseErrors.filter((f) => /nested more than 11 levels/.test(f.message)).length, Math.floor((n - 1) / 11));
+  // Resolving each template through its already resolved parent let the chain grow without limit, in time growing with its square (8,000 templates: 8 s).
+  assert.ok(s.ms < 15_000, `took ${s.ms} ms`);
+});

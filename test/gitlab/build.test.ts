@@ -242,6 +242,19 @@ test('extends: multi-level, later parents win, own keys win; cycles and missing 
   assert.equal(out.p.jobs.some((x) => x.id.value.startsWith('.')), false);
 });
 
+test("extends: a chain deeper than GitLab's 11 levels is a problem whichever order its keys are written in", () => {
+  // .t0 ← .t1 ← … ← .t12 ← job: twelve templates above .t0, so the job stands 13 levels deep.
+  const templates = Array.from({ length: 13 }, (_, i) => `.t${i}:\n${i ? `  extends: .t${i - 1}\n` : '  image: alpine:3.19\n'}  variables:\n    V${i}: x\n`).join('');
+  const job = 'job:\n  extends: .t12\n  script: [echo]\n';
+  // Each template takes 4 lines; `.t11`'s `extends` is the one that makes a 12th level.
+  const tooDeep = (line: number) => `.gitlab-ci.yml:${line}:12 \`extends\` is nested more than 11 levels deep`;
+  const templatesFirst = load({ '.gitlab-ci.yml': templates + job });
+  assert.deepEqual(problemList(templatesFirst), [tooDeep(2 + 4 * 11)]);
+  const jobFirst = load({ '.gitlab-ci.yml': job + templates });
+  // Walked from the job, the walk itself stops 11 levels down, at `.t3`; the templates met afterwards stop at `.t11`.
+  assert.deepEqual(problemList(jobFirst), [tooDeep(3 + 2 + 4 * 3), tooDeep(3 + 2 + 4 * 11)]);
+});
+
 test('!reference resolves to the referenced node, keeps its location, and refuses cycles', () => {
   const out = load({
     '.gitlab-ci.yml': `

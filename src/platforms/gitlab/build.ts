@@ -669,13 +669,17 @@ class Builder {
   // --- extends
 
   resolveExtends(root: MMap): Map<string, MMap> {
-    const memo = new Map<string, MMap>();
-    const resolve = (name: string, job: MMap, stack: string[]): MMap => {
+    // Each job or template as resolved, with the levels of `extends` below it. A result cut short by
+    // the walk's own depth (a chain too deep for whoever asked) is not kept: it depends on the asker.
+    const memo = new Map<string, { job: MMap; levels: number }>();
+    const resolve = (name: string, job: MMap, stack: string[]): { job: MMap; levels: number; cut: boolean } => {
       const done = memo.get(name);
-      if (done) return done;
+      if (done) return { ...done, cut: false };
       const ext = get(job, 'extends');
-      if (!ext || isNullNode(ext)) return job;
+      if (!ext || isNullNode(ext)) return { job, levels: 0, cut: false };
       let base: MNode | null = null;
+      let levels = 0;
+      let cut = false;
       for (const it of listOrOne(ext)) {
         const parentName = str(it);
         if (parentName === undefined) {
@@ -688,6 +692,7 @@ class Builder {
         }
         if (stack.length >= MAX_EXTENDS_DEPTH - 1) {
           this.problem(`\`extends\` is nested more than ${MAX_EXTENDS_DEPTH} levels deep`, it);
+          cut = true;
           continue;
         }
         const parent = root.entries.get(parentName)?.value;
@@ -700,16 +705,24 @@ class Builder {
           continue;
         }
         const resolved = resolve(parentName, parent, [...stack, name]);
-        base = base ? deepMerge(base, resolved) : resolved;
+        // A parent already resolved may stand on a chain as deep as one walked here: the limit holds in
+        // any order of the file's keys (templates resolved first used to chain without end, in quadratic time).
+        if (resolved.levels >= MAX_EXTENDS_DEPTH - 1) {
+          this.problem(`\`extends\` is nested more than ${MAX_EXTENDS_DEPTH} levels deep`, it);
+          continue;
+        }
+        cut ||= resolved.cut;
+        levels = Math.max(levels, resolved.levels + 1);
+        base = base ? deepMerge(base, resolved.job) : resolved.job;
       }
       const out = base ? (deepMerge(base, job) as MMap) : job;
-      memo.set(name, out);
-      return out;
+      if (!cut) memo.set(name, { job: out, levels });
+      return { job: out, levels, cut };
     };
     const out = new Map<string, MMap>();
     for (const [name, e] of root.entries) {
       if (GLOBAL_KEYS.has(name) || e.value.t !== 'map') continue;
-      out.set(name, resolve(name, e.value, []));
+      out.set(name, resolve(name, e.value, []).job);
     }
     return out;
   }
