@@ -120,6 +120,18 @@ test('the source and each hop are related locations, source first', () => {
   assert.match(f.related![0]!.message, /`BODY` is set from `github\.event\.comment\.body`/);
 });
 
+test('a chain of 100 steps passing an output on keeps 64 hops: the first from the source, the newest at the sink', () => {
+  // Step i writes step i-1's output into its own; the last step expands step 99's. Each step's line is 3 + 2i.
+  const steps = Array.from({ length: 100 }, (_, i) => `      - id: s${i}\n        run: echo "o=\${{ ${i ? `steps.s${i - 1}.outputs.o` : 'github.event.comment.body'} }}" >> $GITHUB_OUTPUT\n`).join('');
+  const code = `on: issue_comment\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${steps}      - run: echo "\${{ steps.s99.outputs.o }}"\n`;
+  const sink = findingsOf(rule, { name: 'x', code }).find((f) => f.span.line === 206);
+  assert.ok(sink, 'the last step is reported');
+  const lines = sink.related!.map((r) => r.span.line);
+  assert.equal(lines.length, 64);
+  // Hop k is written on step k's `run:` line (7 + 2k): 0…62, then 99.
+  assert.deepEqual(lines, [...Array.from({ length: 63 }, (_, k) => 7 + 2 * k), 7 + 2 * 99]);
+});
+
 test('a step output passed into a local composite action is high at the sink in the action', async () => {
   const { findings } = await scanTree({
     '.github/actions/pick/action.yml': yaml`

@@ -64,10 +64,31 @@ function byStart(script: Script): Map<number, Expression> {
   return map;
 }
 
+/**
+ * Hops a value is followed through at most, as related locations. Each hop
+ * copied the path so far: a chain of thousands of jobs or steps, each passing
+ * the last one's output on (far past GitHub's own limits), took time growing
+ * with its square. A longer path keeps its first hops, from the source, and
+ * the newest, at the sink.
+ */
+const MAX_HOPS = 64;
+
+function withHops(path: RelatedLocation[], more: RelatedLocation[]): RelatedLocation[] {
+  if (path.length + more.length <= MAX_HOPS) return [...path, ...more];
+  const newest = more.slice(-MAX_HOPS);
+  return [...path.slice(0, MAX_HOPS - newest.length), ...newest];
+}
+
+function withHop(path: RelatedLocation[], hop: RelatedLocation): RelatedLocation[] {
+  return withHops(path, [hop]);
+}
+
 export class GithubFlows {
   private readonly steps = new Map<Job, Map<string, Map<string, Flow[]>>>();
   private readonly jobs = new Map<string, Map<string, Flow[]>>();
   private readonly busy = new Set<Job>();
+  /** Jobs by lower-case id, the first of each (as `jobs.find` did: looked up per `needs`, that was quadratic). */
+  private byId: Map<string, Job> | undefined;
 
   constructor(readonly pipeline: Pipeline) {}
 
@@ -110,7 +131,7 @@ export class GithubFlows {
     if (done) return done;
     const map = new Map<string, Flow[]>();
     this.jobs.set(jobId, map);
-    const job = this.pipeline.jobs.find((j) => j.id.value.toLowerCase() === jobId);
+    const job = this.jobById(jobId);
     if (!job?.outputs || this.busy.has(job)) return map;
     this.busy.add(job);
     const owner = this.pipeline.kind === 'composite-action' ? 'action' : `job \`${job.id.value}\``;
@@ -120,6 +141,17 @@ export class GithubFlows {
     }
     this.busy.delete(job);
     return map;
+  }
+
+  private jobById(lowerCaseId: string): Job | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const j of this.pipeline.jobs) {
+        const id = j.id.value.toLowerCase();
+        if (!this.byId.has(id)) this.byId.set(id, j);
+      }
+    }
+    return this.byId.get(lowerCaseId);
   }
 
   private at(span: Span, message: string): RelatedLocation {
@@ -159,7 +191,7 @@ export class GithubFlows {
     const hop = (flows: Flow[], start: number, end: number, name: string): Flow[] => {
       const line = script.text.slice(start, end).split('\n')[0]!;
       const span = locateInScript(this.pipeline.file, script, start, line.length);
-      return flows.map((f) => ({ taint: f.taint, related: [...f.related, this.at(span, `\`${stepName}.${name}\` is set from \`${f.taint.path}\``)] }));
+      return flows.map((f) => ({ taint: f.taint, related: withHop(f.related, this.at(span, `\`${stepName}.${name}\` is set from \`${f.taint.path}\``)) }));
     };
     const writes = fileWrites(shell, ['GITHUB_OUTPUT']);
     // A write whose text cannot be read may set any name: then no output of this step is known to be clean.
@@ -215,7 +247,7 @@ export class GithubFlows {
         }
         const passed = this.follow(given.value, job, `passed to \`${step.uses!.raw}\` as input \`${inputKey}\``);
         if (passed.opaque) opaque = true;
-        for (const g of passed.flows) mapped.push({ taint: g.taint, related: [...g.related, ...f.related] });
+        for (const g of passed.flows) mapped.push({ taint: g.taint, related: withHops(g.related, f.related) });
       }
       if (mapped.length > 0 || !opaque) out.set(name, mapped);
     }
@@ -237,7 +269,7 @@ export class GithubFlows {
       }
       for (const f of this.resolve(e.ast, job)) {
         if (f.taint.source === 'derived') opaque = true;
-        else flows.push({ taint: f.taint, related: [...f.related, this.at(value.span, note)] });
+        else flows.push({ taint: f.taint, related: withHop(f.related, this.at(value.span, note)) });
       }
     }
     return { flows, opaque };
@@ -281,7 +313,7 @@ export class GithubFlows {
           if (!e.ast) continue;
           for (const f of this.resolve(e.ast, job)) {
             if (f.taint.source === 'derived') continue;
-            flows.push({ taint: f.taint, related: [...f.related, this.at(v.value!.span, `\`${v.name.value}\` is set from \`${f.taint.path}\``)] });
+            flows.push({ taint: f.taint, related: withHop(f.related, this.at(v.value!.span, `\`${v.name.value}\` is set from \`${f.taint.path}\``)) });
           }
         }
         // Inner scopes override outer ones.
