@@ -259,6 +259,8 @@ class Builder {
   readonly references: ExternalRef[] = [];
   readonly instructions: DockerInstruction[] = [];
   readonly stages: DockerStage[] = [];
+  /** Stage indices by lower-case name, in order: `FROM x` and `--from=x` take the last before them. */
+  private readonly stagesByName = new Map<string, number[]>();
   readonly globalArgs: EnvVar[] = [];
   /** Global ARG values for FROM: null when unknown at parse time. */
   readonly globals = new Map<string, { value: string | null; arg?: EnvVar }>();
@@ -323,9 +325,11 @@ class Builder {
     return out;
   }
 
+  /** The last stage before `before` with this name (case-insensitive), as Docker resolves `FROM x` and `--from=x`. */
   stageByName(name: string, before: number): number | undefined {
-    const lower = name.toLowerCase();
-    for (let i = before - 1; i >= 0; i--) if (this.stages[i]!.name?.value.toLowerCase() === lower) return i;
+    const indices = this.stagesByName.get(name.toLowerCase());
+    if (!indices) return undefined;
+    for (let k = indices.length - 1; k >= 0; k--) if (indices[k]! < before) return indices[k];
     return undefined;
   }
 
@@ -397,6 +401,12 @@ class Builder {
       this.references.push(ref);
     }
     this.stages.push(stage);
+    if (stage.name) {
+      const lower = stage.name.value.toLowerCase();
+      const indices = this.stagesByName.get(lower);
+      if (indices) indices.push(index);
+      else this.stagesByName.set(lower, [index]);
+    }
   }
 
   arg(ins: RawInstruction, stage: DockerStage | undefined): void {
@@ -627,14 +637,10 @@ export function buildDockerfile(file: SourceFile): DockerBuildOutput {
   const stages = b.stages;
   stages[stages.length - 1]!.final = true;
   for (const s of stages) {
-    // USER is image configuration: it carries over into stages built on this one.
-    let at: DockerStage | undefined = s;
-    const seen = new Set<number>();
-    while (at && !at.user && at.fromStage !== undefined && !seen.has(at.index)) {
-      seen.add(at.index);
-      at = stages[at.fromStage];
-    }
-    if (at?.user) s.effectiveUser = at.user;
+    // USER is image configuration: it carries over into stages built on this one. A stage is built only
+    // on an earlier one, whose user is already known: walking each chain again was quadratic in its length.
+    const user = s.user ?? (s.fromStage !== undefined ? stages[s.fromStage]!.effectiveUser : undefined);
+    if (user) s.effectiveUser = user;
     // Stages copied from are dependencies too.
     for (const c of s.copyFrom) {
       if (c.stage === undefined) continue;
