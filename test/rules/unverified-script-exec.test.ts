@@ -25,6 +25,14 @@ ruleTester(rule, {
     ` },
   ],
   invalid: [
+    { name: 'a site on the last line of a script with no line break after it is quoted whole', code: yaml`
+      on: push
+      jobs:
+        a:
+          runs-on: ubuntu-latest
+          steps:
+            - run: "echo hi\\ncurl -sSL https://example.com/i.sh | bash"
+    `, findings: [{ line: 6, message: /^`curl -sSL https:\/\/example\.com\/i\.sh \| bash` runs a downloaded script/ }] },
     { name: 'curl | bash, wget -O- | sudo sh, bash <(curl), continuation lines', code: yaml`
       on: push
       jobs:
