@@ -231,3 +231,33 @@ test('an alias bomb among a binding\'s subjects leaves the subjects before it, a
   assert.deepEqual(f.map((x) => `${x.file}:${x.span.line} ${x.severity}`), ['run.yaml:10 critical']);
   assert.equal(f[0]!.related?.[0]?.span.line, 10);
 });
+
+test("a binding whose subject names no namespace binds the account in any namespace, and bindings stay in their order", async () => {
+  const binding = (name: string, subjectNamespace: string) => yaml`
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata:
+      name: ${name}
+    roleRef:
+      kind: ClusterRole
+      name: cluster-admin
+    subjects:
+      - kind: ServiceAccount
+        name: build-sa
+        ${subjectNamespace}
+  `;
+  // The binding with no namespace comes first: of two equally severe grants, the first binding is the one named.
+  const { findings } = await scanTree({
+    'rbac/a.yaml': binding('anywhere', '# no namespace'),
+    'rbac/b.yaml': binding('in-ci', 'namespace: ci'),
+    'rbac/c.yaml': binding('in-other', 'namespace: other'),
+    'run.yaml': RUN,
+  });
+  const f = ofRule(findings, 'overprivileged-service-account');
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /ClusterRoleBinding `anywhere` grants/);
+  // Matched by name only on the subject's side: medium.
+  assert.equal(f[0]!.confidence, 'medium');
+  // Both bindings that can bind it in `ci` are related, in their order; the one for `other` is not.
+  assert.deepEqual(f[0]!.related?.map((r) => r.file), ['rbac/a.yaml', 'rbac/b.yaml']);
+});
