@@ -39,7 +39,12 @@ const FLAG = 1.5;
 
 function main(): void {
   tuneV8ForScanning();
-  const [small, large] = (process.env.SCALE_SIZES ?? '1000,4000').split(',').map(Number) as [number, number];
+  const sizes = (process.env.SCALE_SIZES ?? '1000,4000').split(',').map(Number);
+  const [small, large] = sizes as [number, number];
+  if (sizes.length !== 2 || !sizes.every((n) => Number.isInteger(n) && n > 0) || small >= large) {
+    process.stderr.write(`scale probe: SCALE_SIZES must be two whole numbers, the smaller first (got \`${process.env.SCALE_SIZES}\`)\n`);
+    process.exit(2);
+  }
   const options: ScanOptions = {
     rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd: '/', toolVersion: 'probe',
     onInternalError: (file, err) => process.stdout.write(`internal error in ${file}: ${(err as Error).message}\n`),

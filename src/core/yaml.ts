@@ -27,6 +27,16 @@ export function isTooLargeToRead(err: unknown): boolean {
   return err instanceof AliasBudgetExceeded || err instanceof RangeError;
 }
 
+/** What `read` returns, or `otherwise` when the YAML it reads is too large to read (other errors still throw). */
+export function unlessTooLarge<T, U>(read: () => T, otherwise: U): T | U {
+  try {
+    return read();
+  } catch (err) {
+    if (isTooLargeToRead(err)) return otherwise;
+    throw err;
+  }
+}
+
 /** Budget of alias resolutions per document: real pipelines use a handful. */
 const ALIAS_BUDGET = 10_000;
 
@@ -55,9 +65,7 @@ export class YamlDoc {
    * a rule's own reader would, for reads that must not spend this one's budget.
    */
   withOwnBudget(): YamlDoc {
-    const other = new YamlDoc(this.file, this.doc);
-    other.mergeKeysPossible = this.mergeKeysPossible;
-    return other;
+    return new YamlDoc(this.file, this.doc);
   }
 
   get contents(): YamlNode | null {

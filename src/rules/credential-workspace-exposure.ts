@@ -1,4 +1,4 @@
-import { isTooLargeToRead, type YamlNode } from '../core/yaml.js';
+import { unlessTooLarge, type YamlNode } from '../core/yaml.js';
 import type { Pipeline } from '../model/pipeline.js';
 import { groupBy, type ProjectIndex } from '../platforms/kube/project.js';
 import { yamlOf } from '../platforms/kube/security.js';
@@ -29,25 +29,15 @@ function runTable(index: ProjectIndex): RunTable {
   // A run whose reference cannot be read (an alias bomb, reported with its file) is filed under
   // UNREADABLE, which no pipeline's name looks up.
   const byRef = groupBy(runs.keys(), (i) =>
-    readable(() => {
+    unlessTooLarge(() => {
       const y = yamlOf(runs[i]!);
       return y.str(y.get(y.get(y.get(runs[i]!.kube!.objectNode, 'spec'), 'pipelineRef'), 'name'));
-    }),
+    }, UNREADABLE),
   );
   return { runs, byRef, at: new Map(runs.map((run, i) => [run, i])) };
 }
 
 const UNREADABLE = Symbol('unreadable');
-
-/** What `read` returns, or UNREADABLE when the YAML it reads expands too many aliases or nests too deeply. */
-function readable<T>(read: () => T): T | typeof UNREADABLE {
-  try {
-    return read();
-  } catch (err) {
-    if (isTooLargeToRead(err)) return UNREADABLE;
-    throw err;
-  }
-}
 
 /** Pipeline workspaces bound to a Secret by a run that uses this pipeline (or by the run itself, for an embedded spec). */
 function secretBacked(table: RunTable, pipeline: Pipeline): Map<string, Pipeline> {
@@ -60,11 +50,11 @@ function secretBacked(table: RunTable, pipeline: Pipeline): Map<string, Pipeline
     const run = table.runs[i]!;
     const y = yamlOf(run);
     // Workspaces past an alias bomb in a run (its file reports it) cannot be told; those before it count.
-    readable(() => {
+    unlessTooLarge(() => {
       for (const w of y.items(y.get(y.get(run.kube!.objectNode, 'spec'), 'workspaces'))) {
         if (y.get(w, 'secret') !== null) out.set(y.str(y.get(w, 'name')) ?? '', run);
       }
-    });
+    }, undefined);
   }
   return out;
 }

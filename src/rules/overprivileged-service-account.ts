@@ -1,4 +1,4 @@
-import { isTooLargeToRead, type YamlNode } from '../core/yaml.js';
+import { unlessTooLarge, type YamlNode } from '../core/yaml.js';
 import { severityRank, type RelatedLocation, type Severity } from '../model/finding.js';
 import type { Pipeline, Str } from '../model/pipeline.js';
 import type { ProjectIndex } from '../platforms/kube/project.js';
@@ -76,7 +76,9 @@ function bindingsBySubject(index: ProjectIndex): Map<string, { binding: Pipeline
   const out = new Map<string, { binding: Pipeline; subjects: YamlNode[] }[]>();
   for (const binding of index.ofKind('RoleBinding', 'ClusterRoleBinding')) {
     const y = yamlOf(binding);
-    try {
+    // An alias bomb among the subjects (its file reports it): the subjects before it still count,
+    // and the other bindings are still read.
+    unlessTooLarge(() => {
       for (const s of y.items(y.get(binding.kube!.objectNode, 'subjects'))) {
         if (y.str(y.get(s, 'kind')) !== 'ServiceAccount') continue;
         const name = y.str(y.get(s, 'name'));
@@ -87,11 +89,7 @@ function bindingsBySubject(index: ProjectIndex): Map<string, { binding: Pipeline
         else list.push({ binding, subjects: [s as YamlNode] });
         out.set(name, list);
       }
-    } catch (err) {
-      // An alias bomb among the subjects (its file reports it): the subjects before it still count,
-      // and the other bindings are still read.
-      if (!isTooLargeToRead(err)) throw err;
-    }
+    }, undefined);
   }
   return out;
 }

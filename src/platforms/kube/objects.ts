@@ -1,7 +1,7 @@
 /** Kubernetes objects in a YAML stream: every document, and the items of `List` kinds. */
 import { isMap, isSeq } from '../../core/yaml-nodes.js';
 import type { YAMLMap } from 'yaml';
-import { isTooLargeToRead, type YamlDoc } from '../../core/yaml.js';
+import { unlessTooLarge, type YamlDoc } from '../../core/yaml.js';
 import type { Span } from '../../model/source.js';
 import type { ClaimBinding, KubeMeta, Str } from '../../model/pipeline.js';
 
@@ -67,19 +67,17 @@ export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platfo
   if (!RUN_KINDS.has(o.kind) || (platform !== 'tekton' && platform !== 'argo')) return {};
   const y = o.y.withOwnBudget();
   const what = platform === 'tekton' ? 'workspaces' : 'volumes';
-  try {
+  const claims = unlessTooLarge(() => {
     const spec = y.get(o.node, 'spec');
-    const claims: ClaimBinding[] = [];
+    const found: ClaimBinding[] = [];
     for (const w of y.items(y.get(platform === 'argo' && o.kind === 'CronWorkflow' ? y.get(spec, 'workflowSpec') : spec, what))) {
       const pvc = y.get(w, 'persistentVolumeClaim');
       const claim = y.str(y.get(pvc, 'claimName'));
-      if (pvc && claim) claims.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, span: y.span(pvc) });
+      if (pvc && claim) found.push({ name: y.str(y.get(w, 'name')) ?? claim, claim, span: y.span(pvc) });
     }
-    return { claims };
-  } catch (err) {
-    if (!isTooLargeToRead(err)) throw err;
-    return { unreadable: `the ${what} of this ${o.kind} expand too many aliases (or nest too deeply) to read` };
-  }
+    return found;
+  }, undefined);
+  return claims ? { claims } : { unreadable: `the ${what} of this ${o.kind} expand too many aliases (or nest too deeply) to read` };
 }
 
 /**
@@ -89,11 +87,8 @@ export function runClaims(o: { kind: string; node: unknown; y: YamlDoc }, platfo
  */
 export function ownNamespaceSpan(y: YamlDoc, node: unknown): Span | undefined {
   const own = y.withOwnBudget();
-  try {
+  return unlessTooLarge(() => {
     const ns = own.get(own.get(node, 'metadata'), 'namespace');
     return ns ? own.span(ns) : undefined;
-  } catch (err) {
-    if (!isTooLargeToRead(err)) throw err;
-    return undefined;
-  }
+  }, undefined);
 }
