@@ -332,6 +332,18 @@ test('a 1.7 MB line with 50,000 expressions: every one located, in linear time',
   assert.ok(s.ms < 15_000, `took ${s.ms} ms`);
 });
 
+test('a 40,000-line script with a download-and-run site on each line: every site at its own line, in linear time', { timeout: 120_000 }, async () => {
+  const n = 40_000;
+  const lines = Array.from({ length: n }, (_, i) => `          curl -sSL https://example.com/${i % 7}.sh | bash\n`);
+  const text = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n${lines.join('')}`;
+  const s = await scanOne(text);
+  const sites = s.findings.filter((f) => f.rule === 'unverified-script-exec');
+  assert.equal(sites.length, n);
+  sites.forEach((f, i) => assert.deepEqual(at(f), { line: 7 + i, column: 11 }, `site ${i}`));
+  // Each site was searched for from the script's start, counting the same command on earlier lines: this took 56 s; now under 1 s.
+  assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
+});
+
 test('a 20 MB file is skipped with a reason under the default 16 MiB limit', async () => {
   const text = `on: issues\njobs:\n${GOOD_JOB}` + '#'.repeat(20 * MiB) + '\n';
   const s = await scanOne(text);
