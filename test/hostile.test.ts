@@ -344,6 +344,22 @@ test('a 40,000-line script with a download-and-run site on each line: every site
   assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
 });
 
+test('8,000 download-and-run sites on one quoted line: every site at its own column, in linear time', { timeout: 120_000 }, async () => {
+  const n = 8_000;
+  const site = (i: number) => `curl -sSL https://example.com/${i % 7}.sh | bash; `;
+  const text = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "${Array.from({ length: n }, (_, i) => site(i)).join('')}"\n`;
+  const s = await scanOne(text);
+  const sites = s.findings.filter((f) => f.rule === 'unverified-script-exec');
+  assert.equal(sites.length, n);
+  let column = '      - run: "'.length + 1;
+  sites.forEach((f, i) => {
+    assert.deepEqual(at(f), { line: 6, column }, `site ${i}`);
+    column += site(i).length;
+  });
+  // Each finding runs to the end of the line, and was searched for from the script's start: over 8 minutes; now well under a second.
+  assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
+});
+
 test('a 20 MB file is skipped with a reason under the default 16 MiB limit', async () => {
   const text = `on: issues\njobs:\n${GOOD_JOB}` + '#'.repeat(20 * MiB) + '\n';
   const s = await scanOne(text);

@@ -55,10 +55,20 @@ test('past a line the file does not show verbatim, pieces are found by occurrenc
   assert.equal(whole.endOffset, script.span.endOffset);
 });
 
-test('other scalar styles keep the occurrence search', () => {
+test('a quoted one-line script and a Groovy string: each piece at its offset between the quotes', () => {
   const text = 'run: "a; curl x | sh; curl x | sh"\n# end\n';
   const { file, script } = scriptIn(text, '"', 'a; curl x | sh; curl x | sh');
   assert.deepEqual(placeOf(file, script, 'curl x | sh', 1), { line: 1, column: 23, text: 'curl x | sh' });
+  const groovy = "sh '''\n  curl x | sh\n'''\n# end\n";
+  const g = scriptIn(groovy, "'''", '\n  curl x | sh\n');
+  assert.deepEqual(placeOf(g.file, g.script, 'curl x | sh'), { line: 2, column: 3, text: 'curl x | sh' });
+});
+
+test('a scalar with escapes or folded lines: pieces found by occurrence', () => {
+  const q = scriptIn('run: "a\\tb; curl x | sh"\n# end\n', '"', 'a\tb; curl x | sh');
+  assert.deepEqual(placeOf(q.file, q.script, 'curl x | sh'), { line: 1, column: 13, text: 'curl x | sh' });
+  const f = scriptIn('run: echo a\n  curl x | sh\n# end\n', 'echo', 'echo a curl x | sh');
+  assert.deepEqual(placeOf(f.file, f.script, 'curl x | sh'), { line: 2, column: 3, text: 'curl x | sh' });
 });
 
 test('two scripts asked about in turn are each placed in their own lines', () => {

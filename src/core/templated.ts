@@ -138,9 +138,9 @@ export function conditionText(ydoc: YamlDoc, raw: unknown): TemplatedText | null
 
 /**
  * File span of `script.text.slice(index, index + length)` for a script whose
- * scalar node is gone. In a literal block (`run: |`) each line of the value is
- * a line of the file after the block's indentation, so the piece is placed by
- * its line and column. Otherwise, or past a line the file does not show
+ * scalar node is gone. Where the file shows the value verbatim (a literal
+ * block after its indentation, a scalar between its quotes), the piece is
+ * placed by its offset. Otherwise, or past a line the file does not show
  * verbatim, the k-th occurrence of the piece in the value is the k-th in the
  * scalar's source (indentation never creates one). Falls back to the whole
  * script when the piece spans lines or is not written verbatim.
@@ -148,7 +148,7 @@ export function conditionText(ydoc: YamlDoc, raw: unknown): TemplatedText | null
 export function locateInScript(file: { text: string; span(a: number, b: number): Span }, script: { text: string; span: Span }, index: number, length: number): Span {
   const piece = script.text.slice(index, index + length);
   if (piece.length === 0 || piece.includes('\n')) return script.span;
-  const placed = literalLinesOf(file, script).place(index);
+  const placed = verbatimScriptOf(file, script).place(index);
   if (placed !== undefined) return file.span(placed, placed + piece.length);
   let k = 0;
   for (let i = script.text.indexOf(piece); i >= 0 && i < index; i = script.text.indexOf(piece, i + 1)) k++;
@@ -162,14 +162,20 @@ export function locateInScript(file: { text: string; span(a: number, b: number):
 }
 
 /**
- * Where the lines of a literal block script start in the file, read as far as
- * they are asked for. Searching for each piece from the script's start made a
- * script with thousands of findings quadratic (16,000 in a 1.4 MB script took
- * 3.6 s). Each line is checked against the file, so a line the file does not
- * show verbatim (a script the model joined, a file edited since) ends the map
- * and later pieces are searched for as before.
+ * Where a script's value is written in the file, for the two shapes that show
+ * it verbatim: a literal block, line by line after its indentation (read as
+ * far as pieces are asked for), and a scalar or Groovy string whose source
+ * between its quotes is the value itself. Searching for each piece from the
+ * script's start made a script with thousands of findings quadratic: 16,000
+ * in a 1.4 MB block took 3.6 s, and 8,000 on one quoted line over 8 minutes,
+ * each finding running to the end of that line. Each line is checked against
+ * the file, so a line the file does not show verbatim (a script the model
+ * joined, a file edited since) ends the map, and later pieces are searched
+ * for as before.
  */
-class LiteralLines {
+class VerbatimScript {
+  /** File offset of the value's first character, when the source between its delimiters is the value; -1 otherwise. */
+  private verbatimAt = -1;
   /** Value offset of each mapped line's start, and the file offset it is written at. */
   private readonly valueStarts: number[] = [];
   private readonly fileStarts: number[] = [];
@@ -185,13 +191,25 @@ class LiteralLines {
     const { text } = file;
     const { offset, endOffset } = script.span;
     // A literal block's source starts at its `|` header; the body starts on the next line.
-    if (text[offset] !== '|') return;
-    const header = text.indexOf('\n', offset);
-    if (header >= 0 && header < endOffset) this.at = header + 1;
+    if (text[offset] === '|') {
+      const header = text.indexOf('\n', offset);
+      if (header >= 0 && header < endOffset) this.at = header + 1;
+      return;
+    }
+    const value = script.text;
+    for (const quote of DELIMITERS) {
+      const start = offset + quote.length;
+      const end = endOffset - quote.length;
+      if (end - start === value.length && text.startsWith(quote, offset) && text.startsWith(quote, end) && text.startsWith(value, start)) {
+        this.verbatimAt = start;
+        return;
+      }
+    }
   }
 
   /** File offset of value offset `index`, when its line is mapped. */
   place(index: number): number | undefined {
+    if (this.verbatimAt >= 0) return this.verbatimAt + index;
     while (this.at >= 0 && this.value <= index) this.readLine();
     const starts = this.valueStarts;
     let lo = 0;
@@ -238,12 +256,15 @@ class LiteralLines {
   }
 }
 
-/** The map of the script asked about last: rules place a script's pieces one after another. */
-let lastLiteralLines: LiteralLines | undefined;
+/** A plain scalar, a quoted one, a Groovy string. */
+const DELIMITERS = ['', '"', "'", '"""', "'''"];
 
-function literalLinesOf(file: { text: string }, script: { text: string; span: Span }): LiteralLines {
-  if (lastLiteralLines?.file !== file || lastLiteralLines.script !== script) lastLiteralLines = new LiteralLines(file, script);
-  return lastLiteralLines;
+/** The map of the script asked about last: rules place a script's pieces one after another. */
+let lastVerbatim: VerbatimScript | undefined;
+
+function verbatimScriptOf(file: { text: string }, script: { text: string; span: Span }): VerbatimScript {
+  if (lastVerbatim?.file !== file || lastVerbatim.script !== script) lastVerbatim = new VerbatimScript(file, script);
+  return lastVerbatim;
 }
 
 /** Value offsets of a script's `${{ }}` expressions, in the same order as `script.expressions`. */
