@@ -286,15 +286,17 @@ test('the early way out is taken when output went to a file, not while a pipe st
     fs.rmSync(clean, { recursive: true, force: true });
   }
   // A file size limit cuts a write to --output short (here the only 64 KiB chunk): the next write says why, and the run fails (it used to end
-  // with a report cut off mid-JSON and exit 1, as if complete).
+  // with a report cut off mid-JSON and exit 1, as if complete). The report that was there stays whole, and nothing else is left behind.
   if (process.platform === 'linux' && fs.existsSync('/bin/bash')) {
     const steps = Array.from({ length: 30 }, (_, i) => `      - uses: actions/checkout@v${i}\n`).join('');
     const many = tempRepo({ '.github/workflows/many.yml': `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${steps}` });
     const out = path.join(many, 'report.json');
+    fs.writeFileSync(out, '{"earlier": "report"}\n');
     const r = spawnSync('/bin/bash', ['-c', 'ulimit -f 16; exec "$0" "$@"', process.execPath, bin, 'scan', '.', '--format', 'json', '--output', out], { cwd: many, encoding: 'utf8' });
-    assert.ok(fs.statSync(out).size >= 16 * 1024, `the limit was reached: ${fs.statSync(out).size} bytes`);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /EFBIG/);
+    assert.equal(fs.readFileSync(out, 'utf8'), '{"earlier": "report"}\n');
+    assert.deepEqual(fs.readdirSync(many).sort(), ['.github', 'report.json']);
     fs.rmSync(many, { recursive: true, force: true });
   }
   fs.rmSync(dir, { recursive: true, force: true });

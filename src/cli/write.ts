@@ -5,6 +5,7 @@
  * of writes waiting for the reader.
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 
 export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
   let full = false;
@@ -18,21 +19,75 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
 /** The report file cannot be opened or written (a folder in its place, a full disk, a size limit). */
 export class OutputError extends Error {}
 
-/** Writes the pieces to `file`, replacing what it held. */
+/**
+ * Writes the pieces to `file`, replacing what it held only once every piece is
+ * written: a report that fails midway (a full disk, a size limit, a formatter's
+ * bug) leaves the old file as it was, not half a report that a later CI step
+ * would upload as a whole one. The pieces go to a new file beside it, renamed
+ * over it at the end; the file keeps its mode, and a symbolic link keeps
+ * pointing where it did. Anything but a regular file (a FIFO, `/dev/stdout`),
+ * and a folder where pipewarden may not create that new file, is written in place.
+ */
 export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
   const failed = (err: unknown): never => {
     const code = (err as NodeJS.ErrnoException).code;
     throw code ? new OutputError(`cannot write ${file}: ${code}`) : err;
   };
+  const target = await replaceable(file);
+  if (target === undefined) return writeInPlace(file, pieces, failed);
+  const temp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.pipewarden-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  let handle: fs.FileHandle;
+  try {
+    // `wx` creates the name or fails: it never writes through something already there.
+    handle = await fs.open(temp, 'wx', 0o666);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return writeInPlace(file, pieces, failed);
+    return failed(err);
+  }
+  try {
+    try {
+      await writeAll(handle, pieces, failed);
+      if (target.mode !== undefined) await handle.chmod(target.mode).catch(failed);
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, target.path).catch(failed);
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The regular file `file` names (through links) and its mode, or undefined when the report must be written in place. */
+async function replaceable(file: string): Promise<{ path: string; mode?: number } | undefined> {
+  const st = await fs.stat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw new OutputError(`cannot write ${file}: ${err.code ?? err.message}`);
+  });
+  if (st === null) {
+    // A link to nothing yet: writing through it creates its target, as before.
+    const link = await fs.lstat(file).catch(() => undefined);
+    return link ? undefined : { path: file };
+  }
+  if (!st.isFile()) return undefined;
+  return { path: await fs.realpath(file), mode: st.mode & 0o7777 };
+}
+
+async function writeInPlace(file: string, pieces: Iterable<string>, failed: (err: unknown) => never): Promise<void> {
   const handle = await fs.open(file, 'w').catch(failed);
   try {
-    for (const chunk of batched(pieces)) {
-      const bytes = Buffer.from(chunk, 'utf8');
-      // A write may take fewer bytes than given (a file size limit, a full disk): the next one then says why.
-      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at).catch(failed)).bytesWritten;
-    }
+    await writeAll(handle, pieces, failed);
   } finally {
     await handle.close();
+  }
+}
+
+async function writeAll(handle: fs.FileHandle, pieces: Iterable<string>, failed: (err: unknown) => never): Promise<void> {
+  for (const chunk of batched(pieces)) {
+    const bytes = Buffer.from(chunk, 'utf8');
+    // A write may take fewer bytes than given (a file size limit, a full disk): the next one then says why.
+    for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at).catch(failed)).bytesWritten;
   }
 }
 
