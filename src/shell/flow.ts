@@ -169,9 +169,17 @@ const TEXT_FILTERS = new Set([
  * starts with (its environment). Flow-insensitive: a variable is tainted when
  * any assignment taints it, which is sound for the scripts CI runs
  * (assignments rarely clean a value in place).
+ *
+ * A value is kept once per variable: two that `sameAs` gives one key are one
+ * (the first is kept). Every `${{ }}` site makes values of its own, so with
+ * identity alone `X="$X ${{ … }}"` on n lines kept n copies of one value and
+ * compared each with all the others on every line: cubic (2,000 lines, 14 s).
  */
 export class VariableTaint<T> {
   private readonly vars = new Map<string, T[]>();
+  /** Keys of each variable's values, made when a value is first added to it. */
+  private readonly keysOf = new Map<string, Set<unknown>>();
+  private readonly keys = new Map<T, unknown>();
   /** Variables given a value other than fixed text somewhere (or by the environment, `read`, a loop). */
   private readonly computed = new Set<string>();
   private readonly assigned = new Set<string>();
@@ -182,6 +190,8 @@ export class VariableTaint<T> {
     private readonly templateTaint: (start: number, end: number) => T[],
     /** Variables whose value is fixed before the script runs (set by the platform, not by anyone's input). */
     private readonly fixedVariable: (name: string) => boolean = () => false,
+    /** What makes two values the same for every reader of them; by default, being the same object. */
+    private readonly sameAs: (t: T) => unknown = (t) => t,
   ) {
     for (const [k, v] of initial) {
       this.computed.add(k);
@@ -209,8 +219,21 @@ export class VariableTaint<T> {
   private add(name: string, taints: T[]): void {
     if (taints.length === 0) return;
     const cur = this.vars.get(name) ?? [];
-    for (const t of taints) if (!cur.includes(t)) cur.push(t);
+    let seen = this.keysOf.get(name);
+    if (!seen) this.keysOf.set(name, (seen = new Set(cur.map((t) => this.keyOf(t)))));
+    for (const t of taints) {
+      const key = this.keyOf(t);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      cur.push(t);
+    }
     this.vars.set(name, cur);
+  }
+
+  private keyOf(t: T): unknown {
+    let key = this.keys.get(t);
+    if (key === undefined) this.keys.set(t, (key = this.sameAs(t)));
+    return key;
   }
 
   private propagate(): void {
@@ -273,8 +296,14 @@ export class VariableTaint<T> {
   /** The outside values that word parts can carry. */
   parts(parts: Part[]): T[] {
     const out: T[] = [];
+    const seen = new Set<unknown>();
     const push = (ts: T[]) => {
-      for (const t of ts) if (!out.includes(t)) out.push(t);
+      for (const t of ts) {
+        const key = this.keyOf(t);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(t);
+      }
     };
     for (const p of parts) {
       switch (p.type) {

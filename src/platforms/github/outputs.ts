@@ -31,6 +31,16 @@ export interface Flow {
   related: RelatedLocation[];
 }
 
+/**
+ * What the rules read of a flow: its taint's source, path and events, and the
+ * way it came. Flows alike in these are one (a taint's expression node is read by none).
+ */
+function flowKey(f: Flow): string {
+  let key = `${f.taint.source}\0${f.taint.path}\0${f.taint.events.join(',')}`;
+  for (const r of f.related) key += `\0${r.file}\0${r.span.offset}\0${r.span.endOffset}\0${r.message}`;
+  return key;
+}
+
 /** Actions whose outputs repeat text an outsider wrote, by lower-case `owner/repo`. */
 const ACTION_OUTPUTS: Record<string, Record<string, string>> = {
   'tj-actions/branch-names': { current_branch: 'github.head_ref', head_ref_branch: 'github.head_ref' },
@@ -332,6 +342,6 @@ export class GithubFlows {
       const e = exprs.get(start);
       if (!e?.ast) return [];
       return this.resolve(e.ast, job).filter((f) => f.taint.source !== 'derived');
-    }, (name) => RUNNER_SET.test(name) && !env.has(name));
+    }, (name) => RUNNER_SET.test(name) && !env.has(name), flowKey);
   }
 }
