@@ -374,6 +374,18 @@ test('a variable built up from the same expression on 20,000 lines, then run: on
   assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
 });
 
+test('a step writing 8,000 outputs from fixed values and one from a title: only the output from the title is found, in linear time', { timeout: 120_000 }, async () => {
+  const n = 8_000;
+  const writes = Array.from({ length: n }, (_, i) => `          echo "o${i}=\${{ github.sha }}" >> $GITHUB_OUTPUT\n`);
+  writes.splice(n / 2, 0, '          echo "t=${{ github.event.pull_request.title }}" >> $GITHUB_OUTPUT\n');
+  const text = `on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - id: s\n        run: |\n${writes.join('')}      - run: echo \${{ steps.s.outputs.o1 }} \${{ steps.s.outputs.t }}\n`;
+  const s = await scanOne(text);
+  const used = s.findings.filter((f) => f.rule === 'template-injection' && f.span.line === 9 + n);
+  assert.deepEqual(used.map((f) => [f.message.slice(0, 60), f.severity, f.related?.[0]?.span.line]), [['`steps.s.outputs.t` carries `github.event.pull_request.title', 'high', 8 + n / 2]]);
+  // Each fixed write read the whole script again for its expressions: 8,000 took 8.8 s.
+  assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
+});
+
 test('a 20 MB file is skipped with a reason under the default 16 MiB limit', async () => {
   const text = `on: issues\njobs:\n${GOOD_JOB}` + '#'.repeat(20 * MiB) + '\n';
   const s = await scanOne(text);

@@ -207,11 +207,13 @@ export class GithubFlows {
     // A write whose text cannot be read may set any name: then no output of this step is known to be clean.
     const unread = writes.some((w) => w.lines === undefined);
     const unknown = new Set<string>();
+    // Made once, for the first clean write: making it per write read the whole script each time.
+    let exprs: Map<number, Expression> | undefined;
     for (const pair of writtenPairs(writes)) {
       const cmd = pair.write.site.cmd;
       const flows = taint.parts(pair.value);
       if (flows.length > 0) add(pair.name, hop(flows, cmd.start, cmd.end, pair.name));
-      else if (unread || this.opaque(job, shell, byStart(script), pair.value)) unknown.add(pair.name.toLowerCase());
+      else if (unread || this.opaque(job, shell, (exprs ??= byStart(script)), pair.value)) unknown.add(pair.name.toLowerCase());
       else if (!out.has(pair.name.toLowerCase())) out.set(pair.name.toLowerCase(), []);
     }
     for (const name of unknown) if (out.get(name)?.length === 0) out.delete(name);
