@@ -429,6 +429,37 @@ test('template-injection (Argo): script source gets env with quoted values; a fl
   assert.equal(r.first.applied, 1);
 });
 
+test('template-injection (Tekton): env names for parameters differing only in case skip names in use and reuse a value\'s name', async () => {
+  const task = lines(
+    'apiVersion: tekton.dev/v1',
+    'kind: Task',
+    'metadata:',
+    '  name: t',
+    'spec:',
+    '  params: [{name: msg}, {name: Msg}, {name: MSG}]',
+    '  steps:',
+    '    - name: s',
+    '      image: alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+    '      env:',
+    '        - name: PARAM_MSG_2',
+    '          value: other',
+    '      script: |',
+    '        echo "$(params.msg)" $PARAM_MSG_3',
+    '        echo "$(params.Msg)"',
+    '        echo "$(params.msg)"',
+    '        echo "$(params.MSG)"',
+  );
+  const r = await fixOne('task.yaml', task, ['template-injection'], true);
+  assert.equal(
+    r.text,
+    task.replace(
+      '          value: other\n      script: |\n        echo "$(params.msg)" $PARAM_MSG_3\n        echo "$(params.Msg)"\n        echo "$(params.msg)"\n        echo "$(params.MSG)"\n',
+      '          value: other\n        - name: PARAM_MSG\n          value: $(params.msg)\n        - name: PARAM_MSG_4\n          value: $(params.Msg)\n        - name: PARAM_MSG_5\n          value: $(params.MSG)\n' +
+        '      script: |\n        echo "$PARAM_MSG" $PARAM_MSG_3\n        echo "$PARAM_MSG_4"\n        echo "$PARAM_MSG"\n        echo "$PARAM_MSG_5"\n',
+    ),
+  );
+});
+
 // ---------------------------------------------------------------- missing-security-context
 
 test('missing-security-context (Tekton): several steps get it once in a new stepTemplate; a sidecar gets its own; explicit values stay', async () => {

@@ -101,6 +101,37 @@ function pairHolding(map: YamlNode, offset: number): Pair | undefined {
   });
 }
 
+/**
+ * The env name for a value: `base`, else `base_2`, `base_3`… the first that is
+ * not a name the script already uses for something else, nor an env entry
+ * with another value. Names are asked for in turn and the caller takes each
+ * one it is given. Each base remembers where its free names start and which
+ * value has which name below that: walking from `base` again for each value
+ * (and reading the whole script for each name) was quadratic in values that
+ * share a base (parameters whose names differ only in case).
+ */
+function envNames(taken: ReadonlyMap<string, string>, scriptText: string): (base: string, raw: string) => string {
+  // Names are made of [A-Z0-9_], so `\bNAME\b` matches exactly where a whole word of the script is NAME.
+  let words: Set<string> | undefined;
+  const bases = new Map<string, { next: number; byValue: Map<string, string> }>();
+  return (base, raw) => {
+    let at = bases.get(base);
+    if (!at) bases.set(base, (at = { next: 1, byValue: new Map() }));
+    let free: string;
+    for (;;) {
+      free = at.next === 1 ? base : `${base}_${at.next}`;
+      const value = taken.get(free);
+      if (value === undefined) {
+        words ??= new Set(scriptText.match(/[A-Za-z0-9_]+/g) ?? []);
+        if (!words.has(free)) break;
+      } else if (!at.byValue.has(value)) at.byValue.set(value, free);
+      at.next = at.next === 1 ? 2 : at.next + 1;
+    }
+    // Every name below the first free one is used for something else, or taken: by this value, or by another.
+    return at.byValue.get(raw) ?? free;
+  };
+}
+
 export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[]): Fix | undefined {
   const script = step.script;
   const container = step.container?.node;
@@ -126,13 +157,11 @@ export function kubeEnvFix(p: Pipeline, job: Job, step: Step, exprs: Expression[
   const edits: TextEdit[] = [];
   const added: { name: string; value: string }[] = [];
   let splits = false;
+  const nameFor = envNames(taken, scriptText);
   for (const [i, e] of sorted.entries()) {
     const base = envName(e);
     if (!base || /["\\\n]/.test(e.raw)) return undefined;
-    let name = base;
-    // Not a name the script already uses for something else, nor an env entry with another value.
-    const clash = (n: string) => (taken.has(n) && taken.get(n) !== e.raw) || (!taken.has(n) && new RegExp(`\\b${n}\\b`).test(scriptText));
-    for (let n = 2; clash(name); n++) name = `${base}_${n}`;
+    const name = nameFor(base, e.raw);
     if (!taken.has(name)) {
       taken.set(name, e.raw);
       added.push({ name, value: e.raw });
