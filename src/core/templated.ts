@@ -15,6 +15,7 @@ export class ScalarLocator {
   private readonly srcStart: number;
   private readonly src: string;
   private alignment: Int32Array | undefined;
+  private verbatim: VerbatimScript | undefined;
   /** Per piece: the value offset of the last occurrence located and its source offset (-1: none left). */
   private readonly cursors = new Map<string, { vi: number; si: number }>();
 
@@ -31,6 +32,12 @@ export class ScalarLocator {
   /** File span of `value.slice(start, end)`. */
   span(start: number, end: number): Span {
     const piece = this.value.slice(start, end);
+    if (piece.length > 0 && !piece.includes('\n')) {
+      // Where the source shows the value verbatim, offsets carry over: searching for each new piece from the start was quadratic.
+      this.verbatim ??= new VerbatimScript(this.ydoc.file, { text: this.value, span: { offset: this.srcStart, endOffset: this.srcStart + this.src.length } });
+      const placed = this.verbatim.place(start);
+      if (placed !== undefined) return this.ydoc.file.span(placed, placed + piece.length);
+    }
     const direct = this.findOccurrence(piece, start);
     if (direct !== undefined) return this.ydoc.file.span(this.srcStart + direct, this.srcStart + direct + piece.length);
     const map = this.align();
@@ -186,7 +193,7 @@ class VerbatimScript {
 
   constructor(
     readonly file: { text: string },
-    readonly script: { text: string; span: Span },
+    readonly script: { text: string; span: { offset: number; endOffset: number } },
   ) {
     const { text } = file;
     const { offset, endOffset } = script.span;
