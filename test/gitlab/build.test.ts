@@ -255,6 +255,20 @@ test("extends: a chain deeper than GitLab's 11 levels is a problem whichever ord
   assert.deepEqual(problemList(jobFirst), [tooDeep(3 + 2 + 4 * 3), tooDeep(3 + 2 + 4 * 11)]);
 });
 
+test('extends: a job extending 8,000 templates at once takes every template\'s variables in order, the later template winning', { timeout: 60_000 }, () => {
+  const n = 8_000;
+  const templates = Array.from({ length: n }, (_, i) => `.t${i}:\n  image: alpine:${i}\n  variables:\n    V${i}: x\n    LAST: t${i}\n`).join('');
+  const out = load({ '.gitlab-ci.yml': `${templates}job:\n  extends: [${Array.from({ length: n }, (_, i) => `.t${i}`).join(', ')}]\n  variables:\n    OWN: y\n  script: [echo]\n` });
+  assert.deepEqual(problemList(out), []);
+  const j = job(out.p, 'job');
+  assert.deepEqual(j.images.map((i) => i.raw), [`alpine:${n - 1}`]);
+  const env = j.env.map((e) => `${e.name.value}=${e.value?.value}`);
+  assert.equal(env.length, n + 2);
+  // Keys keep the place where they first appeared; values come from the last template that sets them.
+  assert.deepEqual([env[0], env[1], env[2], env[n], env[n + 1]], ['V0=x', `LAST=t${n - 1}`, 'V1=x', `V${n - 1}=x`, 'OWN=y']);
+  // Merged one template after another, the growing result was copied each time: 8,000 took 2.8 s.
+});
+
 test('!reference resolves to the referenced node, keeps its location, and refuses cycles', () => {
   const out = load({
     '.gitlab-ci.yml': `

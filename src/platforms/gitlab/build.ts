@@ -19,7 +19,7 @@ import { SourceFile, type Span } from '../../model/source.js';
 import { and, evalOnlyExcept, evalRules, or, Variables, type RefPolicy, type RuleSpec, type Situation, type Tri } from './conditions.js';
 import { componentRef, localGlob, normalizeLocal, projectRef, remoteRef, templateRef } from './include.js';
 import {
-  deepMerge, entry, flatItems, fromYaml, get, isNullNode, listOrOne, newBudget, NodeBudgetExceeded, str,
+  deepMergeAll, entry, flatItems, fromYaml, get, isNullNode, listOrOne, newBudget, NodeBudgetExceeded, str,
   type ConvertProblem, type MEntry, type MMap, type MNode, type MRef, type MScalar, type Origin,
 } from './tree.js';
 import { FileScopedMap } from '../../core/file-scoped.js';
@@ -415,12 +415,11 @@ class Builder {
     }
     const inc = root.entries.get('include');
     if (!inc) return root;
-    let acc: MNode | null = null;
-    for (const part of this.includeList(inc.value, stack, false)) acc = acc ? deepMerge(acc, part) : part;
+    const parts: MNode[] = this.includeList(inc.value, stack, false);
     const entries = new Map(root.entries);
     entries.delete('include');
-    const own: MMap = { t: 'map', entries, o: root.o };
-    return acc ? (deepMerge(acc, own) as MMap) : own;
+    parts.push({ t: 'map', entries, o: root.o });
+    return deepMergeAll(parts) as MMap;
   }
 
   /**
@@ -677,7 +676,7 @@ class Builder {
       if (done) return { ...done, cut: false };
       const ext = get(job, 'extends');
       if (!ext || isNullNode(ext)) return { job, levels: 0, cut: false };
-      let base: MNode | null = null;
+      const parents: MNode[] = [];
       let levels = 0;
       let cut = false;
       for (const it of listOrOne(ext)) {
@@ -713,9 +712,9 @@ class Builder {
         }
         cut ||= resolved.cut;
         levels = Math.max(levels, resolved.levels + 1);
-        base = base ? deepMerge(base, resolved.job) : resolved.job;
+        parents.push(resolved.job);
       }
-      const out = base ? (deepMerge(base, job) as MMap) : job;
+      const out = parents.length > 0 ? (deepMergeAll([...parents, job]) as MMap) : job;
       if (!cut) memo.set(name, { job: out, levels });
       return { job: out, levels, cut };
     };

@@ -160,6 +160,34 @@ export function deepMerge(a: MNode, b: MNode, depth = 0): MNode {
   return { t: 'map', entries, o: b.o };
 }
 
+/**
+ * `deepMerge` of several nodes in order, in one pass: merging them one after
+ * another copied the growing result each time, quadratic in the number of
+ * nodes (a job extending thousands of templates, a file of thousands of includes).
+ */
+export function deepMergeAll(nodes: readonly MNode[], depth = 0): MNode {
+  const last = nodes[nodes.length - 1]!;
+  if (nodes.length === 1 || last.t !== 'map' || depth > 100) return last;
+  // Whatever precedes a node that is not a mapping is replaced by it, and it in turn by the mapping after it.
+  let from = nodes.length - 1;
+  while (from > 0 && nodes[from - 1]!.t === 'map') from--;
+  if (from === nodes.length - 1) return last;
+  const byKey = new Map<string, MEntry[]>();
+  for (let i = from; i < nodes.length; i++) {
+    for (const [k, e] of (nodes[i] as MMap).entries) {
+      const list = byKey.get(k);
+      if (list) list.push(e);
+      else byKey.set(k, [e]);
+    }
+  }
+  const entries = new Map<string, MEntry>();
+  for (const [k, list] of byKey) {
+    const e = list[list.length - 1]!;
+    entries.set(k, list.length === 1 ? e : { ...e, value: deepMergeAll(list.map((x) => x.value), depth + 1) });
+  }
+  return { t: 'map', entries, o: last.o };
+}
+
 export function get(n: MNode | null | undefined, key: string): MNode | null {
   if (!n || n.t !== 'map') return null;
   return n.entries.get(key)?.value ?? null;
