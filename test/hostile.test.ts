@@ -412,6 +412,18 @@ test('a Tekton script using 8,000 parameters whose names differ only in case: ea
   assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
 });
 
+test('a GitLab file with 20,000 remote includes and GitLab templates between them: each remote one reported at its line, no template', { timeout: 120_000 }, async () => {
+  const n = 20_000;
+  const lines = Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? `  - template: Jobs/T${i}.gitlab-ci.yml\n` : `  - remote: https://example.com/${i}.yml\n`));
+  const s = await scanOne(`include:\n${lines.join('')}job:\n  image: alpine@sha256:${'0'.repeat(64)}\n  script: [echo]\n`, '.gitlab-ci.yml');
+  const unpinned = s.findings.filter((f) => f.rule === 'unpinned-uses');
+  assert.equal(unpinned.length, n - n / 1000);
+  assert.deepEqual(unpinned.slice(0, 2).map((f) => f.span.line), [3, 4]);
+  assert.equal(unpinned[unpinned.length - 1]!.span.line, n + 1);
+  // Each include asked the whole include list whether it was a template: 16,000 took 6 s.
+  assert.ok(s.ms < 30_000, `took ${s.ms} ms`);
+});
+
 test('a 20 MB file is skipped with a reason under the default 16 MiB limit', async () => {
   const text = `on: issues\njobs:\n${GOOD_JOB}` + '#'.repeat(20 * MiB) + '\n';
   const s = await scanOne(text);

@@ -81,6 +81,8 @@ export default defineRule({
   check({ pipeline, report, options, external }) {
     if (pipeline.platform === 'dagger') checkDaggerEngine(pipeline, report);
     const rules = readPolicies(options);
+    // GitLab's own templates, looked up once (asking the include list for each reference was quadratic in includes).
+    let templates: Set<ExternalRef | undefined> | undefined;
     for (const ref of pipeline.references) {
       if (ref.kind !== 'action' && ref.kind !== 'reusable-workflow' && ref.kind !== 'bundle' && ref.kind !== 'module' && ref.kind !== 'include' && ref.kind !== 'library') continue;
       if (ref.pin === 'local' || ref.pin === 'dynamic' || ref.pin === 'hash' || ref.pin === 'digest') continue;
@@ -99,7 +101,8 @@ export default defineRule({
       }
       if (ref.kind === 'include') {
         // GitLab's own templates ship with the GitLab version in use.
-        if (gitlabPipelineInfo(pipeline)?.includes.some((i) => i.ref === ref && i.kind === 'template')) continue;
+        templates ??= new Set((gitlabPipelineInfo(pipeline)?.includes ?? []).filter((i) => i.kind === 'template').map((i) => i.ref));
+        if (templates.has(ref)) continue;
         const remote = /^https?:/.test(ref.name);
         report({
           span: ref.span,
