@@ -12,7 +12,7 @@ import { discover } from '../src/core/discover.js';
 import { scanFile, scanPaths, type ScanOptions } from '../src/core/scan.js';
 import { allRules } from '../src/rules/index.js';
 import { emptyConfig, type Config } from '../src/config/config.js';
-import { globToRegExp } from '../src/config/glob.js';
+import { compileGlob } from '../src/config/glob.js';
 
 const WORKFLOW = 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n';
 
@@ -275,7 +275,7 @@ test('ignorePaths from the config: globs for folders and files', async () => {
   put(dir, 'vendor/lib/.github/workflows/ci.yml');
   put(dir, 'deep/er/vendor/.github/workflows/ci.yml');
   const config = emptyConfig();
-  config.ignorePaths = [globToRegExp('vendor/'), globToRegExp('**/*.generated.yml')];
+  config.ignorePaths = [compileGlob('vendor/'), compileGlob('**/*.generated.yml')];
   const result = await scanPaths([dir], options(dir, config));
   assert.deepEqual(result.files.map((f) => f.path), ['.github/workflows/ci.yml']);
 });

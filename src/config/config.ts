@@ -11,7 +11,7 @@ import type { Confidence, Severity } from '../model/finding.js';
 import { CONFIDENCES, SEVERITIES } from '../model/finding.js';
 import { SourceFile } from '../model/source.js';
 import type { Persona } from '../rules/types.js';
-import { globToRegExp } from './glob.js';
+import { compileGlob, type Glob } from './glob.js';
 
 export interface RuleSettings {
   enabled: boolean;
@@ -23,7 +23,7 @@ export interface Config {
   /** Where it came from, for messages; undefined for the built-in defaults. */
   path?: string;
   rules: Map<string, RuleSettings>;
-  ignorePaths: RegExp[];
+  ignorePaths: Glob[];
   minSeverity?: Severity;
   minConfidence?: Confidence;
   persona?: Persona;
@@ -104,7 +104,7 @@ export function parseConfig(source: SourceFile, knownRules: KnownRules): Config 
             const is = at(item);
             fail(is.line, is.column, 'each ignored path must be a string');
           }
-          config.ignorePaths.push(globToRegExp(p!));
+          config.ignorePaths.push(compileGlob(p!));
         }
         break;
       }

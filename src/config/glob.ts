@@ -1,35 +1,109 @@
 /**
- * Minimal glob matching for ignore patterns: `**` spans folders, `*` and `?`
- * stay within one path segment; a pattern ending in `/` matches a folder and
- * everything below it; a pattern with no `/` matches at any depth.
+ * Minimal glob matching for ignore patterns and action policies: `**` spans
+ * folders, `*` and `?` stay within one path segment; a pattern ending in `/`
+ * matches a folder and everything below it; a pattern with no `/` matches at
+ * any depth.
+ *
+ * Matched by walking the path once with the set of pattern positions it can
+ * be at, not with a regular expression: the names matched are chosen by
+ * whoever writes the repository (file names, action names), and `*-*-*-*`
+ * compiled to a backtracking expression took seconds on one long name.
  */
-export function globToRegExp(pattern: string): RegExp {
+export interface Glob {
+  /** The pattern as written. */
+  readonly source: string;
+  test(path: string): boolean;
+}
+
+type Token =
+  | { kind: 'char'; c: string }
+  /** One character other than `/` (`?`). */
+  | { kind: 'one' }
+  /** Any run of characters other than `/` (`*`). */
+  | { kind: 'segment' }
+  /** Any run of characters (`**`). */
+  | { kind: 'any' }
+  /** Either skip to `to`, or go on (starts an optional group). */
+  | { kind: 'optional'; to: number };
+
+export function compileGlob(pattern: string): Glob {
   let p = pattern.trim().replace(/\\/g, '/');
   if (p.startsWith('./')) p = p.slice(2);
   const anyDepth = !p.replace(/\/$/, '').includes('/');
-  // A trailing `/` names a folder; the `(?:/.*)?` tail below already matches everything in it.
+  // A trailing `/` names a folder; a match may end at any `/` of the path (see `test`), which covers everything in it.
   if (p.endsWith('/')) p = p.slice(0, -1);
-  let re = '';
+  const tokens: Token[] = [];
+  /** `(?:.*\/)?`: no folders, or any text ending in `/`. */
+  const folders = () => {
+    const at = tokens.length;
+    tokens.push({ kind: 'optional', to: at + 3 }, { kind: 'any' }, { kind: 'char', c: '/' });
+  };
+  // With no `/` in the pattern, it may start after any folder.
+  if (anyDepth) folders();
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '*' && p[i + 1] === '*') {
-      // `**/` matches zero or more folders.
       if (p[i + 2] === '/') {
-        re += '(?:.*/)?';
+        // `**/` matches zero or more folders.
+        folders();
         i += 2;
       } else {
-        re += '.*';
+        tokens.push({ kind: 'any' });
         i += 1;
       }
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    } else if (c === '*') tokens.push({ kind: 'segment' });
+    else if (c === '?') tokens.push({ kind: 'one' });
+    else tokens.push({ kind: 'char', c });
   }
-  const prefix = anyDepth ? '(?:^|.*/)' : '^';
-  return new RegExp(`${prefix}${re}(?:/.*)?$`);
+  return { source: pattern, test: (path) => matches(tokens, path) };
 }
 
-export function matchesAny(relPath: string, patterns: RegExp[]): boolean {
+/**
+ * Whether the tokens match the path, or the path up to one of its `/` (the
+ * rest is then inside what matched). Time: path length × pattern length.
+ */
+function matches(tokens: readonly Token[], path: string): boolean {
+  const end = tokens.length;
+  let states = new Uint8Array(end + 1);
+  let next = new Uint8Array(end + 1);
+  const add = (set: Uint8Array, i: number): void => {
+    if (set[i]) return;
+    set[i] = 1;
+    const t = tokens[i];
+    if (!t) return;
+    // Runs may be empty; an optional group may be skipped.
+    if (t.kind === 'segment' || t.kind === 'any') add(set, i + 1);
+    else if (t.kind === 'optional') {
+      add(set, i + 1);
+      add(set, t.to);
+    }
+  };
+  add(states, 0);
+  for (let pos = 0; ; pos++) {
+    const c = path[pos];
+    if (states[end] && (c === undefined || c === '/')) return true;
+    if (c === undefined) return false;
+    next.fill(0);
+    let alive = false;
+    for (let i = 0; i < end; i++) {
+      if (!states[i]) continue;
+      const t = tokens[i]!;
+      let to = -1;
+      if (t.kind === 'char') to = t.c === c ? i + 1 : -1;
+      else if (t.kind === 'one') to = c !== '/' ? i + 1 : -1;
+      else if (t.kind === 'segment') to = c !== '/' ? i : -1;
+      else if (t.kind === 'any') to = i;
+      if (to >= 0) {
+        add(next, to);
+        alive = true;
+      }
+    }
+    if (!alive) return false;
+    [states, next] = [next, states];
+  }
+}
+
+export function matchesAny(relPath: string, patterns: readonly Glob[]): boolean {
   const p = relPath.replace(/\\/g, '/').replace(/^\.\//, '');
-  return patterns.some((re) => re.test(p) || re.test(p.replace(/\/$/, '')));
+  return patterns.some((g) => g.test(p) || g.test(p.replace(/\/$/, '')));
 }

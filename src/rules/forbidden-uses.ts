@@ -1,9 +1,19 @@
-import { globToRegExp } from '../config/glob.js';
+import { compileGlob, type Glob } from '../config/glob.js';
 import { defineRule } from './types.js';
 
-function patterns(value: unknown): { text: string; re: RegExp }[] {
+interface Pattern {
+  text: string;
+  re: Glob;
+}
+
+/** Patterns by the list they come from (the configuration's, the same for every file): compiled once, not per file. */
+const compiled = new WeakMap<object, Pattern[]>();
+
+function patterns(value: unknown): Pattern[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((v): v is string => typeof v === 'string').map((text) => ({ text, re: globToRegExp(text.toLowerCase()) }));
+  let out = compiled.get(value);
+  if (!out) compiled.set(value, (out = value.filter((v): v is string => typeof v === 'string').map((text) => ({ text, re: compileGlob(text.toLowerCase()) }))));
+  return out;
 }
 
 export default defineRule({
@@ -37,7 +47,7 @@ export default defineRule({
     for (const ref of pipeline.references) {
       if (ref.pin === 'local' || ref.pin === 'dynamic') continue;
       const name = `${ref.name}${ref.path ? '/' + ref.path : ''}`.toLowerCase();
-      const matches = (p: { re: RegExp }) => p.re.test(name) || p.re.test(ref.name.toLowerCase());
+      const matches = (p: Pattern) => p.re.test(name) || p.re.test(ref.name.toLowerCase());
       const denied = deny.find(matches);
       if (denied) {
         report({ span: ref.span, message: `\`${ref.raw.trim()}\` is on the deny-list (\`${denied.text}\`)` });

@@ -1,5 +1,5 @@
 import type { ExternalRef } from '../model/pipeline.js';
-import { globToRegExp } from '../config/glob.js';
+import { compileGlob, type Glob } from '../config/glob.js';
 import { gitlabPipelineInfo } from '../platforms/gitlab/build.js';
 import type { Pipeline } from '../model/pipeline.js';
 import { yamlOf } from '../platforms/kube/security.js';
@@ -12,7 +12,7 @@ type Policy = 'hash-pin' | 'ref-pin' | 'any';
 
 interface PolicyRule {
   pattern: string;
-  re: RegExp;
+  re: Glob;
   policy: Policy;
 }
 
@@ -22,11 +22,20 @@ interface PolicyRule {
  * hash-pin for everything outside the repository.
  */
 function readPolicies(options: Readonly<Record<string, unknown>>): PolicyRule[] {
+  let rules = policiesOf.get(options);
+  if (!rules) policiesOf.set(options, (rules = compilePolicies(options)));
+  return rules;
+}
+
+/** Policies by the options object they come from (the configuration's, the same for every file): compiled once, not per file. */
+const policiesOf = new WeakMap<object, PolicyRule[]>();
+
+function compilePolicies(options: Readonly<Record<string, unknown>>): PolicyRule[] {
   const raw = (options['policies'] ?? {}) as Record<string, unknown>;
   const rules: PolicyRule[] = [];
   for (const [pattern, value] of Object.entries(raw)) {
     if (value !== 'hash-pin' && value !== 'ref-pin' && value !== 'any') continue;
-    rules.push({ pattern, re: globToRegExp(pattern.toLowerCase()), policy: value });
+    rules.push({ pattern, re: compileGlob(pattern.toLowerCase()), policy: value });
   }
   return rules.sort((a, b) => specificity(b.pattern) - specificity(a.pattern));
 }
