@@ -55,7 +55,13 @@ export function compileGlob(pattern: string): Glob {
     else if (c === '?') tokens.push({ kind: 'one' });
     else tokens.push({ kind: 'char', c });
   }
-  return { source: pattern, test: (path) => matches(tokens, path) };
+  // Most patterns start with a name (`my-org/*`, `vendor/`): a path that does not start with it is out at once.
+  let prefix = '';
+  for (const t of tokens) {
+    if (t.kind !== 'char') break;
+    prefix += t.c;
+  }
+  return { source: pattern, test: (path) => path.startsWith(prefix) && matches(tokens, path) };
 }
 
 /**
