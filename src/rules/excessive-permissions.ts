@@ -47,6 +47,10 @@ export default defineRule({
         });
       }
     }
+    // One fix gives the workflow its permissions and every job what it needs: made once and given to the first such job's
+    // finding, as a fix is given once for all it covers (made and repeated per job, it made a report quadratic in jobs).
+    let defaultFix: ReturnType<typeof defaultPermissionsFix> | null = null;
+    let defaultFixGiven = false;
     for (const job of p.jobs) {
       if (job.permissions?.kind === 'write-all') {
         const fix = jobWriteAllFix(p, job);
@@ -55,7 +59,9 @@ export default defineRule({
       }
       if (!p.permissions && !job.permissions && !job.uses) {
         if (callerBound) continue;
-        const fix = defaultPermissionsFix(p);
+        if (defaultFix === null) defaultFix = defaultPermissionsFix(p);
+        const fix = defaultFixGiven ? undefined : defaultFix;
+        defaultFixGiven = true;
         report({
           ...(fix ? { fix } : {}),
           span: job.id.span,
