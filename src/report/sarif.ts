@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { nodeCrypto } from '../core/lazy-builtins.js';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -147,10 +148,16 @@ function fallbackDescriptor(f: Finding): Record<string, unknown> {
 /**
  * Stable fingerprint: sha256 of rule id, normalized path, the trimmed text of
  * the finding's first line and the occurrence index of that key in the file,
- * so a finding keeps its identity when unrelated lines move.
+ * so a finding keeps its identity when unrelated lines move. This hashes all
+ * but the occurrence, which `lineHashAfter` adds for each finding.
  */
-export function lineHash(rule: string, file: string, lineText: string, occurrence: number): string {
-  const h = nodeCrypto().createHash('sha256').update([rule, normalizePath(file), lineText.trim(), String(occurrence)].join('\0')).digest('hex');
+function lineHashPrefix(rule: string, file: string, lineText: string): Hash {
+  return nodeCrypto().createHash('sha256').update(`${rule}\0${normalizePath(file)}\0${lineText.trim()}\0`);
+}
+
+/** The fingerprint of one finding, from the hash of what its line's fingerprints share. */
+function lineHashAfter(prefix: Hash, occurrence: number): string {
+  const h = prefix.copy().update(String(occurrence)).digest('hex');
   return `${h.slice(0, 16)}:${occurrence + 1}`;
 }
 
@@ -251,16 +258,33 @@ function* sarifResults(findings: readonly Finding[], result: ScanResult, ruleInd
   // (one key per finding of the whole scan was ~600,000 keys at 100,000 files); unless two names
   // of files stand for one path (`./a`, `a`), which need not be next to each other.
   const perFile = !twoNamesForOnePath(findings);
+  // Per line findings start on: an id for its trimmed text (lines of equal text share one) and, per rule, the
+  // fingerprint's shared hash. Reading and hashing the whole line for each finding made a long line with many
+  // findings quadratic (a minified workflow).
+  const lines = new Map<string, { id: number; text: string; prefixes: Map<string, Hash> }>();
+  const textIds = new Map<string, number>();
   let file: string | undefined;
   for (const f of findings) {
     if (perFile && f.file !== file) {
       occurrences.clear();
+      lines.clear();
+      textIds.clear();
       file = f.file;
     }
-    const lineText = result.sources.get(f.file)?.lineText(f.span.line) ?? '';
-    const key = [f.rule, normalizePath(f.file), lineText.trim()].join('\0');
+    const at = `${f.file}\0${f.span.line}`;
+    let line = lines.get(at);
+    if (!line) {
+      const text = result.sources.get(f.file)?.lineText(f.span.line) ?? '';
+      const trimmed = text.trim();
+      let id = textIds.get(trimmed);
+      if (id === undefined) textIds.set(trimmed, (id = textIds.size));
+      lines.set(at, (line = { id, text, prefixes: new Map() }));
+    }
+    const key = `${f.rule}\0${normalizePath(f.file)}\0${line.id}`;
     const occurrence = occurrences.get(key) ?? 0;
     occurrences.set(key, occurrence + 1);
+    let prefix = line.prefixes.get(f.rule);
+    if (!prefix) line.prefixes.set(f.rule, (prefix = lineHashPrefix(f.rule, f.file, line.text)));
 
     const primary = { physicalLocation: physicalLocation(f.file, f.span, cwd) };
     const out: Record<string, unknown> = {
@@ -269,7 +293,7 @@ function* sarifResults(findings: readonly Finding[], result: ScanResult, ruleInd
       level: sarifLevel(f.severity),
       message: { text: f.message || f.rule },
       locations: [primary],
-      partialFingerprints: { primaryLocationLineHash: lineHash(f.rule, f.file, lineText, occurrence) },
+      partialFingerprints: { primaryLocationLineHash: lineHashAfter(prefix, occurrence) },
       properties: {
         confidence: f.confidence,
         severity: f.severity,
