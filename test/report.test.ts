@@ -155,6 +155,27 @@ test('text: header lines, order and caret placement are exact', () => {
   assert.ok(!lines[j + 6]?.startsWith('  fix available'), 'no fix line without a fix');
 });
 
+test('text: a long line is shown around each finding, with the carets under it', () => {
+  const line = `run: ${'echo a; '.repeat(100)}curl https://example.com/i.sh | sh; ${'echo b; '.repeat(100)}`;
+  const file = new SourceFile(WF_PATH, `on: push\n${line}\n`);
+  const at = file.text.indexOf('curl');
+  const piece = 'curl https://example.com/i.sh | sh';
+  const finding: Finding = { rule: 'unverified-script-exec', severity: 'high', confidence: 'high', message: 'm', file: WF_PATH, span: file.span(at, at + piece.length), remedy: 'r' };
+  const r: ScanResult = { toolVersion: 't', findings: [finding], files: [{ path: WF_PATH, status: 'scanned' }], rules: [], sources: new Map([[WF_PATH, file]]), suppressed: 0 };
+  const lines = formatText(r, { color: false }).split('\n');
+  const k = lines.findIndex((l) => l.startsWith('  2 | '));
+  const [shown, carets] = [lines[k]!.slice('  2 | '.length), lines[k + 1]!.slice('  2 | '.length)];
+  assert.ok(shown.startsWith('\u2026') && shown.endsWith('\u2026'), shown);
+  assert.equal(shown.length, 242);
+  assert.equal(carets.indexOf('^'), shown.indexOf(piece));
+  assert.equal(carets.trimStart(), '^'.repeat(piece.length));
+  // A short line is shown whole.
+  const short = new SourceFile(WF_PATH, 'on: push\nrun: curl https://example.com/i.sh | sh\n');
+  const s = short.text.indexOf('curl');
+  const whole = formatText({ ...r, findings: [{ ...finding, span: short.span(s, s + piece.length) }], sources: new Map([[WF_PATH, short]]) }, { color: false });
+  assert.ok(whole.includes('  2 | run: curl https://example.com/i.sh | sh\n    |      ' + '^'.repeat(piece.length) + '\n'), whole);
+});
+
 test('text: summary counts severities, files, skipped and suppressed', () => {
   const out = formatText(makeResult(), { color: false });
   assert.ok(out.endsWith('\n'));

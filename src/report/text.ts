@@ -89,6 +89,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** Longest part of a line a code frame shows, and how much of it comes before the finding. */
+const FRAME_WIDTH = 240;
+const FRAME_BEFORE = 80;
+
 function codeFrame(source: SourceView, finding: Finding, paint: (code: string, s: string) => string): string[] {
   const { line, column, endLine, endColumn } = finding.span;
   if (line < 1 || line > source.lineCount) return [];
@@ -96,13 +100,20 @@ function codeFrame(source: SourceView, finding: Finding, paint: (code: string, s
   const multiLine = endLine > line;
   const width = String(line).length;
   const gutter = (label: string) => paint(DIM, `  ${label.padStart(width)} | `);
-  const out = [gutter(String(line)) + sanitize(text)];
 
-  // Underline the exact columns on the first line; keep tabs so the carets line up under them.
   const start = Math.max(1, Math.min(column, text.length + 1));
   const stop = multiLine ? text.length + 1 : Math.min(endColumn, text.length + 1);
-  const count = Math.max(1, stop - start);
-  const pad = text.slice(0, start - 1).replace(/[^\t]/g, ' ');
+  // A long line (a minified workflow) is shown around the finding: the whole of it for each of its findings
+  // made the report grow with findings times the line's length.
+  const from = text.length > FRAME_WIDTH ? Math.max(0, Math.min(start - 1 - FRAME_BEFORE, text.length - FRAME_WIDTH)) : 0;
+  const to = Math.min(text.length, from + Math.max(FRAME_WIDTH, 0));
+  const before = from > 0 ? '…' : '';
+  const after = to < text.length ? '…' : '';
+  const out = [gutter(String(line)) + before + sanitize(text.slice(from, to)) + after];
+
+  // Underline the exact columns on the first line; keep tabs so the carets line up under them.
+  const count = Math.max(1, Math.min(stop, to + 1) - start);
+  const pad = (before ? ' ' : '') + text.slice(from, start - 1).replace(/[^\t]/g, ' ');
   out.push(gutter('') + pad + paint(SEVERITY_COLOR[finding.severity], '^'.repeat(count)));
   if (multiLine) out.push(gutter('') + '…');
   return out;
