@@ -30,7 +30,22 @@ export function findInlineIgnores(file: SourceFile): InlineIgnore[] {
   return out;
 }
 
-/** The ignore that covers a finding of `rule` on `line`, if any (only ignores with a reason count). */
+/**
+ * The ignore that covers a finding of `rule` on `line`, if any (only ignores with a reason count).
+ * `ignores` are in file order, as `findInlineIgnores` gives them: the ones on the line and the line
+ * above are found by halving, not by reading them all for each finding.
+ */
 export function coveringIgnore(ignores: InlineIgnore[], rule: string, line: number): InlineIgnore | undefined {
-  return ignores.find((i) => i.reason !== '' && (i.line === line || i.line === line - 1) && (i.rules.includes(rule) || i.rules.includes('*')));
+  let lo = 0;
+  let hi = ignores.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ignores[mid]!.line < line - 1) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < ignores.length && ignores[k]!.line <= line; k++) {
+    const i = ignores[k]!;
+    if (i.reason !== '' && (i.rules.includes(rule) || i.rules.includes('*'))) return i;
+  }
+  return undefined;
 }
