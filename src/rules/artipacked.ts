@@ -1,6 +1,6 @@
-import { input, isAction, isCheckout, laterSteps, tokenCanWrite } from '../platforms/github/steps.js';
+import { firstLaterSteps, input, isAction, isCheckout, tokenCanWrite } from '../platforms/github/steps.js';
 import type { Fix, TextEdit } from '../model/finding.js';
-import type { Job, Pipeline, Step } from '../model/pipeline.js';
+import type { Pipeline, Step } from '../model/pipeline.js';
 import type { YamlNode } from '../core/yaml.js';
 import { appendToMap, insertBefore, isBlockMap, pathOf, replaceScalar } from '../fix/yaml-edits.js';
 import { yamlOf } from '../platforms/kube/security.js';
@@ -28,21 +28,22 @@ export default defineRule({
   },
   check({ pipeline, report }) {
     for (const job of pipeline.jobs) {
+      // Made for the job's first checkout that keeps its credentials, for all of them.
+      let uploads: Map<Step, Step | undefined> | undefined;
+      let gitAuth: Map<Step, Step | undefined> | undefined;
       for (const step of job.steps) {
         if (!isCheckout(step)) continue;
         const persist = input(step, 'persist-credentials');
         if (persist && /^\s*false\s*$/i.test(persist.value.value)) continue;
-        const upload = laterSteps(job, step).find((s) => {
-          if (!isAction(s, 'actions/upload-artifact')) return false;
-          const path = input(s, 'path');
-          return path !== undefined && path.value.value.split('\n').some((line) => WHOLE_TREE.test(line) && line.trim() !== '');
-        });
+        uploads ??= firstLaterSteps(job, uploadsWholeTree);
+        gitAuth ??= firstLaterSteps(job, (s) => USES_GIT_AUTH.test(s.script?.text ?? ''));
+        const upload = uploads.get(step);
         // upload-artifact 4.4 and later leave out hidden files (.git included) unless told otherwise.
         const uploadsGit = upload !== undefined && (/^\s*true\s*$/i.test(input(upload, 'include-hidden-files')?.value.value ?? '') || /^v?([1-3]|4\.[0-3])(\.|$)/.test(upload.uses?.version ?? ''));
         const at = persist ? persist.value.span : step.uses!.span;
         // A read-only token in a public repository grants little; a write token can push code.
         const writes = tokenCanWrite(pipeline, job);
-        const fix = persistFix(pipeline, job, step);
+        const fix = persistFix(pipeline, step, gitAuth.get(step) !== undefined);
         report({
           ...(fix ? { fix } : {}),
           span: at,
@@ -60,11 +61,19 @@ export default defineRule({
 /** Later steps that push or fetch with git need the persisted credentials: the fix then changes behaviour. */
 const USES_GIT_AUTH = /\bgit\s+(push|fetch|pull|ls-remote|submodule)\b|\bgh\s+(pr|release|api)\b/;
 
-function persistFix(pipeline: Pipeline, job: Job, step: Step): Fix | undefined {
+/** Whether the step uploads the working tree (`.` or the workspace) as an artifact. */
+function uploadsWholeTree(s: Step): boolean {
+  if (!isAction(s, 'actions/upload-artifact')) return false;
+  const path = input(s, 'path');
+  return path !== undefined && path.value.value.split('\n').some((line) => WHOLE_TREE.test(line) && line.trim() !== '');
+}
+
+/** `laterGitAuth`: a later step pushes or fetches with git, and needs the persisted credentials. */
+function persistFix(pipeline: Pipeline, step: Step, laterGitAuth: boolean): Fix | undefined {
   const y = yamlOf(pipeline);
   const file = pipeline.file;
   if (!isBlockMap(step.node)) return undefined;
-  const safety = laterSteps(job, step).some((s) => USES_GIT_AUTH.test(s.script?.text ?? '')) ? 'unsafe' : 'safe';
+  const safety = laterGitAuth ? 'unsafe' : 'safe';
   const withPair = y.pair(step.node, 'with');
   const persist = withPair ? y.pair(withPair.value, 'persist-credentials') : undefined;
   let edit: TextEdit | undefined;

@@ -1,6 +1,6 @@
 import type { Span } from '../model/source.js';
 import type { Step } from '../model/pipeline.js';
-import { input, isCheckout, jobUsesSecrets, laterSteps, tokenCanWrite } from '../platforms/github/steps.js';
+import { firstLaterSteps, input, isCheckout, jobUsesSecrets, tokenCanWrite } from '../platforms/github/steps.js';
 import { defineRule } from './types.js';
 
 /** Refs that name the pull request's code rather than the base branch. */
@@ -61,6 +61,8 @@ export default defineRule({
           });
         }
       }
+      // Made for the job's first step that brings in the pull request's code, for all of them.
+      let runners: Map<Step, Step | undefined> | undefined;
       for (const step of job.steps) {
         let at: Span | undefined;
         let what = '';
@@ -79,7 +81,8 @@ export default defineRule({
           what = 'fetches the pull request\'s code';
         }
         if (!at) continue;
-        const runsIt = laterSteps(job, step).some(executes);
+        runners ??= firstLaterSteps(job, executes);
+        const runsIt = runners.get(step) !== undefined;
         // A protected environment or an author/label gate puts a human or a trust check before the run.
         const gated = job.environment !== undefined || /author_association|contains\(\s*github\.event\.pull_request\.labels|github\.event\.label\.name|github\.actor\s*==/.test(job.if?.value ?? '');
         const privileged = jobUsesSecrets(job) || tokenCanWrite(pipeline, job);

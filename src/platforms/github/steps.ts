@@ -19,9 +19,20 @@ export function input(step: Step, name: string): Step['with'] extends Map<string
   return undefined;
 }
 
-/** Steps after `index` in the same job. */
-export function laterSteps(job: Job, step: Step): Step[] {
-  return job.steps.filter((s) => s.index > step.index);
+/**
+ * For each step of a job, the first later step that passes `test`, found in
+ * one pass from the job's end: asking `laterSteps` for each of thousands of
+ * checkouts was quadratic in steps. A job's steps are in their order.
+ */
+export function firstLaterSteps(job: Job, test: (s: Step) => boolean): Map<Step, Step | undefined> {
+  const out = new Map<Step, Step | undefined>();
+  let first: Step | undefined;
+  for (let k = job.steps.length - 1; k >= 0; k--) {
+    const step = job.steps[k]!;
+    out.set(step, first);
+    if (test(step)) first = step;
+  }
+  return out;
 }
 
 /** Every expression text in a job (steps, env, with, if), for "does this job use secrets" questions. */
