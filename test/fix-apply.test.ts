@@ -12,6 +12,7 @@ import { applyFixes, writeAtomic, type PlannedFix } from '../src/fix/apply.js';
 import { fixPaths } from '../src/fix/run.js';
 import { allRules } from '../src/rules/index.js';
 import { writeTree } from './helpers/tree.js';
+import fc from './helpers/fc.js';
 
 const scanOpts = (cwd: string): ScanOptions => ({ rules: allRules, config: emptyConfig(), persona: 'auditor', minSeverity: 'info', minConfidence: 'low', cwd, toolVersion: 'test' });
 const planned = (rule: string, edits: { offset: number; endOffset: number; replacement: string }[]): PlannedFix => ({ rule, line: 1, fix: { description: rule, safety: 'safe', edits } });
@@ -31,6 +32,44 @@ test('a fix whose own edits overlap is skipped whole', () => {
   const out = applyFixes('abcdef', [planned('x', [{ offset: 1, endOffset: 4, replacement: 'Q' }, { offset: 2, endOffset: 5, replacement: 'R' }])]);
   assert.equal(out.text, 'abcdef');
   assert.deepEqual(out.skipped.map((s) => s.reason), ['its own edits overlap']);
+});
+
+/** The overlap checks as first written, every pair against every pair: what the one-pass checks must agree with. */
+function referenceApply(text: string, fixes: PlannedFix[]): { applied: string[]; skipped: [string, string][] } {
+  type Edit = PlannedFix['fix']['edits'][number];
+  const overlaps = (a: Edit, b: Edit) => {
+    if (a.offset === a.endOffset && b.offset === b.endOffset) return false;
+    return (a.offset < b.endOffset && b.offset < a.endOffset) || (a.offset === a.endOffset && a.offset > b.offset && a.offset < b.endOffset) || (b.offset === b.endOffset && b.offset > a.offset && b.offset < a.endOffset);
+  };
+  const ordered = [...fixes].sort((a, b) => (a.fix.edits[0]?.offset ?? 0) - (b.fix.edits[0]?.offset ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const taken: PlannedFix['fix']['edits'] = [];
+  const out = { applied: [] as string[], skipped: [] as [string, string][] };
+  for (const p of ordered) {
+    const edits = p.fix.edits;
+    if (edits.some((e) => e.offset < 0 || e.endOffset > text.length || e.endOffset < e.offset)) out.skipped.push([p.rule, 'edit outside the file']);
+    else if (edits.some((e, i) => edits.some((f, j) => j > i && overlaps(e, f)))) out.skipped.push([p.rule, 'its own edits overlap']);
+    else if (edits.some((e) => taken.some((t) => overlaps(e, t)))) out.skipped.push([p.rule, 'overlaps another fix at the same place']);
+    else {
+      taken.push(...edits);
+      out.applied.push(p.rule);
+    }
+  }
+  return out;
+}
+
+test('overlaps are found as checking every pair finds them, for any fixes', () => {
+  const text = 'abcdefghijklmnopqrst';
+  const edit = fc.tuple(fc.nat(20), fc.nat(4), fc.boolean()).map(([offset, length, insert]) => ({ offset: Math.min(offset, 20), endOffset: insert ? Math.min(offset, 20) : Math.min(offset + length, 20), replacement: 'X' }));
+  const fixes = fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }).map((list) => list.map((edits, i) => planned(`r${String(i).padStart(2, '0')}`, edits)));
+  fc.assert(
+    fc.property(fixes, (list) => {
+      const out = applyFixes(text, list);
+      const ref = referenceApply(text, list);
+      assert.deepEqual(out.applied.map((p) => p.rule), ref.applied);
+      assert.deepEqual(out.skipped.map((s) => [s.planned.rule, s.reason]), ref.skipped);
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('permissions added above a workflow env that debug-logging removes: both land, nothing else moves', async () => {

@@ -26,10 +26,71 @@ function overlaps(a: TextEdit, b: TextEdit): boolean {
   return a.offset < b.endOffset && b.offset < a.endOffset || (a.offset === a.endOffset && a.offset > b.offset && a.offset < b.endOffset) || (b.offset === b.endOffset && b.offset > a.offset && b.offset < a.endOffset);
 }
 
+/**
+ * Whether any two of the edits overlap, by one pass over them in position order: an edit overlaps an
+ * earlier-starting one when it starts before the furthest end so far, and one starting at the same
+ * place when both replace text (insertions at one point never overlap). Checking every pair was
+ * quadratic in a fix's edits.
+ */
+function overlapEachOther(edits: readonly TextEdit[]): boolean {
+  const sorted = [...edits].sort((a, b) => a.offset - b.offset);
+  let endBefore = -1;
+  for (let i = 0; i < sorted.length; ) {
+    const at = sorted[i]!.offset;
+    let replacing = 0;
+    let end = endBefore;
+    for (; i < sorted.length && sorted[i]!.offset === at; i++) {
+      const e = sorted[i]!;
+      if (at < endBefore) return true;
+      if (e.endOffset > e.offset && ++replacing > 1) return true;
+      end = Math.max(end, e.endOffset);
+    }
+    endBefore = end;
+  }
+  return false;
+}
+
+/** Index of the first edit of `sorted` that comes after `e` by (offset, end). */
+function firstAfter(sorted: readonly TextEdit[], e: TextEdit): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const t = sorted[mid]!;
+    if (t.offset < e.offset || (t.offset === e.offset && t.endOffset <= e.endOffset)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether `e` overlaps one of `sorted`, edits that do not overlap each other, in position order: of those
+ * starting before `e` ends, the last one reaches furthest.
+ */
+function overlapsTaken(sorted: readonly TextEdit[], e: TextEdit): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.offset < e.endOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  // Edits starting where `e` ends, or later, cannot overlap it; nor can an insertion at the end of a replaced range.
+  for (let k = lo - 1; k >= 0; k--) {
+    const t = sorted[k]!;
+    if (overlaps(e, t)) return true;
+    // Ends are in order: once one ends at or before `e` starts, all earlier ones do too.
+    if (t.endOffset <= e.offset) return false;
+  }
+  return false;
+}
+
 /** Applies whole fixes in order (by position, then rule) to `text`; offsets are into `text`. */
 export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
   const ordered = [...fixes].sort((a, b) => (a.fix.edits[0]?.offset ?? 0) - (b.fix.edits[0]?.offset ?? 0) || compareIds(a.rule, b.rule));
   const taken: TextEdit[] = [];
+  /** The same edits by position (offset, then end): they never overlap, so their ends are in order too. */
+  const byPosition: TextEdit[] = [];
   const applied: PlannedFix[] = [];
   const skipped: FileFixResult['skipped'] = [];
   for (const p of ordered) {
@@ -38,14 +99,15 @@ export function applyFixes(text: string, fixes: PlannedFix[]): FileFixResult {
       skipped.push({ planned: p, reason: 'edit outside the file' });
       continue;
     }
-    if (edits.some((e, i) => edits.some((f, j) => j > i && overlaps(e, f)))) {
+    if (overlapEachOther(edits)) {
       skipped.push({ planned: p, reason: 'its own edits overlap' });
       continue;
     }
-    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) {
+    if (edits.some((e) => overlapsTaken(byPosition, e))) {
       skipped.push({ planned: p, reason: 'overlaps another fix at the same place' });
       continue;
     }
+    for (const e of edits) byPosition.splice(firstAfter(byPosition, e), 0, e);
     taken.push(...edits);
     applied.push(p);
   }

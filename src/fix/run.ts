@@ -33,6 +33,7 @@ export interface FixReport {
 export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOptions): Promise<FixReport> {
   const result = await scanPaths(paths, { ...scan, minSeverity: 'info', minConfidence: 'low' });
   const byFile = new Map<string, PlannedFix[]>();
+  const plannedEdits = new Map<string, Set<string>>();
   const report: FixReport = { output: '', applied: 0, changedFiles: 0, skipped: [], errors: [] };
   const wanted = (f: (typeof result.findings)[number]) => f.fix && (!opts.rules || opts.rules.has(f.rule)) && (f.fix.safety === 'safe' || opts.unsafe);
   // Fixes that need a value from outside the files (an image digest) get it first, all at once.
@@ -50,8 +51,15 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
       continue;
     }
     const list = byFile.get(f.file) ?? [];
-    // The same fix offered by several findings (one per job) is applied once.
-    if (!list.some((p) => JSON.stringify(p.fix.edits) === JSON.stringify(f.fix!.edits))) list.push({ fix: f.fix, rule: f.rule, line: f.span.line });
+    // The same fix offered by several findings (one per job) is applied once: a set of their edits as text, not
+    // each compared with every one before it (quadratic in a file's fixes).
+    let planned = plannedEdits.get(f.file);
+    if (!planned) plannedEdits.set(f.file, (planned = new Set()));
+    const edits = JSON.stringify(f.fix.edits);
+    if (!planned.has(edits)) {
+      planned.add(edits);
+      list.push({ fix: f.fix, rule: f.rule, line: f.span.line });
+    }
     byFile.set(f.file, list);
   }
   const diffs: string[] = [];
