@@ -66,6 +66,33 @@ test('unifiedDiff: hunks with context and line numbers', () => {
   assert.equal(d, '--- a/f.yml\n+++ b/f.yml\n@@ -1,5 +1,6 @@\n a\n-b\n+B\n c\n d\n+e\n \n');
 });
 
+/** Replays a unified diff over `before`; returns the text it makes and how many lines it changes. */
+function replay(before: string, diff: string): { text: string; changed: number } {
+  const old = before.split('\n');
+  const out: string[] = [];
+  let at = 0;
+  let changed = 0;
+  for (const line of diff.split('\n').slice(2, -1)) {
+    const hunk = /^@@ -(\d+),\d+ \+\d+,\d+ @@$/.exec(line);
+    if (hunk) {
+      while (at < Number(hunk[1]) - 1) out.push(old[at++]!);
+    } else if (line[0] === ' ') {
+      assert.equal(old[at], line.slice(1));
+      out.push(old[at++]!);
+    } else if (line[0] === '-') {
+      assert.equal(old[at], line.slice(1));
+      at++;
+      changed++;
+    } else {
+      assert.equal(line[0], '+');
+      out.push(line.slice(1));
+      changed++;
+    }
+  }
+  while (at < old.length) out.push(old[at++]!);
+  return { text: out.join('\n'), changed };
+}
+
 test('unifiedDiff: any two texts get hunks that turn one into the other with the fewest lines changed', () => {
   const lcs = (a: string[], b: string[]): number => {
     const row = new Array<number>(b.length + 1).fill(0);
@@ -86,35 +113,38 @@ test('unifiedDiff: any two texts get hunks that turn one into the other with the
       const after = b.join('\n');
       const diff = unifiedDiff('f', before, after, 1);
       if (before === after) return assert.equal(diff, '');
-      // Replay the hunks over `before`.
-      const old = before.split('\n');
-      const out: string[] = [];
-      let at = 0;
-      let changed = 0;
-      for (const line of diff.split('\n').slice(2, -1)) {
-        const hunk = /^@@ -(\d+),\d+ \+\d+,\d+ @@$/.exec(line);
-        if (hunk) {
-          while (at < Number(hunk[1]) - 1) out.push(old[at++]!);
-        } else if (line[0] === ' ') {
-          assert.equal(old[at], line.slice(1));
-          out.push(old[at++]!);
-        } else if (line[0] === '-') {
-          assert.equal(old[at], line.slice(1));
-          at++;
-          changed++;
-        } else {
-          assert.equal(line[0], '+');
-          out.push(line.slice(1));
-          changed++;
-        }
-      }
-      while (at < old.length) out.push(old[at++]!);
-      assert.equal(out.join('\n'), after);
+      const { text, changed } = replay(before, diff);
+      assert.equal(text, after);
       const n = before.split('\n').length;
       const m = after.split('\n').length;
       assert.equal(changed, n + m - 2 * lcs(before.split('\n'), after.split('\n')));
     }),
     { numRuns: 400 },
+  );
+});
+
+test('unifiedDiff: given the edits that made the new text, the hunks still turn the old text into it', () => {
+  const text = fc.array(fc.constantFrom('a', 'b', '', '  - run: x'), { minLength: 1, maxLength: 30 }).map((l) => l.join('\n'));
+  const replacement = fc.array(fc.constantFrom('a', 'b', '\n', 'x: y\n', ''), { maxLength: 3 }).map((r) => r.join(''));
+  const input = text.chain((before) =>
+    fc.tuple(fc.constant(before), fc.array(fc.tuple(fc.nat(before.length), fc.nat(6), replacement), { maxLength: 6 })),
+  );
+  fc.assert(
+    fc.property(input, ([before, raw]) => {
+      // Non-overlapping edits, applied from the end.
+      const edits: { offset: number; endOffset: number; replacement: string }[] = [];
+      for (const [at, length, replacement] of raw.sort((x, y) => x[0] - y[0])) {
+        const offset = Math.max(at, edits.length > 0 ? edits[edits.length - 1]!.endOffset : 0);
+        if (offset > before.length) break;
+        edits.push({ offset, endOffset: Math.min(before.length, offset + length), replacement });
+      }
+      let after = before;
+      for (const e of [...edits].reverse()) after = after.slice(0, e.offset) + e.replacement + after.slice(e.endOffset);
+      const diff = unifiedDiff('f', before, after, 1, edits);
+      if (before === after) return assert.equal(diff, '');
+      assert.equal(replay(before, diff).text, after);
+    }),
+    { numRuns: 1000 },
   );
 });
 

@@ -1,6 +1,9 @@
 /** A unified diff of two texts, line by line (Myers' algorithm), for `fix --dry-run`. */
+import type { TextEdit } from '../model/finding.js';
 
-function myers(a: string[], b: string[]): ('=' | '-' | '+')[] {
+type Op = '=' | '-' | '+';
+
+function myers(a: string[], b: string[]): Op[] {
   const n = a.length;
   const m = b.length;
   const max = n + m;
@@ -24,8 +27,8 @@ function myers(a: string[], b: string[]): ('=' | '-' | '+')[] {
   return [];
 }
 
-function backtrack(trace: Int32Array[], a: string[], b: string[], dEnd: number): ('=' | '-' | '+')[] {
-  const ops: ('=' | '-' | '+')[] = [];
+function backtrack(trace: Int32Array[], a: string[], b: string[], dEnd: number): Op[] {
+  const ops: Op[] = [];
   let x = a.length;
   let y = b.length;
   for (let d = dEnd; d > 0; d--) {
@@ -52,11 +55,18 @@ function backtrack(trace: Int32Array[], a: string[], b: string[], dEnd: number):
   return ops.reverse();
 }
 
-export function unifiedDiff(file: string, before: string, after: string, context = 3): string {
+/**
+ * `edits`, when given, are the edits that made `after` from `before`: the
+ * lines between the stretches they touch are then known to be equal, and
+ * Myers' algorithm runs on each stretch alone. On the whole file it took the
+ * file's length times its changed lines, and their square in memory (8,000
+ * fixes in one file: 11 s of a dry run).
+ */
+export function unifiedDiff(file: string, before: string, after: string, context = 3, edits?: readonly TextEdit[]): string {
   if (before === after) return '';
   const a = before.split('\n');
   const b = after.split('\n');
-  const ops = myers(a, b);
+  const ops = (edits && stretchOps(before, a, b, edits)) ?? myers(a, b);
   const lines: { op: '=' | '-' | '+'; text: string; ai: number; bi: number }[] = [];
   let ai = 0;
   let bi = 0;
@@ -97,4 +107,67 @@ export function unifiedDiff(file: string, before: string, after: string, context
     start = end;
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The line diff made stretch by stretch: the lines each edit touches (edits
+ * on the same or neighbouring lines make one stretch) are diffed alone, and
+ * the lines between stretches are equal. Undefined when the edits do not account for
+ * `b` (the whole file is diffed then).
+ */
+/** Lines of neighbouring edits diffed together, at most (Myers' cost grows with the square of a stretch's changes). */
+const MAX_STRETCH = 256;
+
+function stretchOps(before: string, a: string[], b: string[], edits: readonly TextEdit[]): Op[] | undefined {
+  const starts = [0];
+  for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const newlines = (s: string): number => {
+    let n = 0;
+    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  const stretches: { from: number; to: number; delta: number }[] = [];
+  for (const e of [...edits].sort((x, y) => x.offset - y.offset || x.endOffset - y.endOffset)) {
+    const from = lineOf(e.offset);
+    const to = lineOf(e.endOffset);
+    const delta = newlines(e.replacement) - newlines(before.slice(e.offset, e.endOffset));
+    const last = stretches[stretches.length - 1];
+    // Edits on the same or neighbouring lines make one stretch, diffed as one (changed lines then read
+    // `-` all, `+` all, as on the whole file), up to a length that keeps each stretch's diff cheap.
+    if (last && (from <= last.to || (from === last.to + 1 && to - last.from < MAX_STRETCH))) {
+      last.to = Math.max(last.to, to);
+      last.delta += delta;
+    } else stretches.push({ from, to, delta });
+  }
+  const ops: Op[] = [];
+  let ai = 0;
+  let bi = 0;
+  const equalUpTo = (end: number): boolean => {
+    for (; ai < end; ai++, bi++) {
+      if (a[ai] !== b[bi]) return false;
+      ops.push('=');
+    }
+    return true;
+  };
+  for (const s of stretches) {
+    if (!equalUpTo(s.from)) return undefined;
+    const aLen = s.to - s.from + 1;
+    const bLen = aLen + s.delta;
+    if (bLen < 0 || bi + bLen > b.length) return undefined;
+    for (const op of myers(a.slice(ai, ai + aLen), b.slice(bi, bi + bLen))) ops.push(op);
+    ai += aLen;
+    bi += bLen;
+  }
+  if (!equalUpTo(a.length) || bi !== b.length) return undefined;
+  return ops;
 }

@@ -81,7 +81,7 @@ export async function fixPaths(paths: string[], scan: ScanOptions, opts: FixOpti
       continue;
     }
     const text = (source.hadBom ? '\uFEFF' : '') + out.text;
-    if (opts.dryRun) diffs.push(unifiedDiff(file, source.text, out.text));
+    if (opts.dryRun) diffs.push(unifiedDiff(file, source.text, out.text, 3, out.applied.flatMap((p) => p.fix.edits)));
     else {
       try {
         await (opts.write ?? writeAtomic)(source.absPath, text, { expected: (source.hadBom ? '\uFEFF' : '') + source.text });
