@@ -80,3 +80,12 @@ test('two scripts asked about in turn are each placed in their own lines', () =>
   assert.deepEqual(placeOf(file, second, 'p q'), { line: 5, column: 5, text: 'p q' });
   assert.equal(placeOf(file, first, 'p q', 0).line, 2);
 });
+
+test('a heredoc: pieces placed in its body, not in its header line', () => {
+  // The header line may hold the piece too (here as an argument); counting occurrences from `<<` put the first site there.
+  const text = 'RUN <<EOF sh -c "curl x | sh"\ncurl x | sh\necho\ncurl x | sh\nEOF\n# end\n';
+  const file = new SourceFile('Dockerfile', text);
+  const script = { text: 'curl x | sh\necho\ncurl x | sh\n', span: file.span(text.indexOf('<<'), text.indexOf('EOF\n# end') + 3) };
+  assert.deepEqual(placeOf(file, script, 'curl x | sh', 0), { line: 2, column: 1, text: 'curl x | sh' });
+  assert.deepEqual(placeOf(file, script, 'curl x | sh', 1), { line: 4, column: 1, text: 'curl x | sh' });
+});
