@@ -349,6 +349,17 @@ function checkKube({ pipeline, report }: RuleContext): void {
  */
 function checkGitlab({ pipeline, report }: RuleContext): void {
   const info = gitlabPipelineInfo(pipeline);
+  // Each `spec: inputs` list by name (the first of a name, as a search finds it): searched per expression it was quadratic.
+  type Input = NonNullable<typeof info>['inputs'][number];
+  const indexes = new Map<readonly Input[], Map<string, Input>>();
+  const inputsByName = (inputs: readonly Input[]): Map<string, Input> => {
+    let byName = indexes.get(inputs);
+    if (!byName) {
+      indexes.set(inputs, (byName = new Map()));
+      for (const i of inputs) if (!byName.has(i.name.value)) byName.set(i.name.value, i);
+    }
+    return byName;
+  };
   for (const job of pipeline.jobs) {
     for (const step of job.steps) {
       for (const e of step.script?.expressions ?? []) {
@@ -358,7 +369,7 @@ function checkGitlab({ pipeline, report }: RuleContext): void {
         // An input belongs to the `spec:` of the file it is written in (an included component or the root).
         const file = fileOf(e);
         const inputs = file && file !== pipeline.file ? info?.fileInputs.get(file) : info?.inputs;
-        const declared = inputs?.find((i) => i.name.value === m[1]);
+        const declared = inputs ? inputsByName(inputs).get(m[1]!) : undefined;
         if (declared && ((declared.type && declared.type !== 'string') || (declared.options && declared.options.length > 0) || declared.regex)) continue;
         const expands = /\|\s*expand_vars/.test(e.raw);
         report({
