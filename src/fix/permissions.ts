@@ -16,7 +16,7 @@ import { compareIds, type Fix, type TextEdit } from '../model/finding.js';
 import type { Job, Permissions, Pipeline } from '../model/pipeline.js';
 import { jobNeeds, type Level, type Needs } from '../platforms/github/token-scopes.js';
 import { yamlOf } from '../platforms/kube/security.js';
-import { blockLines, endOfLine, indentUnit, insertBefore, isBlockMap, keyColumn, newlineOf, pairContentEnd, replaceScalar, startsItsLine, type YamlPath } from './yaml-edits.js';
+import { blockLines, endOfLine, firstItemAt, indentUnit, insertBefore, isBlockMap, keyColumn, newlineOf, pairContentEnd, replaceScalar, startsItsLine, type YamlPath } from './yaml-edits.js';
 import { FileScopedMap } from '../core/file-scoped.js';
 
 type Grant = Map<string, { level: Level | 'none'; why?: string }>;
@@ -59,8 +59,10 @@ function rootMap(p: Pipeline): YamlNode | null {
 
 function jobPair(p: Pipeline, job: Job): Pair | undefined {
   const y = yamlOf(p);
-  const jobs = y.get(rootMap(p), 'jobs');
-  return y.pairs(jobs).find((pr) => (pr.key as YamlNode | null)?.range?.[0] === job.id.span.offset);
+  const pairs = y.pairs(y.get(rootMap(p), 'jobs'));
+  const at = job.id.span.offset;
+  for (let i = firstItemAt(pairs, at); i < pairs.length; i++) if ((pairs[i]!.key as YamlNode | null)?.range?.[0] === at) return pairs[i];
+  return undefined;
 }
 
 /**

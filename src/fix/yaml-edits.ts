@@ -10,8 +10,12 @@ import type { SourceFile } from '../model/source.js';
 import type { YamlNode } from '../core/yaml.js';
 
 export function newlineOf(file: SourceFile): string {
-  return file.text.includes('\r\n') ? '\r\n' : '\n';
+  // Asked once per edit: searching a large file for each of thousands of edits was quadratic.
+  if (lastNewline?.file !== file) lastNewline = { file, newline: file.text.includes('\r\n') ? '\r\n' : '\n' };
+  return lastNewline.newline;
 }
+
+let lastNewline: { file: SourceFile; newline: string } | undefined;
 
 /** Offset just past the end of the line that contains `offset` (after its line break). */
 export function endOfLine(file: SourceFile, offset: number): number {
@@ -209,7 +213,8 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
     const n = node as YamlNode;
     let next: unknown;
     if (isMap(n)) {
-      for (const p of n.items) {
+      for (let i = firstItemAt(n.items, keyOffset); i < n.items.length; i++) {
+        const p = n.items[i]!;
         const k = p.key as YamlNode | null;
         if (k?.range?.[0] === keyOffset) return { pair: p, map: n, ...(parent ? { parent } : {}) };
         const v = p.value as YamlNode | null;
@@ -220,7 +225,8 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
         }
       }
     } else if (isSeq(n)) {
-      for (const it of n.items) {
+      for (let i = firstItemAt(n.items, keyOffset); i < n.items.length; i++) {
+        const it = n.items[i];
         const r = (it as YamlNode | null)?.range;
         if (r && r[0] <= keyOffset && keyOffset < Math.max(r[1], r[2])) {
           next = it;
@@ -232,6 +238,29 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
     node = next;
   }
   return undefined;
+}
+
+/**
+ * Where to start looking for what holds `offset` among a collection's items,
+ * which are in file order: the last one starting at or before it, found by
+ * halving (reading every job of a workflow for each of thousands of fixes was
+ * quadratic). 0 when an item has no position to compare, so all are read.
+ */
+export function firstItemAt(items: readonly unknown[], offset: number): number {
+  const start = (item: unknown): number | undefined => {
+    const node = (isMap(item as YamlNode) || isSeq(item as YamlNode) || isScalar(item as YamlNode) ? item : (item as Pair | null)?.key) as YamlNode | null | undefined;
+    return node?.range?.[0];
+  };
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const at = start(items[mid]);
+    if (at === undefined) return 0;
+    if (at <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
