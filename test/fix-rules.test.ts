@@ -460,6 +460,27 @@ test('template-injection (Tekton): env names for parameters differing only in ca
   );
 });
 
+test('excessive-permissions: a job after a merge key in `jobs:` is still found and fixed', async () => {
+  const wf = lines(
+    'name: ci',
+    'on: [push]',
+    'permissions: {contents: read}',
+    'x-defs: &defs',
+    '  a:',
+    '    runs-on: ubuntu-latest',
+    '    steps: [{run: echo a}]',
+    'jobs:',
+    '  <<: *defs',
+    '  b:',
+    '    runs-on: ubuntu-latest',
+    '    permissions: write-all',
+    '    steps: [{run: echo hi}]',
+  );
+  const r = await fixOne('.github/workflows/ci.yml', wf, ['excessive-permissions'], true);
+  assert.equal(r.first.applied, 1);
+  assert.ok(!r.text.includes('write-all'), r.text);
+});
+
 // ---------------------------------------------------------------- missing-security-context
 
 test('missing-security-context (Tekton): several steps get it once in a new stepTemplate; a sidecar gets its own; explicit values stay', async () => {

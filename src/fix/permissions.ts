@@ -61,7 +61,12 @@ function jobPair(p: Pipeline, job: Job): Pair | undefined {
   const y = yamlOf(p);
   const pairs = y.pairs(y.get(rootMap(p), 'jobs'));
   const at = job.id.span.offset;
-  for (let i = firstItemAt(pairs, at); i < pairs.length; i++) if ((pairs[i]!.key as YamlNode | null)?.range?.[0] === at) return pairs[i];
+  // From the likely pair on, then the ones before it: a merge key's pairs come after the mapping's own.
+  const first = firstItemAt(pairs, at);
+  for (let j = 0; j < pairs.length; j++) {
+    const pair = pairs[(first + j) % pairs.length]!;
+    if ((pair.key as YamlNode | null)?.range?.[0] === at) return pair;
+  }
   return undefined;
 }
 

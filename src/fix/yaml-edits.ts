@@ -213,8 +213,10 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
     const n = node as YamlNode;
     let next: unknown;
     if (isMap(n)) {
-      for (let i = firstItemAt(n.items, keyOffset); i < n.items.length; i++) {
-        const p = n.items[i]!;
+      // From the likely item on, then the ones before it (items out of file order are still all read).
+      const first = firstItemAt(n.items, keyOffset);
+      for (let j = 0; j < n.items.length; j++) {
+        const p = n.items[(first + j) % n.items.length]!;
         const k = p.key as YamlNode | null;
         if (k?.range?.[0] === keyOffset) return { pair: p, map: n, ...(parent ? { parent } : {}) };
         const v = p.value as YamlNode | null;
@@ -225,8 +227,9 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
         }
       }
     } else if (isSeq(n)) {
-      for (let i = firstItemAt(n.items, keyOffset); i < n.items.length; i++) {
-        const it = n.items[i];
+      const first = firstItemAt(n.items, keyOffset);
+      for (let j = 0; j < n.items.length; j++) {
+        const it = n.items[(first + j) % n.items.length];
         const r = (it as YamlNode | null)?.range;
         if (r && r[0] <= keyOffset && keyOffset < Math.max(r[1], r[2])) {
           next = it;
@@ -242,9 +245,11 @@ export function findPair(root: YamlNode | null | undefined, keyOffset: number): 
 
 /**
  * Where to start looking for what holds `offset` among a collection's items,
- * which are in file order: the last one starting at or before it, found by
- * halving (reading every job of a workflow for each of thousands of fixes was
- * quadratic). 0 when an item has no position to compare, so all are read.
+ * which are usually in file order: the last one starting at or before it,
+ * found by halving (reading every job of a workflow for each of thousands of
+ * fixes was quadratic). 0 when an item has no position to compare. Callers
+ * read on from there and then the items before it, so items out of order (a
+ * merge key's, added after a mapping's own) are still found.
  */
 export function firstItemAt(items: readonly unknown[], offset: number): number {
   const start = (item: unknown): number | undefined => {
