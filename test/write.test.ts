@@ -49,6 +49,20 @@ test('a report replaces the file whole, keeping its mode; a link keeps pointing 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('a report name near the file system\'s limit is written; a file with other hard links is rewritten for all its names', async () => {
+  const dir = folder();
+  const long = path.join(dir, `${'r'.repeat(245)}.json`);
+  await writePiecesToFile(long, ['long']);
+  assert.equal(fs.readFileSync(long, 'utf8'), 'long');
+  const out = path.join(dir, 'r.json');
+  fs.writeFileSync(out, 'old');
+  fs.linkSync(out, path.join(dir, 'r2.json'));
+  await writePiecesToFile(out, ['new']);
+  assert.equal(fs.readFileSync(path.join(dir, 'r2.json'), 'utf8'), 'new');
+  assert.equal(fs.statSync(out).nlink, 2);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('a device or a pipe is written in place', { skip: process.platform === 'win32', timeout: 10_000 }, async () => {
   await writePiecesToFile('/dev/null', ['report']);
   // A FIFO read by another process: renaming over it would leave the reader waiting forever.

@@ -26,7 +26,8 @@ export class OutputError extends Error {}
  * would upload as a whole one. The pieces go to a new file beside it, renamed
  * over it at the end; the file keeps its mode, and a symbolic link keeps
  * pointing where it did. Anything but a regular file (a FIFO, `/dev/stdout`),
- * and a folder where pipewarden may not create that new file, is written in place.
+ * a file with other hard links, and a folder where pipewarden may not create
+ * that new file, are written in place.
  */
 export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
   const failed = (err: unknown): never => {
@@ -35,7 +36,8 @@ export async function writePiecesToFile(file: string, pieces: Iterable<string>):
   };
   const target = await replaceable(file);
   if (target === undefined) return writeInPlace(file, pieces, failed);
-  const temp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.pipewarden-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  // Short, whatever the report's name: a name near the file system's limit must still leave room for it.
+  const temp = path.join(path.dirname(target.path), `.pipewarden-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   let handle: fs.FileHandle;
   try {
     // `wx` creates the name or fails: it never writes through something already there.
@@ -70,7 +72,8 @@ async function replaceable(file: string): Promise<{ path: string; mode?: number 
     const link = await fs.lstat(file).catch(() => undefined);
     return link ? undefined : { path: file };
   }
-  if (!st.isFile()) return undefined;
+  // A file with other hard links is rewritten in place, so that every name of it holds the new report.
+  if (!st.isFile() || st.nlink > 1) return undefined;
   return { path: await fs.realpath(file), mode: st.mode & 0o7777 };
 }
 
