@@ -21,8 +21,10 @@ type Token =
   | { kind: 'one' }
   /** Any run of characters other than `/` (`*`). */
   | { kind: 'segment' }
-  /** Any run of characters (`**`). */
+  /** Any run of characters but line breaks (`**`, as a regular expression's `.*` reads it). */
   | { kind: 'any' }
+  /** Any run of characters at all (what precedes a pattern that may start at any depth). */
+  | { kind: 'all' }
   /** Either skip to `to`, or go on (starts an optional group). */
   | { kind: 'optional'; to: number };
 
@@ -34,12 +36,12 @@ export function compileGlob(pattern: string): Glob {
   if (p.endsWith('/')) p = p.slice(0, -1);
   const tokens: Token[] = [];
   /** `(?:.*\/)?`: no folders, or any text ending in `/`. */
-  const folders = () => {
+  const folders = (run: 'any' | 'all' = 'any') => {
     const at = tokens.length;
-    tokens.push({ kind: 'optional', to: at + 3 }, { kind: 'any' }, { kind: 'char', c: '/' });
+    tokens.push({ kind: 'optional', to: at + 3 }, { kind: run }, { kind: 'char', c: '/' });
   };
-  // With no `/` in the pattern, it may start after any folder.
-  if (anyDepth) folders();
+  // With no `/` in the pattern, it may start after any `/` of the path, whatever comes before it.
+  if (anyDepth) folders('all');
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '*' && p[i + 1] === '*') {
@@ -78,16 +80,19 @@ function matches(tokens: readonly Token[], path: string): boolean {
     const t = tokens[i];
     if (!t) return;
     // Runs may be empty; an optional group may be skipped.
-    if (t.kind === 'segment' || t.kind === 'any') add(set, i + 1);
+    if (t.kind === 'segment' || t.kind === 'any' || t.kind === 'all') add(set, i + 1);
     else if (t.kind === 'optional') {
       add(set, i + 1);
       add(set, t.to);
     }
   };
   add(states, 0);
+  // What follows a match that ends at a `/` is read as `.*` too: it may hold no line break.
+  let lastBreak = -1;
+  for (let i = 0; i < path.length; i++) if (LINE_BREAK.test(path[i]!)) lastBreak = i;
   for (let pos = 0; ; pos++) {
     const c = path[pos];
-    if (states[end] && (c === undefined || c === '/')) return true;
+    if (states[end] && (c === undefined || (c === '/' && pos > lastBreak))) return true;
     if (c === undefined) return false;
     next.fill(0);
     let alive = false;
@@ -98,7 +103,8 @@ function matches(tokens: readonly Token[], path: string): boolean {
       if (t.kind === 'char') to = t.c === c ? i + 1 : -1;
       else if (t.kind === 'one') to = c !== '/' ? i + 1 : -1;
       else if (t.kind === 'segment') to = c !== '/' ? i : -1;
-      else if (t.kind === 'any') to = i;
+      else if (t.kind === 'any') to = LINE_BREAK.test(c) ? -1 : i;
+      else if (t.kind === 'all') to = i;
       if (to >= 0) {
         add(next, to);
         alive = true;
@@ -108,6 +114,9 @@ function matches(tokens: readonly Token[], path: string): boolean {
     [states, next] = [next, states];
   }
 }
+
+/** The characters a regular expression's `.` does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 export function matchesAny(relPath: string, patterns: readonly Glob[]): boolean {
   const p = relPath.replace(/\\/g, '/').replace(/^\.\//, '');
