@@ -30,11 +30,8 @@ export class OutputError extends Error {}
  * that new file, are written in place.
  */
 export async function writePiecesToFile(file: string, pieces: Iterable<string>): Promise<void> {
-  const failed = (err: unknown): never => {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw code ? new OutputError(`cannot write ${file}: ${code}`) : err;
-  };
-  const target = await replaceable(file);
+  const failed = cannotWrite(file);
+  const target = await replaceable(file, failed);
   if (target === undefined) return writeInPlace(file, pieces, failed);
   // Short, whatever the report's name: a name near the file system's limit must still leave room for it.
   const temp = path.join(path.dirname(target.path), `.pipewarden-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -62,11 +59,8 @@ export async function writePiecesToFile(file: string, pieces: Iterable<string>):
 }
 
 /** The regular file `file` names (through links) and its mode, or undefined when the report must be written in place. */
-async function replaceable(file: string): Promise<{ path: string; mode?: number } | undefined> {
-  const st = await fs.stat(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw new OutputError(`cannot write ${file}: ${err.code ?? err.message}`);
-  });
+async function replaceable(file: string, failed: (err: unknown) => never): Promise<{ path: string; mode?: number } | undefined> {
+  const st = await fs.stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : failed(err)));
   if (st === null) {
     // A link to nothing yet: writing through it creates its target, as before.
     const link = await fs.lstat(file).catch(() => undefined);
@@ -74,7 +68,15 @@ async function replaceable(file: string): Promise<{ path: string; mode?: number 
   }
   // A file with other hard links is rewritten in place, so that every name of it holds the new report.
   if (!st.isFile() || st.nlink > 1) return undefined;
-  return { path: await fs.realpath(file), mode: st.mode & 0o7777 };
+  return { path: await fs.realpath(file).catch(failed), mode: st.mode & 0o7777 };
+}
+
+/** Turns a failed file operation into the one-line message the CLI prints (a code), or lets a bug through as it is. */
+function cannotWrite(file: string): (err: unknown) => never {
+  return (err) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code ? new OutputError(`cannot write ${file}: ${code}`) : err;
+  };
 }
 
 async function writeInPlace(file: string, pieces: Iterable<string>, failed: (err: unknown) => never): Promise<void> {

@@ -4,6 +4,7 @@
  * finding explains itself in review.
  */
 import type { SourceFile, Span } from '../model/source.js';
+import { partitionPoint } from './sorted.js';
 
 export interface InlineIgnore {
   line: number;
@@ -36,14 +37,7 @@ export function findInlineIgnores(file: SourceFile): InlineIgnore[] {
  * above are found by halving, not by reading them all for each finding.
  */
 export function coveringIgnore(ignores: InlineIgnore[], rule: string, line: number): InlineIgnore | undefined {
-  let lo = 0;
-  let hi = ignores.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ignores[mid]!.line < line - 1) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < ignores.length && ignores[k]!.line <= line; k++) {
+  for (let k = partitionPoint(ignores.length, (i) => ignores[i]!.line < line - 1); k < ignores.length && ignores[k]!.line <= line; k++) {
     const i = ignores[k]!;
     if (i.reason !== '' && (i.rules.includes(rule) || i.rules.includes('*'))) return i;
   }

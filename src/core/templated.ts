@@ -4,6 +4,7 @@
  * text differs from the source by indentation, folding and escapes.
  */
 import { isScalar } from './yaml-nodes.js';
+import { lastAtOrBefore } from './sorted.js';
 import type { Scalar } from 'yaml';
 import { findExpressions, parseExpression } from '../expr/parser.js';
 import type { Expression, TemplatedText } from '../model/pipeline.js';
@@ -228,14 +229,8 @@ class VerbatimScript {
     if (this.verbatimAt >= 0) return this.verbatimAt + index;
     while (this.at >= 0 && this.value <= index) this.readLine();
     const starts = this.valueStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    if (hi < 0 || index < starts[0]!) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lastAtOrBefore(starts, index);
+    if (lo < 0) return undefined;
     const column = index - starts[lo]!;
     const end = this.script.text.indexOf('\n', starts[lo]!);
     // The last mapped line before the index may be a blank one's neighbour: the index must lie on the line itself.

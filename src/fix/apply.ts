@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../core/safe-files.js';
+import { partitionPoint } from '../core/sorted.js';
 import { compareIds, type Fix, type TextEdit } from '../model/finding.js';
 
 export interface PlannedFix {
@@ -52,15 +53,7 @@ function overlapEachOther(edits: readonly TextEdit[]): boolean {
 
 /** Index of the first edit of `sorted` that comes after `e` by (offset, end). */
 function firstAfter(sorted: readonly TextEdit[], e: TextEdit): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const t = sorted[mid]!;
-    if (t.offset < e.offset || (t.offset === e.offset && t.endOffset <= e.endOffset)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted.length, (i) => sorted[i]!.offset < e.offset || (sorted[i]!.offset === e.offset && sorted[i]!.endOffset <= e.endOffset));
 }
 
 /**
@@ -68,15 +61,8 @@ function firstAfter(sorted: readonly TextEdit[], e: TextEdit): number {
  * starting before `e` ends, the last one reaches furthest.
  */
 function overlapsTaken(sorted: readonly TextEdit[], e: TextEdit): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]!.offset < e.endOffset) lo = mid + 1;
-    else hi = mid;
-  }
   // Edits starting where `e` ends, or later, cannot overlap it; nor can an insertion at the end of a replaced range.
-  for (let k = lo - 1; k >= 0; k--) {
+  for (let k = partitionPoint(sorted.length, (i) => sorted[i]!.offset < e.endOffset) - 1; k >= 0; k--) {
     const t = sorted[k]!;
     if (overlaps(e, t)) return true;
     // Ends are in order: once one ends at or before `e` starts, all earlier ones do too.

@@ -1,4 +1,5 @@
 /** A unified diff of two texts, line by line (Myers' algorithm), for `fix --dry-run`. */
+import { lastAtOrBefore } from '../core/sorted.js';
 import type { TextEdit } from '../model/finding.js';
 
 type Op = '=' | '-' | '+';
@@ -119,18 +120,10 @@ export function unifiedDiff(file: string, before: string, after: string, context
 const MAX_STRETCH = 256;
 
 function stretchOps(before: string, a: string[], b: string[], edits: readonly TextEdit[]): Op[] | undefined {
+  // Lines as `split('\n')` cuts them: a lone `\r` ends none here, unlike SourceFile's line index.
   const starts = [0];
   for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) starts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (offset: number): number => lastAtOrBefore(starts, offset);
   const newlines = (s: string): number => {
     let n = 0;
     for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;

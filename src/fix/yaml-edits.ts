@@ -5,6 +5,7 @@
  */
 import { type Pair } from 'yaml';
 import { isMap, isScalar, isSeq } from '../core/yaml-nodes.js';
+import { partitionPoint } from '../core/sorted.js';
 import type { TextEdit } from '../model/finding.js';
 import type { SourceFile } from '../model/source.js';
 import type { YamlNode } from '../core/yaml.js';
@@ -256,16 +257,13 @@ export function firstItemAt(items: readonly unknown[], offset: number): number {
     const node = (isMap(item as YamlNode) || isSeq(item as YamlNode) || isScalar(item as YamlNode) ? item : (item as Pair | null)?.key) as YamlNode | null | undefined;
     return node?.range?.[0];
   };
-  let lo = 0;
-  let hi = items.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    const at = start(items[mid]);
-    if (at === undefined) return 0;
-    if (at <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  let unplaced = false;
+  const k = partitionPoint(items.length, (i) => {
+    const at = start(items[i]);
+    if (at === undefined) unplaced = true;
+    return at !== undefined && at <= offset;
+  });
+  return unplaced ? 0 : Math.max(0, k - 1);
 }
 
 /**

@@ -3,6 +3,8 @@
  * line/column cheaply. Columns count UTF-16 code units, like editors and SARIF
  * (`columnKind: utf16CodeUnits`).
  */
+import { lastAtOrBefore } from '../core/sorted.js';
+
 export interface Span {
   /** 1-based line of the first character. */
   line: number;
@@ -84,15 +86,7 @@ export class SourceFile {
 
   /** 0-based index of the line an offset (already clamped) is on. */
   private lineIndex(o: number): number {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, lastAtOrBefore(this.lineStarts, o));
   }
 
   /** Text of a 1-based line without its line break. */
